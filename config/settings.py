@@ -1,0 +1,56 @@
+"""Settings with safe defaults; every one can be overridden by an environment variable."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def load():
+    """Read the settings from the environment, as a dict for `app.config`."""
+    env = os.environ.get
+    return {
+        # "production" refuses to start with the default secret key.
+        "APP_ENV": env("APP_ENV", "development"),
+        # Signs session cookies and derives booking status tokens.
+        "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
+        # SQLite file by default; postgresql+psycopg://... when scaled out.
+        "DATABASE_URL": env("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'yryd.db'}"),
+        # Redis for the event bus when several processes serve the app; empty = in-process.
+        "REDIS_URL": env("REDIS_URL", ""),
+        # What printed QR codes and shared links point at.
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        # The bank's name and hotline, shown on shops, notices and posters.
+        "BANK_NAME": env("BANK_NAME", "阳泉农商银行"),
+        "BANK_HOTLINE": env("BANK_HOTLINE", "0353-96511"),
+        # Version of the privacy notice a customer agrees to when booking.
+        "CONSENT_VERSION": env("CONSENT_VERSION", "2026-11-v1"),
+        # Appointment slots: length, earliest start from now, how far ahead one can book.
+        "SLOT_MINUTES": _int("SLOT_MINUTES", 30),
+        "SLOT_LEAD_MINUTES": _int("SLOT_LEAD_MINUTES", 60),
+        "BOOKING_HORIZON_DAYS": _int("BOOKING_HORIZON_DAYS", 14),
+        # Server-Sent Events: streams end after this long so browsers reconnect (and workers recycle).
+        "SSE_MAX_SECONDS": _int("SSE_MAX_SECONDS", 300),
+        "SSE_HEARTBEAT_SECONDS": _int("SSE_HEARTBEAT_SECONDS", 15),
+        # Cookies: Secure only behind TLS; Lax keeps cross-site posts out.
+        "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": _int("SESSION_HOURS", 12) * 3600,
+        "REMEMBER_COOKIE_DURATION": 0,
+        # Largest request body accepted (bytes).
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
+        # Staff JSON API uses a CSRF header; tokens last as long as the session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+    }
+
+
+def check(config):
+    """Refuse settings that must never reach production."""
+    if config["APP_ENV"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")

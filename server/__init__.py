@@ -1,0 +1,74 @@
+"""一人一店: the Flask application factory."""
+import logging
+
+from flask import Flask, jsonify
+
+from config import settings
+from server import db as database, errors
+from server.security import secure_headers
+from server.extensions import csrf, login_manager, spec
+from server.live.bus import LocalBus
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings, database, extensions, blueprints, CLI."""
+    app = Flask(__name__, static_folder=str(settings.ROOT / "pwa"), static_url_path="/static")
+    app.config.from_mapping(settings.load())
+    if test_config:
+        app.config.from_mapping(test_config)
+    settings.check(app.config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    engine = database.make_engine(app.config["DATABASE_URL"])
+    app.extensions["engine"] = engine
+    app.teardown_appcontext(database.close_db)
+    app.extensions["bus"] = LocalBus()
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    errors.register(app)
+    app.after_request(secure_headers)
+    _register_blueprints(app)
+    spec.register(app)
+    app.add_url_rule("/openapi.json", "openapi", lambda: jsonify(spec.spec))
+    app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
+
+    from server import cli
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(app):
+    from server import pages
+    from server.boards.routes import bp as boards
+    from server.bookings.routes import bp as bookings
+    from server.live.routes import bp as live
+    from server.shops.routes import bp as shops
+    from server.staff.routes import bp as staff
+
+    for bp in (pages.bp, shops, bookings, staff, boards, live):
+        app.register_blueprint(bp)
+    # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
+    csrf.exempt(shops)
+    csrf.exempt(bookings)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from server.models import Employee
+
+    try:
+        pk, version = (int(part) for part in user_id.split("."))
+    except ValueError:
+        return None
+    employee = database.get_db().get(Employee, pk)
+    if employee is None or employee.disabled or employee.session_version != version:
+        return None  # left the bank, or logged out everywhere: the old cookie is useless
+    return employee
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    from server.errors import ApiError
+
+    raise ApiError("login_required", 401)

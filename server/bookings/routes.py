@@ -1,0 +1,77 @@
+"""Booking API: customers book through a shop and manage it through their private link."""
+from flask import Blueprint, current_app, request
+
+from server.bookings import service, views
+from server.db import get_db
+from server.errors import NotFound
+from server.extensions import doc
+from server.http import body, idempotency_key, out
+from server.models import (BookingCreate, BookingCreated, BookingPublic, Employee, ErrorBody,
+                           Reschedule, SlotsPublic)
+from server.shops.service import get_link
+from spectree import Response as Doc
+
+bp = Blueprint("bookings", __name__)
+
+
+def status_url(token: str) -> str:
+    # The token rides in the fragment: browsers never send it, so no server log can hold it.
+    return f"{current_app.config['PUBLIC_BASE_URL']}/b/#{token}"
+
+
+@bp.post("/api/shops/<code>/bookings")
+@doc(json=BookingCreate, resp=Doc(HTTP_201=BookingCreated, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
+                                  HTTP_422=ErrorBody), tags=["booking"])
+def create(code):
+    """Book an appointment (or a call back) through a shop; send an Idempotency-Key to retry safely."""
+    db = get_db()
+    link = get_link(db, code)
+    data = body(BookingCreate)
+    booked = service.book(db, link=link, data=data, idempotency_key=idempotency_key())
+    result = views.public(db, booked.booking)
+    result.update(status_token=booked.token, status_url=status_url(booked.token))
+    headers = {"Idempotent-Replayed": "true"} if booked.replayed else {}
+    return out(BookingCreated, result, 201, **headers)
+
+
+def _by_token():
+    token = request.headers.get("X-Booking-Token", "")
+    if not token:
+        raise NotFound("status_not_found")
+    return service.by_token(get_db(), token)
+
+
+@bp.get("/api/status")
+@doc(resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody), tags=["booking"])
+def status():
+    """The booking behind a private status token (header X-Booking-Token)."""
+    return out(BookingPublic, views.public(get_db(), _by_token()))
+
+
+@bp.post("/api/status/cancel")
+@doc(resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody, HTTP_409=ErrorBody), tags=["booking"])
+def cancel():
+    """Cancel the booking behind a private status token."""
+    db = get_db()
+    booking = service.cancel_by_customer(db, booking=_by_token())
+    return out(BookingPublic, views.public(db, booking))
+
+
+@bp.get("/api/status/slots")
+@doc(resp=Doc(HTTP_200=SlotsPublic, HTTP_404=ErrorBody), tags=["booking"])
+def status_slots():
+    """Open slots of the booking's manager, to pick another time."""
+    db = get_db()
+    return out(SlotsPublic, service.slot_days(db, db.get(Employee, _by_token().employee_id)))
+
+
+@bp.post("/api/status/reschedule")
+@doc(json=Reschedule, resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
+                               HTTP_422=ErrorBody), tags=["booking"])
+def reschedule():
+    """Move the booking behind a private status token to another open slot."""
+    db = get_db()
+    booking = _by_token()
+    data = body(Reschedule)
+    booking = service.reschedule(db, booking=booking, slot=data.slot)
+    return out(BookingPublic, views.public(db, booking))

@@ -1,0 +1,200 @@
+"""Bookings: made exactly once, routed to the dedicated manager, moved through their states."""
+import hashlib
+import hmac
+import secrets
+from base64 import urlsafe_b64encode
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from server.boards import rollups
+from server.bookings.routing import route_to_manager
+from server.bookings.slots import SlotRules, next_free, open_slots, taken
+from server.clock import to_utc
+from server.db import begin_write
+from server.errors import ApiError, Conflict, Invalid, NotFound
+from server.live.bus import publish
+from server.models import Booking, BookingCreate, Customer, Employee, Product, ShopLink, utcnow
+from server.shops.service import CODE_ALPHABET
+
+TRANSITIONS = {
+    "new": ("contacted", "arrived", "cancelled", "no_show"),
+    "contacted": ("arrived", "cancelled", "no_show"),
+    "arrived": ("completed",),
+}
+CUSTOMER_CAN_CHANGE = ("new", "contacted")
+STATUS_LINK_DAYS = 7  # a status link works until a week after the appointment
+ATTEMPTS = 3
+
+
+class Booked(NamedTuple):
+    booking: Booking
+    token: str  # the private status token; only its hash is stored
+    replayed: bool  # True when an Idempotency-Key replay returned an earlier booking
+
+
+def rules() -> SlotRules:
+    cfg = current_app.config
+    return SlotRules(minutes=cfg["SLOT_MINUTES"], lead_minutes=cfg["SLOT_LEAD_MINUTES"],
+                     horizon_days=cfg["BOOKING_HORIZON_DAYS"])
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _status_token(idempotency_key: str | None) -> str:
+    """128+ bits; derived from the idempotency key so a replay can return the same link."""
+    if not idempotency_key:
+        return secrets.token_urlsafe(32)
+    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), b"status:" + idempotency_key.encode(),
+                   hashlib.sha256)
+    return urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def _fingerprint(link: ShopLink, data: BookingCreate) -> str:
+    return hashlib.sha256(f"{link.code}|{data.model_dump_json()}".encode()).hexdigest()
+
+
+def slot_json(slots: list[dict]) -> list[dict]:
+    return [{"start": s["start"].isoformat(), "label": s["label"]} for s in slots]
+
+
+def slot_days(db: Session, employee: Employee, now: datetime | None = None) -> dict:
+    """The employee's open slots as the API returns them."""
+    days = open_slots(db, employee=employee, rules=rules(), now=now or utcnow())
+    return {"days": [{"date": d["date"], "slots": slot_json(d["slots"])} for d in days]}
+
+
+def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | None = None,
+         source: str = "shop", idempotency_key: str | None = None) -> Booked:
+    """Create a booking through `link`, routed to the customer's dedicated manager.
+
+    The database decides races: a unique slot index and a unique idempotency key; on a
+    conflict the transaction is retried, and the retry finds the winner.
+    """
+    now = now or utcnow()
+    fingerprint = _fingerprint(link, data)
+    for _ in range(ATTEMPTS):
+        begin_write(db)
+        if idempotency_key:
+            earlier = db.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
+            if earlier is not None:
+                if earlier.request_hash != fingerprint:
+                    raise ApiError("idempotency_mismatch", 422)
+                db.rollback()
+                return Booked(earlier, _status_token(idempotency_key), True)
+        try:
+            booking, token = _insert(db, link=link, data=data, now=now, source=source,
+                                     idempotency_key=idempotency_key, fingerprint=fingerprint)
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            continue
+        publish({"type": "booking", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
+        return Booked(booking, token, False)
+    raise Conflict("slot_taken")
+
+
+def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprint) -> tuple[Booking, str]:
+    product = db.exec(select(Product).where(Product.code == data.product,
+                                            Product.active == True)).first()  # noqa: E712
+    if product is None:
+        raise Invalid(product="product_unknown")
+    if data.consent_version != current_app.config["CONSENT_VERSION"]:
+        raise Invalid(consent="consent_outdated")
+    manager, reason, customer = route_to_manager(db, link=link, phone=data.phone)
+    slot = _check_slot(db, manager, data.slot, now) if data.slot else None
+    if customer is None:
+        customer = Customer(phone=data.phone, name=data.name, employee_id=manager.id, bound_at=now,
+                            created_at=now)
+        db.add(customer)
+    customer.name = data.name
+    db.flush()
+    token = _status_token(idempotency_key)
+    booking = Booking(
+        reference="YQ" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)),
+        customer_id=customer.id, employee_id=manager.id, branch_id=manager.branch_id,
+        shop_link_id=link.id, product_id=product.id, channel=data.channel or link.channel,
+        source=source, name=data.name, slot_start=slot, note=data.note, route_reason=reason,
+        consent_version=data.consent_version, consented_at=now, token_hash=hash_token(token),
+        idempotency_key=idempotency_key, request_hash=fingerprint, created_at=now, updated_at=now)
+    db.add(booking)
+    db.flush()
+    rollups.record(db, rollups.now_event(
+        "booking", now, employee_id=manager.id, branch_id=manager.branch_id, shop_link_id=link.id,
+        booking_id=booking.id, product_id=product.id, channel=booking.channel))
+    return booking, token
+
+
+def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime) -> datetime:
+    slot = to_utc(wanted)
+    if not rules().is_slot(slot, now):
+        raise Invalid(slot="slot_unavailable")
+    if slot in taken(db, manager, slot, slot + timedelta(seconds=1)):
+        free = next_free(db, employee=manager, rules=rules(), now=now)
+        raise Conflict("slot_taken", free_slots=slot_json(free))
+    return slot
+
+
+def change_status(db: Session, *, booking: Booking, actor: Employee | None, status: str,
+                  now: datetime | None = None) -> Booking:
+    """Move a booking to `status` if its state machine allows it (else 409)."""
+    now = now or utcnow()
+    begin_write(db)
+    booking = db.get(Booking, booking.id, populate_existing=True)
+    if status not in TRANSITIONS.get(booking.status, ()):
+        raise Conflict("bad_transition", current=booking.status)
+    booking.status = status
+    booking.updated_at = now
+    rollups.record(db, rollups.now_event(
+        "status", now, employee_id=booking.employee_id, branch_id=booking.branch_id,
+        booking_id=booking.id, product_id=booking.product_id, channel=booking.channel, status=status))
+    db.commit()
+    publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
+    return booking
+
+
+def customer_can_change(booking: Booking, now: datetime) -> bool:
+    return booking.status in CUSTOMER_CAN_CHANGE and (booking.slot_start is None or booking.slot_start > now)
+
+
+def by_token(db: Session, token: str, now: datetime | None = None) -> Booking:
+    """The booking a private status link points at, while the link is valid."""
+    now = now or utcnow()
+    booking = db.exec(select(Booking).where(Booking.token_hash == hash_token(token))).first()
+    if booking is None:
+        raise NotFound("status_not_found")
+    ends = (booking.slot_start or booking.created_at) + timedelta(days=STATUS_LINK_DAYS)
+    if now > ends:
+        raise NotFound("status_not_found")
+    return booking
+
+
+def cancel_by_customer(db: Session, *, booking: Booking, now: datetime | None = None) -> Booking:
+    now = now or utcnow()
+    if not customer_can_change(booking, now):
+        raise Conflict("cannot_cancel")
+    return change_status(db, booking=booking, actor=None, status="cancelled", now=now)
+
+
+def reschedule(db: Session, *, booking: Booking, slot: datetime, now: datetime | None = None) -> Booking:
+    """Move the appointment to another open slot of the same manager."""
+    now = now or utcnow()
+    begin_write(db)
+    booking = db.get(Booking, booking.id, populate_existing=True)
+    if not customer_can_change(booking, now):
+        raise Conflict("cannot_cancel")
+    manager = db.get(Employee, booking.employee_id)
+    booking.slot_start = _check_slot(db, manager, slot, now)
+    booking.updated_at = now
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise Conflict("slot_taken", free_slots=slot_json(next_free(db, employee=manager, rules=rules(), now=now)))
+    publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
+    return booking

@@ -1,0 +1,72 @@
+"""Appointment slots: branch opening hours cut into fixed slots, in Asia/Shanghai."""
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session, select
+
+from server.clock import TZ, local, to_utc
+from server.models import ACTIVE_STATUSES, Booking, Employee
+
+# Default branch hours, by weekday (Monday = 0); Sunday closed.
+WEEKDAY_HOURS = [(time(9, 0), time(12, 0)), (time(13, 30), time(17, 0))]
+OPENING_HOURS = {0: WEEKDAY_HOURS, 1: WEEKDAY_HOURS, 2: WEEKDAY_HOURS, 3: WEEKDAY_HOURS,
+                 4: WEEKDAY_HOURS, 5: [(time(9, 0), time(12, 0))]}
+
+
+class SlotRules:
+    def __init__(self, *, minutes: int = 30, lead_minutes: int = 60, horizon_days: int = 14):
+        self.minutes = minutes
+        self.lead = timedelta(minutes=lead_minutes)
+        self.horizon_days = horizon_days
+
+    def starts_on(self, day: date) -> list[datetime]:
+        """Every slot start on `day`, as aware Asia/Shanghai times."""
+        starts = []
+        for opens, closes in OPENING_HOURS.get(day.weekday(), []):
+            t = datetime.combine(day, opens, TZ)
+            end = datetime.combine(day, closes, TZ)
+            while t + timedelta(minutes=self.minutes) <= end:
+                starts.append(t)
+                t += timedelta(minutes=self.minutes)
+        return starts
+
+    def window(self, now: datetime) -> tuple[datetime, date]:
+        """Earliest bookable start and the last bookable day, from `now`."""
+        return now + self.lead, local(now).date() + timedelta(days=self.horizon_days - 1)
+
+    def is_slot(self, start: datetime, now: datetime) -> bool:
+        """Is `start` a real slot inside the booking window?"""
+        earliest, last_day = self.window(now)
+        day = local(start).date()
+        return (start >= earliest and day <= last_day
+                and start in {to_utc(s) for s in self.starts_on(day)})
+
+
+def taken(db: Session, employee: Employee, start: datetime, end: datetime) -> set[datetime]:
+    rows = db.exec(select(Booking.slot_start).where(
+        Booking.employee_id == employee.id, Booking.slot_start >= start,
+        Booking.slot_start < end, Booking.status.in_(ACTIVE_STATUSES))).all()
+    return set(rows)
+
+
+def open_slots(db: Session, *, employee: Employee, rules: SlotRules, now: datetime) -> list[dict]:
+    """The employee's open slots, grouped by day: [{date, slots: [{start, label}]}]."""
+    earliest, last_day = rules.window(now)
+    first_day = local(earliest).date()
+    busy = taken(db, employee, earliest, to_utc(datetime.combine(last_day + timedelta(days=1),
+                                                                        time(0), TZ)))
+    days = []
+    for offset in range((last_day - first_day).days + 1):
+        day = first_day + timedelta(days=offset)
+        slots = [{"start": s, "label": s.strftime("%H:%M")}
+                 for s in rules.starts_on(day)
+                 if to_utc(s) >= earliest and to_utc(s) not in busy]
+        if slots:
+            days.append({"date": day, "slots": slots})
+    return days
+
+
+def next_free(db: Session, *, employee: Employee, rules: SlotRules, now: datetime,
+              limit: int = 6) -> list[dict]:
+    """A few of the earliest open slots, offered when the chosen one was just taken."""
+    flat = [s for d in open_slots(db, employee=employee, rules=rules, now=now) for s in d["slots"]]
+    return flat[:limit]

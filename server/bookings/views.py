@@ -1,0 +1,39 @@
+"""How a booking looks to its customer and to staff (phone masked unless you are its manager)."""
+from datetime import datetime
+
+from sqlmodel import Session
+
+from server.bookings.service import TRANSITIONS, customer_can_change
+from server.models import Booking, Branch, Customer, Employee, Product, mask_phone, utcnow
+
+
+def public(db: Session, booking: Booking, now: datetime | None = None) -> dict:
+    """The booking as its customer sees it through the private status link."""
+    manager = db.get(Employee, booking.employee_id)
+    branch = db.get(Branch, manager.branch_id)
+    product = db.get(Product, booking.product_id)
+    customer = db.get(Customer, booking.customer_id)
+    return {"reference": booking.reference, "status": booking.status, "name": booking.name,
+            "phone": mask_phone(customer.phone), "product": product.code,
+            "product_name": product.name, "slot_start": booking.slot_start,
+            "callback": booking.slot_start is None, "note": booking.note,
+            "manager": manager.name, "manager_phone": manager.phone, "branch": branch.name,
+            "branch_address": branch.address, "created_at": booking.created_at,
+            "can_cancel": customer_can_change(booking, now or utcnow())}
+
+
+def for_staff(db: Session, booking: Booking, viewer: Employee) -> dict:
+    """The booking for a staff member; only the routed manager sees the full phone number."""
+    manager = db.get(Employee, booking.employee_id)
+    product = db.get(Product, booking.product_id)
+    customer = db.get(Customer, booking.customer_id)
+    owner = booking.employee_id == viewer.id
+    return {"reference": booking.reference, "status": booking.status, "name": booking.name,
+            "phone": customer.phone if owner else mask_phone(customer.phone),
+            "phone_masked": not owner, "product": product.code, "product_name": product.name,
+            "slot_start": booking.slot_start, "callback": booking.slot_start is None,
+            "note": booking.note, "channel": booking.channel, "source": booking.source,
+            "employee_id": manager.id, "employee": manager.name,
+            "branch": db.get(Branch, booking.branch_id).name, "route_reason": booking.route_reason,
+            "created_at": booking.created_at, "updated_at": booking.updated_at,
+            "next_statuses": list(TRANSITIONS.get(booking.status, ()))}

@@ -1,0 +1,92 @@
+"""`flask --app server ...` commands: create the schema, seed the demo bank, add an admin."""
+import sys
+
+import click
+from sqlmodel import Session, SQLModel, select
+
+import qr
+from server import db as database
+from server.models import Branch, Employee
+from server.shops.service import own_link
+from server.staff.service import hash_password
+
+
+def register(app):
+    engine = app.extensions["engine"]
+
+    @app.cli.command("init-db")
+    def init_db():
+        """Create any missing tables."""
+        database.create_all(engine)
+        click.echo("数据库已就绪 / database ready")
+
+    @app.cli.command("seed-demo")
+    @click.option("--reset", is_flag=True, help="Drop every table first (destroys all data).")
+    @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has data.")
+    def seed_demo(reset, if_empty):
+        """(Re)create the demo bank: branches, grids, staff, products and a few days of activity."""
+        from server import demo
+
+        if reset:
+            SQLModel.metadata.drop_all(engine)
+        database.create_all(engine)
+        with Session(engine, expire_on_commit=False) as db:
+            if not demo.is_empty(db):
+                if if_empty:
+                    click.echo("演示数据已存在 / demo data already present")
+                    return
+                sys.exit("The database is not empty: use --reset to recreate the demo bank.")
+            result = demo.seed_demo(db, progress=lambda msg: click.echo(f"  … {msg}"))
+        click.echo(f"演示银行已创建 / demo bank created: {result['counts']}")
+
+    @app.cli.command("create-admin")
+    @click.option("--staff-no", required=True)
+    @click.option("--name", required=True)
+    @click.option("--branch", required=True, help="Branch name (created if missing).")
+    @click.password_option()
+    def create_admin(staff_no, name, branch, password):
+        """Create (or reset) a head-office admin account for a real deployment."""
+        if len(password) < 8:
+            sys.exit("The password needs at least 8 characters.")
+        database.create_all(engine)
+        with Session(engine, expire_on_commit=False) as db:
+            b = db.exec(select(Branch).where(Branch.name == branch)).first() or Branch(name=branch)
+            db.add(b)
+            db.flush()
+            e = db.exec(select(Employee).where(Employee.staff_no == staff_no.upper())).first()
+            e = e or Employee(staff_no=staff_no.upper(), name=name, branch_id=b.id)
+            e.name, e.role, e.disabled = name, "admin", False
+            e.password_hash = hash_password(password)
+            e.session_version += 1 if e.id else 0
+            db.add(e)
+            db.commit()
+            own_link(db, e)
+        click.echo(f"管理员已创建 / admin ready: {staff_no.upper()}")
+
+    @app.cli.command("rebuild-rollups")
+    def rebuild_rollups():
+        """Recompute the per-day leaderboard rollups from the raw events."""
+        from server.boards.rollups import rebuild
+
+        with Session(engine) as db:
+            n = rebuild(db)
+        click.echo(f"rollups rebuilt from {n} event groups")
+
+    @app.cli.command("demo-banner")
+    def demo_banner():
+        """Print the demo's URLs and logins, and one shop's QR code for a phone to scan."""
+        from server import demo
+
+        base = app.config["PUBLIC_BASE_URL"]
+        with Session(engine) as db:
+            logins = demo.logins(db)
+        shop = f"{base}/s/{logins[0]['shop_code']}"
+        click.echo(qr.terminal(shop))
+        click.echo(f"\n  一人一店 demo — {app.config['BANK_NAME']}\n")
+        click.echo(f"  客户微店 Customer shop : {shop}")
+        click.echo(f"  员工工作台 Staff app   : {base}/staff")
+        click.echo(f"  龙虎榜大屏 Live wall   : {base}/wall")
+        click.echo(f"  API 文档 OpenAPI       : {base}/openapi.json\n")
+        for row in logins:
+            click.echo(f"  {row['role_label']:<10} 工号 {row['staff_no']}  密码 {row['password']}  ({row['name']})")
+        click.echo("")

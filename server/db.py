@@ -1,0 +1,58 @@
+"""Engine and session set-up: one session per request, SQLite in WAL with IMMEDIATE writes."""
+from flask import current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and explicit BEGINs."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A deferred transaction that reads then writes fails under concurrent writers
+        # ("database is locked" despite busy_timeout); writers take the lock up front.
+        immediate = conn.get_execution_options().get("immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def create_all(engine: Engine) -> None:
+    from server import models  # noqa: F401  (registers the tables)
+
+    SQLModel.metadata.create_all(engine)
+
+
+def get_db() -> Session:
+    """The request's session, opened on first use and closed in teardown."""
+    if "db" not in g:
+        g.db = Session(current_app.extensions["engine"], expire_on_commit=False)
+    return g.db
+
+
+def close_db(_exc=None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def begin_write(db: Session) -> None:
+    """Start a write transaction (BEGIN IMMEDIATE on SQLite) before the first read of it."""
+    if db.in_transaction():
+        db.commit()
+    db.connection(execution_options={"immediate": True})

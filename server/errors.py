@@ -1,0 +1,85 @@
+"""API errors: one exception family, one handler each, JSON bodies in the client's language."""
+import logging
+
+from flask import jsonify
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from server.i18n import message
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error a client can act on: HTTP status, a message code, optional extras."""
+
+    status = 400
+
+    def __init__(self, code: str, status: int | None = None, **extra):
+        super().__init__(code)
+        self.code = code
+        self.status = status or self.status
+        self.extra = extra
+
+
+class Invalid(ApiError):
+    """422 with per-field message codes, e.g. Invalid(phone="phone_invalid")."""
+
+    status = 422
+
+    def __init__(self, **fields: str):
+        super().__init__("validation")
+        self.fields = fields
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class Conflict(ApiError):
+    status = 409
+
+
+def _field_code(err: dict) -> str:
+    if err["type"] == "missing":
+        return "required"
+    return err["type"] if err["type"] in _OWN_CODES else "invalid"
+
+
+_OWN_CODES = {"name_invalid", "phone_invalid", "slot_required", "consent_required", "note_too_long"}
+
+
+def validation_body(fields: dict[str, str]) -> dict:
+    return {"error": "validation", "message": message("validation"),
+            "fields": {name: message(code) for name, code in fields.items()}}
+
+
+def register(app):
+    @app.errorhandler(Invalid)
+    def _invalid(e: Invalid):
+        return jsonify(validation_body(e.fields)), 422
+
+    @app.errorhandler(ValidationError)
+    def _pydantic(e: ValidationError):
+        fields = {}
+        for err in e.errors():
+            name = str(err["loc"][0]) if err["loc"] else (err.get("ctx") or {}).get("field", "body")
+            fields.setdefault(name, _field_code(err))
+        return jsonify(validation_body(fields)), 422
+
+    @app.errorhandler(ApiError)
+    def _api(e: ApiError):
+        return jsonify(error=e.code, message=message(e.code), **e.extra), e.status
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException):
+        code = {400: "bad_json", 401: "login_required", 403: "forbidden", 404: "not_found",
+                413: "too_large"}.get(e.code, "invalid")
+        if e.code == 405:
+            return jsonify(error="method_not_allowed", message=e.description), 405
+        return jsonify(error=code, message=message(code)), e.code
+
+    @app.errorhandler(Exception)
+    def _crash(e: Exception):
+        log.exception("unhandled error")  # no tracebacks in responses
+        return jsonify(error="server_error", message=message("server_error")), 500

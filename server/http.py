@@ -1,0 +1,35 @@
+"""Small HTTP helpers shared by the routes: parse JSON in, serialise schemas out."""
+from flask import jsonify, request
+from flask_login import current_user
+from pydantic import BaseModel
+
+from server.errors import ApiError
+
+
+def body(model: type[BaseModel]) -> BaseModel:
+    """The request's JSON body validated as `model` (422 with per-field messages if not)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError("bad_json", 400)
+    return model.model_validate(data)
+
+
+def out(model: type[BaseModel], data, status: int = 200, **headers):
+    """Serialise `data` through the public schema `model`: only its fields leave the server."""
+    response = jsonify(model.model_validate(data).model_dump(mode="json"))
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def me():
+    """The logged-in employee (routes are guarded by login_required)."""
+    return current_user._get_current_object()
+
+
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key header: up to 64 printable ASCII characters, or None."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 64 or not key.isprintable() or not key.isascii():
+        raise ApiError("invalid", 400)
+    return key or None

@@ -1,0 +1,45 @@
+"""Messages the API returns, in Chinese first and English; codes in, sentences out."""
+from flask import has_request_context, request
+
+MESSAGES = {
+    "validation": ("请检查标出的内容后再提交。", "Please check the highlighted fields."),
+    "required": ("请填写此项。", "This field is required."),
+    "invalid": ("格式不正确，请检查。", "This value is not valid."),
+    "name_invalid": ("请填写姓名（1–20 个字）。", "Please enter your name (1–20 characters)."),
+    "phone_invalid": ("请输入正确的 11 位手机号码。", "Please enter a valid 11-digit mainland mobile number."),
+    "product_unknown": ("请选择要办理的业务。", "Please choose a product."),
+    "slot_required": ("请选择预约时间，或选择“请回电话给我”。", "Please choose a time, or ask to be called back."),
+    "slot_unavailable": ("这个时间不能预约，请选择其他时间。", "That time cannot be booked; please choose another."),
+    "slot_taken": ("这个时间刚刚被约走了，请选择其他时间。", "That time was just taken; please choose another."),
+    "consent_required": ("请阅读并勾选同意《个人信息处理说明》。", "Please read and accept the privacy notice."),
+    "consent_outdated": ("说明已更新，请刷新页面后重新阅读并同意。", "The notice has changed; please reload and accept it again."),
+    "note_too_long": ("备注最多 200 个字。", "The note can be at most 200 characters."),
+    "status_invalid": ("未知的状态。", "Unknown status."),
+    "bad_transition": ("这笔预约当前不能改为该状态。", "This booking cannot move to that status now."),
+    "cannot_cancel": ("这笔预约已不能取消，如需帮助请致电客户经理。", "This booking can no longer be cancelled; please call your manager."),
+    "idempotency_mismatch": ("同一个请求编号提交了不同的内容，请刷新页面后重试。", "This request key was used with different content; reload and try again."),
+    "not_found": ("没有找到。", "Not found."),
+    "shop_not_found": ("这个店铺链接无效，请向客户经理索取新的二维码。", "This shop link is not valid; ask your manager for a new QR code."),
+    "status_not_found": ("预约链接无效或已过期。", "This booking link is not valid or has expired."),
+    "login_failed": ("工号或密码不正确。", "Staff number or password is incorrect."),
+    "login_required": ("请先登录。", "Please log in."),
+    "forbidden": ("没有权限。", "You do not have access to this."),
+    "csrf": ("页面已过期，请刷新后重试。", "The page has expired; please reload and try again."),
+    "too_large": ("提交的内容太大。", "The request is too large."),
+    "bad_json": ("请求格式不正确（需要 JSON）。", "The request must be JSON."),
+    "period_invalid": ("未知的统计周期。", "Unknown period."),
+    "server_error": ("系统繁忙，请稍后再试。", "Something went wrong; please try again shortly."),
+}
+
+
+def lang() -> str:
+    """'en' if the client asks for English first, else 'zh' (the default)."""
+    if not has_request_context():
+        return "zh"
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"], default="zh")
+    return "en" if best.startswith("en") else "zh"
+
+
+def message(code: str) -> str:
+    zh, en = MESSAGES.get(code, MESSAGES["invalid"])
+    return en if lang() == "en" else zh

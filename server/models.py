@@ -1,0 +1,448 @@
+"""Every table and every API schema, one family per concept (Base / table / Create / Public).
+
+Codes are stored in English (`trainee`, `consumer`, `new`...); the PWA shows them in Chinese.
+Times are aware UTC datetimes; days (rollups, boards) are Asia/Shanghai dates.
+"""
+import re
+import unicodedata
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from flask_login import UserMixin
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+LEVELS = ("trainee", "junior", "mid", "senior")  # 见习 初级 中级 高级
+TRACKS = ("corporate", "microloan", "none")  # 公司类 微贷类 无
+ROLES = ("staff", "grid_leader", "branch_manager", "admin")
+PRODUCT_LINES = ("consumer", "business", "agri", "corporate")  # 消费 经营 三农 公司
+PRODUCT_METHODS = ("credit", "guarantee", "mortgage")  # 信用 保证 抵押
+PRODUCT_KINDS = ("matrix", "special", "smallbiz")
+STATUSES = ("new", "contacted", "arrived", "completed", "cancelled", "no_show")
+ACTIVE_STATUSES = ("new", "contacted", "arrived", "completed")  # hold their slot
+EVENT_KINDS = ("visit", "booking", "status")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- organisation -------------------------------------------------------------------------
+
+
+class Branch(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    kind: str = Field(default="city", max_length=10)  # city | rural
+    address: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=30)
+
+
+class Grid(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    areas: str = Field(default="", max_length=500)  # villages / communities, 、-separated
+
+
+class Team(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+
+
+class Employee(UserMixin, SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    staff_no: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=40)
+    phone: str = Field(default="", max_length=20)
+    level: str = Field(default="trainee", max_length=10)
+    track: str = Field(default="none", max_length=10)
+    role: str = Field(default="staff", max_length=20)
+    title: str = Field(default="", max_length=40)  # 客户经理, 柜员, 支行长...
+    intro: str = Field(default="", max_length=300)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    grid_id: Optional[int] = Field(default=None, foreign_key="grid.id", index=True)
+    team_id: Optional[int] = Field(default=None, foreign_key="team.id", index=True)
+    disabled: bool = Field(default=False)  # left the bank; see is_active
+    successor_id: Optional[int] = Field(default=None, foreign_key="employee.id")
+    password_hash: str = Field(default="", max_length=200)
+    # Bumped on logout-everywhere / password change: old session cookies stop working.
+    session_version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # flask-login asks this; a left employee cannot log in
+        return not self.disabled
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+
+class ShopLink(SQLModel, table=True):
+    """A shop code: `/s/<code>`. Codes outlive people; routing follows successors."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    channel: str = Field(default="", max_length=40)  # "" = the employee's own shop link
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Product(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=40)
+    line: str = Field(max_length=12)
+    method: str = Field(default="", max_length=12)  # "" for special products
+    kind: str = Field(default="matrix", max_length=10)
+    summary: str = Field(default="", max_length=200)
+    audience: str = Field(default="", max_length=200)  # who it is for
+    amount: str = Field(default="", max_length=60)  # typical amount, as shown
+    term: str = Field(default="", max_length=60)
+    documents: str = Field(default="", max_length=300)  # 、-separated checklist
+    tracks: str = Field(default="microloan,none", max_length=40)  # which tracks offer it
+    sort: int = Field(default=0)
+    active: bool = Field(default=True)
+
+
+# --- customers and bookings ----------------------------------------------------------------
+
+
+class Customer(SQLModel, table=True):
+    """A customer is their mainland mobile number; the first booking binds them to a manager."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    phone: str = Field(max_length=11, unique=True)
+    name: str = Field(default="", max_length=40)
+    employee_id: int = Field(foreign_key="employee.id", index=True)  # dedicated manager
+    bound_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Booking(SQLModel, table=True):
+    __table_args__ = (
+        # One slot, one booking: the database says no to the second active booking.
+        Index(
+            "uq_booking_active_slot",
+            "employee_id",
+            "slot_start",
+            unique=True,
+            sqlite_where=text("status IN ('new','contacted','arrived','completed')"),
+            postgresql_where=text("status IN ('new','contacted','arrived','completed')"),
+        ),
+        Index("ix_booking_employee_created", "employee_id", "created_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=12, unique=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    employee_id: int = Field(foreign_key="employee.id")  # routed manager
+    branch_id: int = Field(foreign_key="branch.id", index=True)  # routed manager's branch then
+    shop_link_id: Optional[int] = Field(default=None, foreign_key="shoplink.id")
+    product_id: int = Field(foreign_key="product.id")
+    channel: str = Field(default="", max_length=40)
+    source: str = Field(default="shop", max_length=10)  # shop | staff (on behalf)
+    name: str = Field(max_length=40)  # as the customer typed it this time
+    slot_start: Optional[datetime] = Field(default=None)  # None = "call me back"
+    status: str = Field(default="new", max_length=12)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    route_reason: str = Field(max_length=40)
+    consent_version: str = Field(max_length=20)
+    consented_at: datetime = Field(default_factory=utcnow)
+    token_hash: str = Field(max_length=64, unique=True)
+    idempotency_key: Optional[str] = Field(default=None, max_length=64, unique=True)
+    request_hash: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- what the boards count -----------------------------------------------------------------
+
+
+class Event(SQLModel, table=True):
+    """A raw, append-only fact: a shop visit, a booking, a status change."""
+
+    __table_args__ = (Index("ix_event_day_kind", "day", "kind"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    at: datetime = Field(default_factory=utcnow)
+    day: date  # Asia/Shanghai
+    employee_id: int = Field(foreign_key="employee.id")
+    branch_id: int = Field(foreign_key="branch.id")
+    shop_link_id: Optional[int] = Field(default=None, foreign_key="shoplink.id")
+    booking_id: Optional[int] = Field(default=None, foreign_key="booking.id")
+    product_id: Optional[int] = Field(default=None, foreign_key="product.id")
+    channel: str = Field(default="", max_length=40)
+    status: str = Field(default="", max_length=12)  # the new status, for status events
+
+
+class DailyStat(SQLModel, table=True):
+    """Per-day, per-employee counters, updated in the same transaction as each event."""
+
+    __table_args__ = (UniqueConstraint("day", "employee_id"), Index("ix_dailystat_day", "day"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    day: date
+    employee_id: int = Field(foreign_key="employee.id")
+    branch_id: int = Field(foreign_key="branch.id")
+    visits: int = 0
+    bookings: int = 0
+    contacted: int = 0
+    arrived: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    no_show: int = 0
+
+
+COUNTERS = ("visits", "bookings", "contacted", "arrived", "completed", "cancelled", "no_show")
+
+
+# --- API schemas (not tables) --------------------------------------------------------------
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorBody(Public):
+    error: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class EmployeeCard(Public):
+    name: str
+    initials: str
+    title: str
+    level: str
+    track: str
+    intro: str
+    branch: str
+    branch_address: str
+    grid: str
+    grid_areas: str
+    phone: str  # the employee's work phone, for one-tap call
+
+
+class ProductPublic(Public):
+    code: str
+    name: str
+    line: str
+    method: str
+    kind: str
+    summary: str
+    audience: str
+    amount: str
+    term: str
+    documents: list[str]
+
+
+class ShopPublic(Public):
+    code: str
+    channel: str
+    url: str
+    bank: str
+    hotline: str
+    consent_version: str
+    manager: EmployeeCard
+    covering: Optional[str] = None  # who serves this shop now, when not its owner
+    products: list[ProductPublic]
+
+
+class Slot(Public):
+    start: datetime
+    label: str
+
+
+class SlotDay(Public):
+    date: date
+    slots: list[Slot]
+
+
+class SlotsPublic(Public):
+    days: list[SlotDay]
+
+
+class VisitCreate(BaseModel):
+    channel: str = ""
+
+
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
+NOTE_MAX = 200
+
+
+def normalise_phone(raw: str) -> str:
+    """A mainland mobile number as 11 digits, or PydanticCustomError("phone_invalid")."""
+    digits = re.sub(r"[\s\-()]", "", raw)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not PHONE_RE.fullmatch(digits):
+        raise PydanticCustomError("phone_invalid", "not a mainland mobile number")
+    return digits
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: how a phone number appears to anyone but its dedicated manager."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
+
+
+def clean_text(value: str) -> str:
+    """Strip control characters (they could forge log lines or break layouts) and spaces."""
+    return "".join(ch for ch in value if ch == "\n" or unicodedata.category(ch)[0] != "C").strip()
+
+
+class BookingCreate(BaseModel):
+    """What a customer (or staff on their behalf) sends to book."""
+
+    name: str
+    phone: str
+    product: str
+    slot: Optional[datetime] = None
+    callback: bool = False
+    note: str = ""
+    consent: bool = False
+    consent_version: str = ""
+    channel: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        v = " ".join(clean_text(v).split())
+        if not 1 <= len(v) <= 20:
+            raise PydanticCustomError("name_invalid", "name must be 1-20 characters")
+        return v
+
+    _phone = field_validator("phone")(lambda cls, v: normalise_phone(v))
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str) -> str:
+        v = clean_text(v)
+        if len(v) > NOTE_MAX:
+            raise PydanticCustomError("note_too_long", "note too long")
+        return v
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        return clean_text(v).replace("\n", " ")[:40]
+
+    @field_validator("consent")
+    @classmethod
+    def _consent(cls, v: bool) -> bool:
+        if not v:
+            raise PydanticCustomError("consent_required", "consent required")
+        return v
+
+    @model_validator(mode="after")
+    def _slot_or_callback(self):
+        if self.callback:
+            self.slot = None
+        elif self.slot is None:
+            raise PydanticCustomError("slot_required", "choose a slot or a call back", {"field": "slot"})
+        return self
+
+
+class StatusChange(BaseModel):
+    status: str
+    note: str = ""
+
+
+class Reschedule(BaseModel):
+    slot: datetime
+
+
+class BookingPublic(Public):
+    """A booking as its customer (status link) sees it: phone masked."""
+
+    reference: str
+    status: str
+    name: str
+    phone: str
+    product: str
+    product_name: str
+    slot_start: Optional[datetime]
+    callback: bool
+    note: str
+    manager: str
+    manager_phone: str
+    branch: str
+    branch_address: str
+    created_at: datetime
+    can_cancel: bool
+
+
+class BookingCreated(BookingPublic):
+    status_url: str
+    status_token: str
+
+
+class BookingStaff(Public):
+    """A booking as staff see it; phone in full only for the routed manager."""
+
+    reference: str
+    status: str
+    name: str
+    phone: str
+    phone_masked: bool
+    product: str
+    product_name: str
+    slot_start: Optional[datetime]
+    callback: bool
+    note: str
+    channel: str
+    source: str
+    employee_id: int
+    employee: str
+    branch: str
+    route_reason: str
+    created_at: datetime
+    updated_at: datetime
+    next_statuses: list[str]
+
+
+class BookingList(Public):
+    items: list[BookingStaff]
+
+
+class LoginIn(BaseModel):
+    staff_no: str
+    password: str
+
+
+class Me(Public):
+    id: int
+    staff_no: str
+    name: str
+    role: str
+    level: str
+    track: str
+    branch: str
+    shop_code: str
+    shop_url: str
+    csrf_token: str
+
+
+class BoardRow(Public):
+    rank: int
+    id: int
+    name: str
+    branch: str = ""
+    visits: int
+    bookings: int
+    arrived: int
+    completed: int
+
+
+class Board(Public):
+    period: str
+    start: date
+    end: date
+    by: str
+    rows: list[BoardRow]

@@ -1,0 +1,70 @@
+"""The PWA's pages: static files from pwa/, with a few per-shop values filled in."""
+import json
+
+from flask import Blueprint, Response, current_app, redirect, send_from_directory
+from markupsafe import escape
+
+from config.settings import ROOT
+from server.db import get_db
+from server.shops import service
+
+PWA = ROOT / "pwa"
+bp = Blueprint("pages", __name__)
+
+
+def _page(name: str, **values) -> Response:
+    html = (PWA / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        html = html.replace("{{" + key + "}}", str(escape(value)))
+    return Response(html, mimetype="text/html", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/s/<code>")
+def shop(code):
+    """The customer shop; title and preview tags name the manager for chat link previews."""
+    db = get_db()
+    link = service.get_link(db, code)
+    manager = service.profile(db, link)["manager"]
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return _page(
+        "shop.html", code=link.code,
+        title=f"{manager['name']}的金融微店 · {current_app.config['BANK_NAME']}",
+        description=f"{manager['branch']} {manager['title']} {manager['name']}：在线预约，专人服务。",
+        image=f"{base}/static/icons/icon-512.png", url=f"{base}/s/{link.code}",
+        manifest=f"/s/{link.code}/manifest.webmanifest")
+
+
+@bp.get("/s/<code>/manifest.webmanifest")
+def shop_manifest(code):
+    """The web app manifest, starting at this shop when added to the home screen."""
+    link = service.get_link(get_db(), code)
+    manifest = json.loads((PWA / "manifest.webmanifest").read_text(encoding="utf-8"))
+    manifest.update(id=f"/s/{link.code}", start_url=f"/s/{link.code}", scope="/")
+    return Response(json.dumps(manifest, ensure_ascii=False), mimetype="application/manifest+json")
+
+
+@bp.get("/b/")
+def status_page():
+    return _page("status.html")
+
+
+@bp.get("/staff")
+def staff_page():
+    return _page("staff.html")
+
+
+@bp.get("/wall")
+def wall_page():
+    return _page("wall.html")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    response = send_from_directory(PWA, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/")
+def home():
+    return redirect("/staff")

@@ -1,0 +1,74 @@
+"""Public shop API: profile, open slots, visits, QR codes."""
+from flask import Blueprint, Response, current_app, request
+
+import qr
+from server.bookings.service import slot_days
+from server.db import get_db
+from server.extensions import doc
+from server.http import body, out
+from server.models import Employee, ErrorBody, ShopPublic, SlotsPublic, VisitCreate
+from server.shops import service
+from spectree import Response as Doc
+
+bp = Blueprint("shops", __name__)
+
+
+def shop_url(code: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/s/{code}"
+
+
+@bp.get("/api/shops/<code>")
+@doc(resp=Doc(HTTP_200=ShopPublic, HTTP_404=ErrorBody), tags=["shop"])
+def profile(code):
+    """A shop: the manager who serves it and the products they offer."""
+    db = get_db()
+    data = service.profile(db, service.get_link(db, code))
+    cfg = current_app.config
+    data.update(url=shop_url(data["code"]), bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
+                consent_version=cfg["CONSENT_VERSION"])
+    return out(ShopPublic, data)
+
+
+@bp.get("/api/shops/<code>/slots")
+@doc(resp=Doc(HTTP_200=SlotsPublic, HTTP_404=ErrorBody), tags=["shop"])
+def slots(code):
+    """Open appointment slots of the manager serving this shop (Asia/Shanghai)."""
+    db = get_db()
+    link = service.get_link(db, code)
+    manager, _ = service.serving(db, db.get(Employee, link.employee_id))
+    return out(SlotsPublic, slot_days(db, manager))
+
+
+@bp.post("/api/shops/<code>/visits")
+@doc(json=VisitCreate, resp=Doc("HTTP_204", HTTP_404=ErrorBody), tags=["shop"])
+def visit(code):
+    """Count a visit to the shop (sent by the shop page when it opens)."""
+    db = get_db()
+    data = body(VisitCreate)
+    service.record_visit(db, link=service.get_link(db, code), channel=data.channel)
+    return "", 204
+
+
+def _qr(code: str, fmt: str, mimetype: str):
+    link = service.get_link(get_db(), code)
+    url = shop_url(link.code)
+    etag = qr.etag(url, fmt)
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    data = qr.png(url) if fmt == "png" else qr.svg(url)
+    return Response(data, mimetype=mimetype,
+                    headers={"ETag": f'"{etag}"', "Cache-Control": "public, max-age=86400"})
+
+
+@bp.get("/qr/<code>.png")
+@doc(tags=["shop"])
+def qr_png(code):
+    """The shop's QR code as a PNG."""
+    return _qr(code, "png", "image/png")
+
+
+@bp.get("/qr/<code>.svg")
+@doc(tags=["shop"])
+def qr_svg(code):
+    """The shop's QR code as an SVG."""
+    return _qr(code, "svg", "image/svg+xml")

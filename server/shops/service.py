@@ -1,0 +1,118 @@
+"""Shops: codes, who serves a shop, what it offers, and counting visits."""
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from server.boards import rollups
+from server.db import begin_write
+from server.errors import NotFound
+from server.live.bus import publish
+from server.models import Branch, Employee, Grid, Product, ShopLink, clean_text, utcnow
+
+# No 0/O/1/I/L: codes get read aloud and typed from posters.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+MAX_HOPS = 10
+
+
+def new_shop_code() -> str:
+    """A short random shop code (~39 bits), not derived from anything about the employee."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def get_link(db: Session, code: str) -> ShopLink:
+    link = db.exec(select(ShopLink).where(ShopLink.code == code.upper())).first()
+    if link is None:
+        raise NotFound("shop_not_found")
+    return link
+
+
+def own_link(db: Session, employee: Employee) -> ShopLink:
+    """The employee's personal shop link (channel ""), created on first use."""
+    link = db.exec(select(ShopLink).where(ShopLink.employee_id == employee.id,
+                                          ShopLink.channel == "")).first()
+    if link is None:
+        link = ShopLink(code=new_shop_code(), employee_id=employee.id)
+        db.add(link)
+        db.commit()
+    return link
+
+
+def active_successor(db: Session, employee: Employee) -> Employee | None:
+    """Follow the successor chain from a left employee to the first active one, if any."""
+    seen = {employee.id}
+    current = employee
+    while current.disabled and current.successor_id and len(seen) <= MAX_HOPS:
+        current = db.get(Employee, current.successor_id)
+        if current is None or current.id in seen:
+            return None
+        seen.add(current.id)
+    return None if current.disabled else current
+
+
+def branch_pool(db: Session, branch_id: int) -> Employee:
+    """Who takes a branch's customers when nobody else can: its manager, else its first active employee."""
+    candidates = db.exec(
+        select(Employee).where(Employee.branch_id == branch_id, Employee.disabled == False)  # noqa: E712
+        .order_by((Employee.role == "branch_manager").desc(), Employee.id)).all()
+    if not candidates:
+        raise NotFound("shop_not_found")
+    return candidates[0]
+
+
+def serving(db: Session, employee: Employee) -> tuple[Employee, str]:
+    """Who actually serves `employee`'s customers now, and why (a routing reason code)."""
+    if not employee.disabled:
+        return employee, ""
+    successor = active_successor(db, employee)
+    if successor is not None:
+        return successor, "successor"
+    return branch_pool(db, employee.branch_id), "branch_pool"
+
+
+def products_for(db: Session, employee: Employee) -> list[Product]:
+    """The active products an employee's track offers, in display order."""
+    products = db.exec(select(Product).where(Product.active == True)  # noqa: E712
+                       .order_by(Product.sort, Product.id)).all()
+    return [p for p in products if employee.track in p.tracks.split(",")]
+
+
+def card(db: Session, employee: Employee) -> dict:
+    """The public face of an employee on their shop."""
+    branch = db.get(Branch, employee.branch_id)
+    grid = db.get(Grid, employee.grid_id) if employee.grid_id else None
+    return {"name": employee.name, "initials": employee.name[-2:], "title": employee.title,
+            "level": employee.level, "track": employee.track, "intro": employee.intro,
+            "branch": branch.name, "branch_address": branch.address,
+            "grid": grid.name if grid else "", "grid_areas": grid.areas if grid else "",
+            "phone": employee.phone}
+
+
+def product_dict(p: Product) -> dict:
+    return {"code": p.code, "name": p.name, "line": p.line, "method": p.method, "kind": p.kind,
+            "summary": p.summary, "audience": p.audience, "amount": p.amount, "term": p.term,
+            "documents": [d for d in p.documents.split("、") if d]}
+
+
+def profile(db: Session, link: ShopLink) -> dict:
+    """Everything the shop page shows: the serving manager's card and their products."""
+    owner = db.get(Employee, link.employee_id)
+    manager, reason = serving(db, owner)
+    return {"code": link.code, "channel": link.channel, "manager": card(db, manager),
+            "covering": manager.name if reason else None,
+            "products": [product_dict(p) for p in products_for(db, manager)]}
+
+
+def record_visit(db: Session, *, link: ShopLink, channel: str = "",
+                 now: datetime | None = None) -> None:
+    """Count one shop visit for whoever serves the shop now."""
+    now = now or utcnow()
+    begin_write(db)
+    manager, _ = serving(db, db.get(Employee, link.employee_id))
+    channel = clean_text(channel)[:40] or link.channel
+    rollups.record(db, rollups.now_event(
+        "visit", now, employee_id=manager.id, branch_id=manager.branch_id,
+        shop_link_id=link.id, channel=channel))
+    db.commit()
+    publish({"type": "visit", "employee_id": manager.id, "branch_id": manager.branch_id})

@@ -1,0 +1,115 @@
+"""Staff API: log in, my bookings, move a booking through its states, book on behalf."""
+from datetime import date
+
+from flask import Blueprint, current_app, request, session
+from flask_login import login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from server.bookings import service as bookings, views
+from server.db import get_db
+from server.errors import Invalid
+from server.extensions import csrf, doc
+from server.http import body, idempotency_key, me, out
+from server.models import (STATUSES, BookingCreate, BookingList, BookingStaff, Branch, ErrorBody,
+                           LoginIn, Me, StatusChange)
+from server.shops.service import own_link
+from server.staff import service
+from spectree import Response as Doc
+
+bp = Blueprint("staff", __name__, url_prefix="/api/staff")
+
+
+def _me_json(employee) -> dict:
+    db = get_db()
+    code = own_link(db, employee).code
+    return {"id": employee.id, "staff_no": employee.staff_no, "name": employee.name,
+            "role": employee.role, "level": employee.level, "track": employee.track,
+            "branch": db.get(Branch, employee.branch_id).name, "shop_code": code,
+            "shop_url": f"{current_app.config['PUBLIC_BASE_URL']}/s/{code}",
+            "csrf_token": generate_csrf()}
+
+
+@bp.post("/login")
+@csrf.exempt
+@doc(json=LoginIn, resp=Doc(HTTP_200=Me, HTTP_401=ErrorBody), tags=["staff"])
+def login():
+    """Log in with staff number and password; starts a fresh session."""
+    data = body(LoginIn)
+    employee = service.authenticate(get_db(), staff_no=data.staff_no, password=data.password)
+    session.clear()  # a new session on login: nothing carried over from before
+    login_user(employee)
+    session.permanent = True
+    return out(Me, _me_json(employee))
+
+
+@bp.post("/logout")
+@doc(tags=["staff"])
+def logout():
+    """End this session."""
+    logout_user()
+    session.clear()
+    return "", 204
+
+
+@bp.get("/me")
+@login_required
+@doc(resp=Doc(HTTP_200=Me, HTTP_401=ErrorBody), tags=["staff"])
+def whoami():
+    """The logged-in employee, their shop link and a CSRF token for changes."""
+    return out(Me, _me_json(me()))
+
+
+@bp.get("/bookings")
+@login_required
+@doc(resp=Doc(HTTP_200=BookingList, HTTP_403=ErrorBody), tags=["staff"])
+def inbox():
+    """Bookings I may see, newest first: ?scope=mine|grid|branch|all&status=&day=YYYY-MM-DD."""
+    args = request.args
+    if args.get("status") and args["status"] not in STATUSES:
+        raise Invalid(status="status_invalid")
+    try:
+        day = date.fromisoformat(args["day"]) if args.get("day") else None
+        limit = int(args.get("limit", 100))
+    except ValueError:
+        raise Invalid(day="invalid")
+    db = get_db()
+    items = service.bookings(db, viewer=me(), scope=args.get("scope", "mine"),
+                             status=args.get("status", ""), day=day, limit=limit)
+    return out(BookingList, {"items": [views.for_staff(db, b, me()) for b in items]})
+
+
+@bp.get("/bookings/<reference>")
+@login_required
+@doc(resp=Doc(HTTP_200=BookingStaff, HTTP_404=ErrorBody), tags=["staff"])
+def detail(reference):
+    """One booking (404 unless it is mine or in my scope)."""
+    db = get_db()
+    return out(BookingStaff, views.for_staff(db, service.booking_for(db, me(), reference), me()))
+
+
+@bp.post("/bookings/<reference>/status")
+@login_required
+@doc(json=StatusChange, resp=Doc(HTTP_200=BookingStaff, HTTP_404=ErrorBody, HTTP_409=ErrorBody),
+     tags=["staff"])
+def change_status(reference):
+    """Move a booking to its next state (409 if that move is not allowed)."""
+    db = get_db()
+    booking = service.booking_for(db, me(), reference)
+    data = body(StatusChange)
+    if data.status not in STATUSES:
+        raise Invalid(status="status_invalid")
+    booking = bookings.change_status(db, booking=booking, actor=me(), status=data.status)
+    return out(BookingStaff, views.for_staff(db, booking, me()))
+
+
+@bp.post("/bookings")
+@login_required
+@doc(json=BookingCreate, resp=Doc(HTTP_201=BookingStaff, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
+     tags=["staff"])
+def book_on_behalf():
+    """Book for a walk-in or phone customer through my shop; routed by the same rules."""
+    db = get_db()
+    data = body(BookingCreate)
+    booked = bookings.book(db, link=own_link(db, me()), data=data, source="staff",
+                           idempotency_key=idempotency_key())
+    return out(BookingStaff, views.for_staff(db, booked.booking, me()), 201)

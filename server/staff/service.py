@@ -1,0 +1,73 @@
+"""Staff: logging in, and which bookings each role may see."""
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.clock import TZ, to_utc
+from server.errors import ApiError, NotFound
+from server.models import Booking, Employee
+
+# Checked against when the staff number is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+SCOPES = ("mine", "grid", "branch", "all")
+PAGE_MAX = 200
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def authenticate(db: Session, *, staff_no: str, password: str) -> Employee:
+    """The employee with these credentials; the same error whatever was wrong."""
+    employee = db.exec(select(Employee).where(Employee.staff_no == staff_no.strip().upper())).first()
+    ok = check_password_hash(employee.password_hash if employee and employee.password_hash
+                             else _DUMMY_HASH, password)
+    if not ok or employee is None or employee.disabled:
+        raise ApiError("login_failed", 401)
+    return employee
+
+
+def _visible(viewer: Employee, scope: str):
+    """A WHERE clause for the bookings `viewer` may list under `scope`."""
+    if scope == "mine":
+        return Booking.employee_id == viewer.id
+    if scope == "grid" and viewer.role == "grid_leader" and viewer.grid_id:
+        members = select(Employee.id).where(Employee.grid_id == viewer.grid_id)
+        return Booking.employee_id.in_(members)
+    if scope == "branch" and viewer.role in ("branch_manager", "admin"):
+        return Booking.branch_id == viewer.branch_id
+    if scope == "all" and viewer.role == "admin":
+        return True
+    raise ApiError("forbidden", 403)
+
+
+def bookings(db: Session, *, viewer: Employee, scope: str = "mine", status: str = "",
+             day: date | None = None, limit: int = 100) -> list[Booking]:
+    """Bookings `viewer` may see, newest first, filtered by status and appointment day."""
+    query = select(Booking).where(_visible(viewer, scope))
+    if status:
+        query = query.where(Booking.status == status)
+    if day:
+        start = to_utc(datetime.combine(day, time(0), TZ))
+        query = query.where(Booking.slot_start >= start, Booking.slot_start < start + timedelta(days=1))
+    limit = max(1, min(limit, PAGE_MAX))
+    return list(db.exec(query.order_by(Booking.created_at.desc(), Booking.id.desc()).limit(limit)))
+
+
+def can_see(db: Session, viewer: Employee, booking: Booking) -> bool:
+    if booking.employee_id == viewer.id or viewer.role == "admin":
+        return True
+    if viewer.role == "branch_manager":
+        return booking.branch_id == viewer.branch_id
+    if viewer.role == "grid_leader" and viewer.grid_id:
+        return db.get(Employee, booking.employee_id).grid_id == viewer.grid_id
+    return False
+
+
+def booking_for(db: Session, viewer: Employee, reference: str) -> Booking:
+    """A booking by reference, or 404 if it does not exist *or* is not the viewer's to see."""
+    booking = db.exec(select(Booking).where(Booking.reference == reference.upper())).first()
+    if booking is None or not can_see(db, viewer, booking):
+        raise NotFound("not_found")
+    return booking

@@ -1,0 +1,138 @@
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
+a client, a small hand-built bank, and helpers to log in and book."""
+import os
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
+
+from server import create_app, db as database
+from server.clock import TZ
+from server.models import Branch, Employee, Grid, Product, ShopLink, Team
+from server.staff.service import hash_password
+
+PASSWORD = "correct-horse-42"
+# Password hashing at OWASP cost is slow; tests hash once.
+PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if not pg:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in pg else "?"
+    yield f"{pg}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+                      "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1})
+    database.create_all(app.extensions["engine"])
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    with Session(app.extensions["engine"], expire_on_commit=False) as session:
+        yield session
+
+
+class Bank:
+    """A small bank built by hand: two branches, a few staff, a few products."""
+
+    def __init__(self, db):
+        self.db = db
+        self.city = self.add(Branch(name="城区支行", kind="city", address="阳泉市城区桃北中街1号"))
+        self.rural = self.add(Branch(name="平定支行", kind="rural", address="平定县冠山镇"))
+        self.grid = self.add(Grid(name="冠山网格", branch_id=self.rural.id, areas="冠山村、西关村"))
+        self.team = self.add(Team(name="平定尖刀一队", branch_id=self.rural.id))
+        self.products = [self.add(p) for p in (
+            Product(code="consumer-credit", name="消费信用贷", line="consumer", method="credit", sort=1),
+            Product(code="agri-guarantee", name="三农保证贷", line="agri", method="guarantee", sort=2),
+            Product(code="nuanshang", name="暖商贷", line="business", kind="special", sort=3),
+            Product(code="tax-loan", name="税贷通", line="corporate", kind="smallbiz",
+                    tracks="corporate", sort=4))]
+        self.wang = self.employee("YQ0001", "王丽", self.rural, level="senior", track="microloan")
+        self.li = self.employee("YQ0002", "李强", self.rural, level="junior", track="microloan")
+        self.zhao = self.employee("YQ0003", "赵敏", self.city, level="mid", track="corporate")
+        self.boss = self.employee("YQ0009", "张支行长", self.rural, role="branch_manager")
+        self.city_boss = self.employee("YQ0010", "陈行长", self.city, role="branch_manager")
+        self.admin = self.employee("YQ0099", "总行管理员", self.city, role="admin")
+
+    def add(self, obj):
+        self.db.add(obj)
+        self.db.commit()
+        return obj
+
+    def employee(self, staff_no, name, branch, **fields) -> Employee:
+        fields.setdefault("title", "客户经理")
+        e = self.add(Employee(staff_no=staff_no, name=name, branch_id=branch.id,
+                              phone="1390353" + staff_no[-4:], password_hash=PASSWORD_HASH,
+                              grid_id=self.grid.id if branch is self.rural else None, **fields))
+        self.add(ShopLink(code=self.code(e), employee_id=e.id))
+        return e
+
+    @staticmethod
+    def code(employee) -> str:
+        """The employee's shop code in this bank."""
+        return f"SHOP{employee.staff_no[-4:]}"
+
+
+@pytest.fixture
+def bank(db):
+    return Bank(db)
+
+
+def next_slot(days_ahead: int = 1, hour: int = 9, minute: int = 0) -> datetime:
+    """An opening-hours slot on the next weekday at least `days_ahead` days away (Asia/Shanghai)."""
+    day = datetime.now(TZ).date() + timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
+
+
+def booking_body(**overrides) -> dict:
+    body = {"name": "刘大爷", "phone": "13812345678", "product": "consumer-credit",
+            "slot": next_slot().isoformat(), "callback": False, "note": "想了解一下",
+            "consent": True, "consent_version": "2026-11-v1", "channel": ""}
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def book(client):
+    """Post a booking to a shop code; returns the response."""
+    def _book(code, headers=None, **overrides):
+        return client.post(f"/api/shops/{code}/bookings", json=booking_body(**overrides),
+                           headers=headers or {})
+    return _book
+
+
+@pytest.fixture
+def login(app):
+    """A logged-in test client for an employee, with its CSRF header set."""
+    def _login(employee):
+        c = app.test_client()
+        r = c.post("/api/staff/login", json={"staff_no": employee.staff_no, "password": PASSWORD})
+        assert r.status_code == 200, r.get_json()
+        c.environ_base["HTTP_X_CSRFTOKEN"] = r.get_json()["csrf_token"]
+        return c
+    return _login
