@@ -2,6 +2,7 @@
 import logging
 
 from flask import jsonify
+from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -70,6 +71,10 @@ def register(app):
     @app.errorhandler(ApiError)
     def _api(e: ApiError):
         return jsonify(error=e.code, message=message(e.code), **e.extra), e.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e: CSRFError):
+        return jsonify(error="csrf", message=message("csrf")), 400
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):

@@ -38,7 +38,8 @@ def database_url(tmp_path):
 @pytest.fixture
 def app(database_url):
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-                      "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1})
+                      "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1,
+                      "SSE_MAX_SECONDS": 5})
     database.create_all(app.extensions["engine"])
     yield app
     app.extensions["engine"].dispose()

@@ -5,7 +5,6 @@ from flask import Blueprint, Response, current_app
 from flask_login import login_required
 
 from server.db import close_db
-from server.extensions import doc
 from server.live.bus import encode
 
 bp = Blueprint("live", __name__, url_prefix="/api")
@@ -13,8 +12,9 @@ bp = Blueprint("live", __name__, url_prefix="/api")
 
 @bp.get("/stream")
 @login_required
-@doc(tags=["live"])
 def stream():
+    # Not wrapped by spectree's @doc: its Flask plugin reads the whole response body, which
+    # would buffer an endless stream.
     """An event stream of change messages ({type, employee_id, branch_id}); ends after a few minutes."""
     cfg = current_app.config
     sub = current_app.extensions["bus"].subscribe()  # subscribe now, before the first byte
