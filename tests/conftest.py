@@ -18,12 +18,16 @@ PASSWORD = "correct-horse-42"
 PASSWORD_HASH = hash_password(PASSWORD)
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if not pg:
+# Every test runs on SQLite; on PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
+    pg = os.environ["TEST_DATABASE_URL"]
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(pg)
     with admin.begin() as conn:
@@ -137,3 +141,50 @@ def login(app):
         c.environ_base["HTTP_X_CSRFTOKEN"] = r.get_json()["csrf_token"]
         return c
     return _login
+
+
+# --- browser tests ----------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def live_server(app, bank):
+    """The app served over real HTTP on a loopback port (threaded, so SSE streams work)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped where it is missing, except in CI."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"browser tests are mandatory here but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized browser context (360×740, touch, Chinese)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    yield context
+    context.close()
