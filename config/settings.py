@@ -22,6 +22,8 @@ def load():
         "DATABASE_URL": env("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'yryd.db'}"),
         # Redis for the event bus when several processes serve the app; empty = in-process.
         "REDIS_URL": env("REDIS_URL", ""),
+        # The pub/sub channel live changes travel on (one per deployment sharing a Redis).
+        "REDIS_CHANNEL": env("REDIS_CHANNEL", "yryd:changes"),
         # What printed QR codes and shared links point at.
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         # The bank's name and hotline, shown on shops, notices and posters.

@@ -7,7 +7,7 @@ from config import settings
 from server import db as database, errors
 from server.security import secure_headers
 from server.extensions import csrf, login_manager, spec
-from server.live.bus import LocalBus
+from server.live.bus import make_bus
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     engine = database.make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
     app.teardown_appcontext(database.close_db)
-    app.extensions["bus"] = LocalBus()
+    app.extensions["bus"] = make_bus(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
 
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -2,7 +2,7 @@
 import sys
 
 import click
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 import qr
 from server import db as database
@@ -14,11 +14,11 @@ from server.staff.service import hash_password
 def register(app):
     engine = app.extensions["engine"]
 
-    @app.cli.command("init-db")
-    def init_db():
-        """Create any missing tables."""
-        database.create_all(engine)
-        click.echo("数据库已就绪 / database ready")
+    @app.cli.command("db-upgrade")
+    def db_upgrade():
+        """Create or upgrade the schema with the Alembic migrations (the release step)."""
+        database.upgrade(engine)
+        click.echo("数据库已是最新 / database schema up to date")
 
     @app.cli.command("seed-demo")
     @click.option("--reset", is_flag=True, help="Drop every table first (destroys all data).")
@@ -28,8 +28,8 @@ def register(app):
         from server import demo
 
         if reset:
-            SQLModel.metadata.drop_all(engine)
-        database.create_all(engine)
+            database.drop_everything(engine)
+        database.upgrade(engine)
         with Session(engine, expire_on_commit=False) as db:
             if not demo.is_empty(db):
                 if if_empty:
@@ -48,7 +48,7 @@ def register(app):
         """Create (or reset) a head-office admin account for a real deployment."""
         if len(password) < 8:
             sys.exit("The password needs at least 8 characters.")
-        database.create_all(engine)
+        database.upgrade(engine)
         with Session(engine, expire_on_commit=False) as db:
             b = db.exec(select(Branch).where(Branch.name == branch)).first() or Branch(name=branch)
             db.add(b)

@@ -38,9 +38,31 @@ def make_engine(url: str) -> Engine:
 
 
 def create_all(engine: Engine) -> None:
+    """Create the tables straight from the models (tests); deployments use upgrade()."""
     from server import models  # noqa: F401  (registers the tables)
 
     SQLModel.metadata.create_all(engine)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` with the Alembic migrations in server/migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    from config.settings import ROOT
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+
+def drop_everything(engine: Engine) -> None:
+    from server import models  # noqa: F401
+
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 def get_db() -> Session:

@@ -40,13 +40,20 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def empty_app(database_url):
+    """The app on an empty database (no tables yet)."""
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                       "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1,
                       "SSE_MAX_SECONDS": 5})
-    database.create_all(app.extensions["engine"])
     yield app
     app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def app(empty_app):
+    """The app with its tables created."""
+    database.create_all(empty_app.extensions["engine"])
+    return empty_app
 
 
 @pytest.fixture

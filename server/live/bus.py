@@ -3,12 +3,15 @@
 One interface, two backends: in-process (one process) and Redis pub/sub (many workers/hosts).
 """
 import json
+import logging
 import queue
 import threading
+import time
 
 from flask import current_app, has_app_context
 
 CHANNEL = "yryd:changes"
+log = logging.getLogger(__name__)
 
 
 class Subscription:
@@ -64,3 +67,62 @@ def publish(message: dict) -> None:
 
 def encode(message: dict) -> str:
     return json.dumps(message, separators=(",", ":"))
+
+
+class RedisBus(LocalBus):
+    """Publishes through Redis so every worker and host hears every change.
+
+    One subscription per process (a listener thread), fanned out to local queues: never one
+    Redis connection per client. If Redis goes away, publishing fails quietly (the booking is
+    already committed) and local clients are told to poll until it is back.
+    """
+
+    RETRY_SECONDS = 1.0
+
+    def __init__(self, url: str, channel: str = CHANNEL):
+        import redis
+
+        super().__init__()
+        self.channel = channel
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2,
+                                           health_check_interval=30)
+        self._listener: threading.Thread | None = None
+
+    def subscribe(self) -> Subscription:
+        with self._lock:
+            if self._listener is None:
+                self._listener = threading.Thread(target=self._listen, name="redis-bus", daemon=True)
+                self._listener.start()
+        return super().subscribe()
+
+    def publish(self, message: dict) -> None:
+        try:
+            self._redis.publish(self.channel, encode(message))
+        except Exception:  # noqa: BLE001 - live updates are best effort; data is committed
+            log.warning("redis publish failed; live clients will poll")
+            self.deliver(message)  # at least this process's clients hear it
+
+    def _listen(self) -> None:
+        degraded = False
+        while True:
+            try:
+                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                if degraded:
+                    self.deliver({"type": "resync"})  # clients refetch once and stop polling
+                    degraded = False
+                while True:
+                    item = pubsub.get_message(timeout=1.0)
+                    if item and item["type"] == "message":
+                        self.deliver(json.loads(item["data"]))
+            except Exception:  # noqa: BLE001 - keep listening whatever Redis does
+                if not degraded:
+                    log.warning("redis subscription lost; telling clients to poll")
+                    self.deliver({"type": "degraded"})
+                    degraded = True
+                time.sleep(self.RETRY_SECONDS)
+
+
+def make_bus(redis_url: str, channel: str = CHANNEL) -> LocalBus:
+    """The bus for this process: Redis when configured, else in-process."""
+    return RedisBus(redis_url, channel) if redis_url else LocalBus()

@@ -1,0 +1,43 @@
+"""The PWA pages as served: shop previews, per-shop manifest, service worker."""
+import json
+
+from sqlmodel import select
+
+from server.models import Employee
+
+
+def test_the_shop_page_names_the_manager_for_chat_previews(bank, client):
+    r = client.get(f"/s/{bank.code(bank.wang)}")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert '<meta property="og:title" content="王丽的金融微店 · 阳泉农商银行">' in html
+    assert 'data-code="SHOP0001"' in html
+    assert 'href="/s/SHOP0001/manifest.webmanifest"' in html
+
+
+def test_a_name_with_markup_is_escaped_in_the_page(bank, client, db):
+    wang = db.exec(select(Employee).where(Employee.id == bank.wang.id)).one()
+    wang.name = '<script>x</script>"'
+    db.add(wang)
+    db.commit()
+    html = client.get(f"/s/{bank.code(bank.wang)}").get_data(as_text=True)
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;&#34;" in html
+
+
+def test_an_unknown_shop_page_is_404(client):
+    assert client.get("/s/NOPE2345").status_code == 404
+
+
+def test_the_manifest_starts_at_that_shop_and_has_a_maskable_icon(bank, client):
+    r = client.get(f"/s/{bank.code(bank.wang)}/manifest.webmanifest")
+    manifest = json.loads(r.data)
+    assert manifest["start_url"] == "/s/SHOP0001" and manifest["display"] == "standalone"
+    assert any(i["purpose"] == "maskable" for i in manifest["icons"])
+    for icon in manifest["icons"]:
+        with client.get(icon["src"]) as r:
+            assert r.status_code == 200 and r.mimetype == "image/png"
+
+
+def test_the_service_worker_is_served_for_the_whole_site(client):
+    with client.get("/sw.js") as r:
+        assert r.status_code == 200 and r.headers["Service-Worker-Allowed"] == "/"
