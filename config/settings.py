@@ -44,6 +44,14 @@ def load():
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_HOURS", 12) * 3600,
         "REMEMBER_COOKIE_DURATION": 0,
+        # Rate limits (per IP generous: villages share carrier-grade NAT addresses).
+        "BOOKING_LIMIT_IP": env("BOOKING_LIMIT_IP", "60/minute;600/hour"),
+        "BOOKING_LIMIT_PHONE": env("BOOKING_LIMIT_PHONE", "10/day"),
+        "PUBLIC_LIMIT_IP": env("PUBLIC_LIMIT_IP", "300/minute"),
+        "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
+        "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),
+        # How many proxies in front set X-Forwarded-For/-Proto (0 = none, trust nothing).
+        "PROXY_COUNT": _int("PROXY_COUNT", 0),
         # Largest request body accepted (bytes).
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         # Staff JSON API uses a CSRF header; tokens last as long as the session.

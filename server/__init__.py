@@ -6,7 +6,7 @@ from flask import Flask, jsonify
 from config import settings
 from server import db as database, errors
 from server.security import secure_headers
-from server.extensions import csrf, login_manager, spec
+from server.extensions import csrf, limiter, login_manager, spec
 from server.live.bus import make_bus
 
 
@@ -24,6 +24,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.teardown_appcontext(database.close_db)
     app.extensions["bus"] = make_bus(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     errors.register(app)
@@ -51,6 +58,8 @@ def _register_blueprints(app):
     # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
     csrf.exempt(shops)
     csrf.exempt(bookings)
+    for public in (shops, bookings):
+        limiter.limit(lambda: app.config["PUBLIC_LIMIT_IP"])(public)
 
 
 @login_manager.user_loader

@@ -79,7 +79,7 @@ def register(app):
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         code = {400: "bad_json", 401: "login_required", 403: "forbidden", 404: "not_found",
-                413: "too_large"}.get(e.code, "invalid")
+                413: "too_large", 429: "too_many"}.get(e.code, "invalid")
         if e.code == 405:
             return jsonify(error="method_not_allowed", message=e.description), 405
         return jsonify(error=code, message=message(code)), e.code

@@ -1,9 +1,16 @@
 """Extensions, created unbound here and attached in create_app()."""
+from flask import current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from spectree import SpecTree
 
 login_manager = LoginManager()
+# Shared across workers through Redis when REDIS_URL is set; if the store fails, requests
+# go through (a booking is never refused because the limiter is down).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True, swallow_errors=True,
+                  in_memory_fallback_enabled=True)
 csrf = CSRFProtect()
 spec = SpecTree("flask", title="一人一店 API", version="1", path="apidoc",
                 annotations=False, mode="strict")
@@ -12,3 +19,25 @@ spec = SpecTree("flask", title="一人一店 API", version="1", path="apidoc",
 def doc(**kwargs):
     """Describe a route in /openapi.json; validation itself happens in the route, once."""
     return spec.validate(skip_validation=True, **kwargs)
+
+
+def limit(setting: str, **kwargs):
+    """A rate limit whose value is the app setting `setting` (e.g. "60/minute;600/hour")."""
+    return limiter.limit(lambda: current_app.config[setting], **kwargs)
+
+
+def phone_key() -> str:
+    """Rate-limit key for bookings: the normalised phone number in the body, else the IP."""
+    from server.models import normalise_phone
+
+    data = request.get_json(silent=True)
+    try:
+        return "phone:" + normalise_phone(str(data.get("phone", "")))
+    except Exception:  # noqa: BLE001 - no valid phone: the IP limit applies
+        return "ip:" + get_remote_address()
+
+
+def staff_no_key() -> str:
+    data = request.get_json(silent=True)
+    staff_no = str(data.get("staff_no", "")).strip().upper()[:20] if isinstance(data, dict) else ""
+    return "staff:" + staff_no

@@ -27,6 +27,7 @@ MESSAGES = {
     "csrf": ("页面已过期，请刷新后重试。", "The page has expired; please reload and try again."),
     "too_large": ("提交的内容太大。", "The request is too large."),
     "bad_json": ("请求格式不正确（需要 JSON）。", "The request must be JSON."),
+    "too_many": ("操作太频繁，请稍后再试。", "Too many requests; please wait and try again."),
     "period_invalid": ("未知的统计周期。", "Unknown period."),
     "server_error": ("系统繁忙，请稍后再试。", "Something went wrong; please try again shortly."),
 }

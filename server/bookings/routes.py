@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, request
 from server.bookings import service, views
 from server.db import get_db
 from server.errors import NotFound
-from server.extensions import doc
+from server.extensions import doc, limit, phone_key
 from server.http import body, idempotency_key, out
 from server.models import (BookingCreate, BookingCreated, BookingPublic, Employee, ErrorBody,
                            Reschedule, SlotsPublic)
@@ -20,6 +20,8 @@ def status_url(token: str) -> str:
 
 
 @bp.post("/api/shops/<code>/bookings")
+@limit("BOOKING_LIMIT_IP")
+@limit("BOOKING_LIMIT_PHONE", key_func=phone_key, deduct_when=lambda r: r.status_code == 201)
 @doc(json=BookingCreate, resp=Doc(HTTP_201=BookingCreated, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
                                   HTTP_422=ErrorBody), tags=["booking"])
 def create(code):

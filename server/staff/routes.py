@@ -8,7 +8,7 @@ from flask_wtf.csrf import generate_csrf
 from server.bookings import service as bookings, views
 from server.db import get_db
 from server.errors import Invalid
-from server.extensions import csrf, doc
+from server.extensions import csrf, doc, limit, staff_no_key
 from server.http import body, idempotency_key, me, out
 from server.models import (STATUSES, BookingCreate, BookingList, BookingStaff, Branch, ErrorBody,
                            LoginIn, Me, StatusChange)
@@ -31,6 +31,8 @@ def _me_json(employee) -> dict:
 
 @bp.post("/login")
 @csrf.exempt
+@limit("LOGIN_LIMIT_IP")
+@limit("LOGIN_LIMIT_ACCOUNT", key_func=staff_no_key)
 @doc(json=LoginIn, resp=Doc(HTTP_200=Me, HTTP_401=ErrorBody), tags=["staff"])
 def login():
     """Log in with staff number and password; starts a fresh session."""

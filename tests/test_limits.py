@@ -1,0 +1,36 @@
+"""Anti-automation: rate limits answer 429 with Retry-After and the limits are per phone / account."""
+import pytest
+
+from tests.conftest import PASSWORD, next_slot
+
+
+@pytest.fixture
+def app(app):
+    app.config.update(BOOKING_LIMIT_PHONE="2/day", LOGIN_LIMIT_ACCOUNT="3/minute")
+    return app
+
+
+def test_one_phone_can_make_only_so_many_bookings_a_day(bank, book):
+    code = bank.code(bank.wang)
+    assert book(code, slot=next_slot(hour=9).isoformat()).status_code == 201
+    assert book(code, slot=next_slot(hour=10).isoformat()).status_code == 201
+    r = book(code, slot=next_slot(hour=11).isoformat())
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert r.get_json()["message"] == "操作太频繁，请稍后再试。"
+    assert book(code, phone="13900009999", slot=next_slot(hour=11).isoformat()).status_code == 201
+
+
+def test_rejected_bookings_do_not_use_up_the_phones_allowance(bank, book):
+    code = bank.code(bank.wang)
+    for _ in range(3):
+        assert book(code, product="nope").status_code == 422
+    assert book(code).status_code == 201
+
+
+def test_login_attempts_are_throttled_per_account_with_the_same_answer_for_unknown_accounts(bank, client):
+    for staff_no in ("YQ0001", "NOBODY1"):
+        codes = [client.post("/api/staff/login", json={"staff_no": staff_no, "password": "wrong-pass"}).status_code
+                 for _ in range(4)]
+        assert codes == [401, 401, 401, 429]
+    # another account from the same address is not locked out
+    assert client.post("/api/staff/login", json={"staff_no": "YQ0002", "password": PASSWORD}).status_code == 200
