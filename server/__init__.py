@@ -58,8 +58,6 @@ def _register_blueprints(app):
     # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
     csrf.exempt(shops)
     csrf.exempt(bookings)
-    for public in (shops, bookings):
-        limiter.limit(lambda: app.config["PUBLIC_LIMIT_IP"])(public)
 
 
 @login_manager.user_loader

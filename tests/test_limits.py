@@ -34,3 +34,11 @@ def test_login_attempts_are_throttled_per_account_with_the_same_answer_for_unkno
         assert codes == [401, 401, 401, 429]
     # another account from the same address is not locked out
     assert client.post("/api/staff/login", json={"staff_no": "YQ0002", "password": PASSWORD}).status_code == 200
+
+
+def test_public_endpoints_are_limited_per_address(bank, client, app):
+    app.config["PUBLIC_LIMIT_IP"] = "3/minute"
+    codes = [client.get(f"/api/shops/{bank.code(bank.wang)}").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    other = client.get(f"/api/shops/{bank.code(bank.wang)}", environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert other.status_code == 200

@@ -12,6 +12,7 @@ from server.shops.service import get_link
 from spectree import Response as Doc
 
 bp = Blueprint("bookings", __name__)
+limit("PUBLIC_LIMIT_IP")(bp)  # every public endpoint, per IP
 
 
 def status_url(token: str) -> str:

@@ -4,13 +4,14 @@ from flask import Blueprint, Response, current_app, request
 import qr
 from server.bookings.service import slot_days
 from server.db import get_db
-from server.extensions import doc
+from server.extensions import doc, limit
 from server.http import body, out
 from server.models import Employee, ErrorBody, ShopPublic, SlotsPublic, VisitCreate
 from server.shops import service
 from spectree import Response as Doc
 
 bp = Blueprint("shops", __name__)
+limit("PUBLIC_LIMIT_IP")(bp)  # every public endpoint, per IP
 
 
 def shop_url(code: str) -> str:
