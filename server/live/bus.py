@@ -87,13 +87,21 @@ class RedisBus(LocalBus):
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2,
                                            health_check_interval=30)
         self._listener: threading.Thread | None = None
+        self._listening = threading.Event()
+        self.degraded = False  # Redis unreachable: clients poll
 
     def subscribe(self) -> Subscription:
         with self._lock:
             if self._listener is None:
                 self._listener = threading.Thread(target=self._listen, name="redis-bus", daemon=True)
                 self._listener.start()
-        return super().subscribe()
+        # A stream that says "ok" hears everything published after: wait for the first
+        # subscription (briefly; if Redis is down the client is told to poll instead).
+        self._listening.wait(timeout=2)
+        sub = super().subscribe()
+        if self.degraded:
+            sub.queue.put_nowait({"type": "degraded"})
+        return sub
 
     def publish(self, message: dict) -> None:
         try:
@@ -103,24 +111,26 @@ class RedisBus(LocalBus):
             self.deliver(message)  # at least this process's clients hear it
 
     def _listen(self) -> None:
-        degraded = False
         while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
-                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
-                if degraded:
+                self._listening.set()
+                if self.degraded:
+                    self.degraded = False
                     self.deliver({"type": "resync"})  # clients refetch once and stop polling
-                    degraded = False
                 while True:
                     item = pubsub.get_message(timeout=1.0)
                     if item and item["type"] == "message":
                         self.deliver(json.loads(item["data"]))
             except Exception:  # noqa: BLE001 - keep listening whatever Redis does
-                if not degraded:
+                if not self.degraded:
                     log.warning("redis subscription lost; telling clients to poll")
+                    self.degraded = True
                     self.deliver({"type": "degraded"})
-                    degraded = True
                 time.sleep(self.RETRY_SECONDS)
+            finally:
+                pubsub.close()
 
 
 def make_bus(redis_url: str, channel: str = CHANNEL) -> LocalBus:
