@@ -13,6 +13,7 @@ def _int(name, default):
 def load():
     """Read the settings from the environment, as a dict for `app.config`."""
     env = os.environ.get
+    secure = env("SESSION_COOKIE_SECURE", "0") == "1"
     return {
         # "production" refuses to start with the default secret key.
         "APP_ENV": env("APP_ENV", "development"),
@@ -38,11 +39,15 @@ def load():
         # Server-Sent Events: streams end after this long so browsers reconnect (and workers recycle).
         "SSE_MAX_SECONDS": _int("SSE_MAX_SECONDS", 300),
         "SSE_HEARTBEAT_SECONDS": _int("SSE_HEARTBEAT_SECONDS", 15),
-        # Cookies: Secure only behind TLS; Lax keeps cross-site posts out.
-        "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",
+        # Cookies: Secure (and the __Host- prefix) behind TLS; Lax keeps cross-site posts out.
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_NAME": "__Host-yryd" if secure else "yryd",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": _int("SESSION_HOURS", 12) * 3600,
+        # A staff session ends after this long in all, or this long unused.
+        "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 120),
+        "PERMANENT_SESSION_LIFETIME": _int("SESSION_ABSOLUTE_HOURS", 12) * 3600,
         "REMEMBER_COOKIE_DURATION": 0,
         # Rate limits (per IP generous: villages share carrier-grade NAT addresses).
         "BOOKING_LIMIT_IP": env("BOOKING_LIMIT_IP", "60/minute;600/hour"),

@@ -5,7 +5,7 @@ from flask import Flask, jsonify
 
 from config import settings
 from server import db as database, errors
-from server.security import secure_headers
+from server.security import same_origin_only, secure_headers, session_limits
 from server.extensions import csrf, limiter, login_manager, spec
 from server.live.bus import make_bus
 
@@ -35,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     errors.register(app)
     app.after_request(secure_headers)
+    app.before_request(same_origin_only)
+    app.before_request(session_limits)
     _register_blueprints(app)
     spec.register(app)
     app.add_url_rule("/openapi.json", "openapi", lambda: jsonify(spec.spec))

@@ -416,6 +416,11 @@ class LoginIn(BaseModel):
     password: str
 
 
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str
+
+
 class Me(Public):
     id: int
     staff_no: str

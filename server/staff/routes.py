@@ -1,8 +1,9 @@
 """Staff API: log in, my bookings, move a booking through its states, book on behalf."""
+import time
 from datetime import date
 
 from flask import Blueprint, current_app, request, session
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from server.bookings import service as bookings, views
@@ -11,7 +12,7 @@ from server.errors import Invalid
 from server.extensions import csrf, doc, limit, staff_no_key
 from server.http import body, idempotency_key, me, out
 from server.models import (STATUSES, BookingCreate, BookingList, BookingStaff, Branch, ErrorBody,
-                           LoginIn, Me, StatusChange)
+                           LoginIn, Me, PasswordChange, StatusChange)
 from server.shops.service import own_link
 from server.staff import service
 from spectree import Response as Doc
@@ -38,19 +39,38 @@ def login():
     """Log in with staff number and password; starts a fresh session."""
     data = body(LoginIn)
     employee = service.authenticate(get_db(), staff_no=data.staff_no, password=data.password)
+    _start_session(employee)
+    return out(Me, _me_json(employee))
+
+
+def _start_session(employee) -> None:
     session.clear()  # a new session on login: nothing carried over from before
     login_user(employee)
     session.permanent = True
-    return out(Me, _me_json(employee))
+    session["started"] = session["seen"] = int(time.time())
 
 
 @bp.post("/logout")
 @doc(tags=["staff"])
 def logout():
-    """End this session."""
+    """End this session; a copy of its cookie stops working too."""
+    if current_user.is_authenticated:
+        service.end_sessions(get_db(), me())
     logout_user()
     session.clear()
     return "", 204
+
+
+@bp.post("/password")
+@login_required
+@doc(json=PasswordChange, resp=Doc(HTTP_200=Me, HTTP_422=ErrorBody), tags=["staff"])
+def change_password():
+    """Change my password; my other sessions end, this one continues."""
+    data = body(PasswordChange)
+    employee = service.change_password(get_db(), employee=me(), current=data.current_password,
+                                       new=data.new_password)
+    _start_session(employee)
+    return out(Me, _me_json(employee))
 
 
 @bp.get("/me")

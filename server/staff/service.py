@@ -14,8 +14,51 @@ SCOPES = ("mine", "grid", "branch", "all")
 PAGE_MAX = 200
 
 
+# Passwords people pick first (and Chinese favourites); no composition rules beyond length.
+COMMON_PASSWORDS = frozenset("""
+12345678 123456789 1234567890 11111111 00000000 88888888 66666666 87654321 11223344 12341234
+password password1 passw0rd qwertyui qwerty123 1qaz2wsx 1q2w3e4r qazwsxedc asdfghjk zxcvbnm1
+iloveyou woaini1314 woaini520 5201314520 a1234567 a12345678 abc12345 abcd1234 qq123456 aa123456
+admin123 admin1234 administrator changeme welcome1 letmein1 sunshine princess football baseball
+demo1234 test1234 yangquan nongshang yryd1234 12qwaszx 147258369 123123123 321321321 99999999
+""".split())
+PASSWORD_MIN = 8
+
+
 def hash_password(password: str) -> str:
+    """scrypt (werkzeug's default parameters: n=2**15, r=8, p=1, OWASP's minimum and more)."""
     return generate_password_hash(password, method="scrypt")
+
+
+def check_password_policy(password: str, *, staff_no: str = "") -> None:
+    """At least 8 characters, not a common password, not the staff number (422 otherwise)."""
+    from server.errors import Invalid
+
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(new_password="password_short")
+    if password.lower() in COMMON_PASSWORDS or password.upper() == staff_no.upper():
+        raise Invalid(new_password="password_common")
+
+
+def change_password(db: Session, *, employee: Employee, current: str, new: str) -> Employee:
+    """Set a new password; every other session of this employee stops working."""
+    from server.errors import Invalid
+
+    if not check_password_hash(employee.password_hash or _DUMMY_HASH, current):
+        raise Invalid(current_password="password_wrong")
+    check_password_policy(new, staff_no=employee.staff_no)
+    employee = db.get(Employee, employee.id)
+    employee.password_hash = hash_password(new)
+    employee.session_version += 1
+    db.commit()
+    return employee
+
+
+def end_sessions(db: Session, employee: Employee) -> None:
+    """Make every session cookie of this employee useless, including copies of it."""
+    employee = db.get(Employee, employee.id)
+    employee.session_version += 1
+    db.commit()
 
 
 def authenticate(db: Session, *, staff_no: str, password: str) -> Employee:
