@@ -374,6 +374,8 @@ class BookingPublic(Public):
     manager_phone: str
     branch: str
     branch_address: str
+    bank: str
+    hotline: str
     created_at: datetime
     can_cancel: bool
 

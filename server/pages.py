@@ -6,6 +6,7 @@ from markupsafe import escape
 
 from config.settings import ROOT
 from server.db import get_db
+from server.errors import NotFound
 from server.shops import service
 
 PWA = ROOT / "pwa"
@@ -23,9 +24,16 @@ def _page(name: str, **values) -> Response:
 def shop(code):
     """The customer shop; title and preview tags name the manager for chat link previews."""
     db = get_db()
-    link = service.get_link(db, code)
-    manager = service.profile(db, link)["manager"]
     base = current_app.config["PUBLIC_BASE_URL"]
+    try:
+        link = service.get_link(db, code)
+    except NotFound:
+        # A dead QR code still gets a page: it tells the customer what to do next.
+        response = _page("shop.html", code=code[:16], title=current_app.config["BANK_NAME"],
+                         description="", image=f"{base}/static/icons/icon-512.png",
+                         url=f"{base}/s/{code[:16]}", manifest="/static/manifest.webmanifest")
+        return response, 404
+    manager = service.profile(db, link)["manager"]
     return _page(
         "shop.html", code=link.code,
         title=f"{manager['name']}的金融微店 · {current_app.config['BANK_NAME']}",

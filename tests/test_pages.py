@@ -24,8 +24,10 @@ def test_a_name_with_markup_is_escaped_in_the_page(bank, client, db):
     assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;&#34;" in html
 
 
-def test_an_unknown_shop_page_is_404(client):
-    assert client.get("/s/NOPE2345").status_code == 404
+def test_an_unknown_shop_is_still_a_page_that_can_say_what_to_do(client):
+    r = client.get("/s/NOPE2345")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert 'data-code="NOPE2345"' in r.get_data(as_text=True)
 
 
 def test_the_manifest_starts_at_that_shop_and_has_a_maskable_icon(bank, client):

@@ -1,6 +1,7 @@
 """How a booking looks to its customer and to staff (phone masked unless you are its manager)."""
 from datetime import datetime
 
+from flask import current_app
 from sqlmodel import Session
 
 from server.bookings.service import TRANSITIONS, customer_can_change
@@ -18,7 +19,8 @@ def public(db: Session, booking: Booking, now: datetime | None = None) -> dict:
             "product_name": product.name, "slot_start": booking.slot_start,
             "callback": booking.slot_start is None, "note": booking.note,
             "manager": manager.name, "manager_phone": manager.phone, "branch": branch.name,
-            "branch_address": branch.address, "created_at": booking.created_at,
+            "branch_address": branch.address, "bank": current_app.config["BANK_NAME"],
+            "hotline": current_app.config["BANK_HOTLINE"], "created_at": booking.created_at,
             "can_cancel": customer_can_change(booking, now or utcnow())}
 
 

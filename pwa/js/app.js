@@ -1,0 +1,62 @@
+// What every customer page shares: the toolbar (large text, language), the live region,
+// the offline banner, the service worker, and retrying the booking outbox.
+import { isLarge, setLarge } from "./prefs.js";
+import { t, getLang, setLang } from "./i18n.js";
+import { flush } from "./bookings.js";
+
+const $ = (id) => document.getElementById(id);
+let fromCache = false;
+
+// Say something to screen readers (the region is in the page from the start).
+export function announce(message) {
+  const live = $("live");
+  live.textContent = "";
+  setTimeout(() => { live.textContent = message; }, 60);
+}
+
+// Show the offline banner when the browser is offline or the data came from the cache.
+export function showCached(cached) {
+  fromCache = cached;
+  const net = $("net");
+  const show = fromCache || navigator.onLine === false;
+  if (show && net.hidden) announce(t("offline"));
+  net.hidden = !show;
+  net.textContent = t("offline");
+}
+
+function label() {
+  const large = $("large"), lang = $("lang");
+  large.textContent = t("large");
+  large.setAttribute("aria-pressed", String(isLarge()));
+  lang.textContent = t("lang.other");
+  lang.lang = getLang() === "en" ? "zh-CN" : "en";
+  showCached(fromCache);
+}
+
+// Call after i18n's ready(). rerender(): draw the current view again after a language change.
+export function boot(rerender) {
+  label();
+  $("large").addEventListener("click", () => { setLarge(!isLarge()); label(); });
+  $("lang").addEventListener("click", async () => {
+    await setLang(getLang() === "en" ? "zh-CN" : "en");
+    label();
+    rerender();
+  });
+  addEventListener("offline", () => showCached(fromCache));
+  addEventListener("online", () => { showCached(false); flush(); });
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
+  setInterval(() => { if (!document.hidden) flush(); }, 30000);
+  flush();
+  if ("serviceWorker" in navigator) { // after the page's own loading, not competing with it
+    const register = () => navigator.serviceWorker.register("/sw.js").catch(() => {});
+    if (document.readyState === "complete") register();
+    else addEventListener("load", register);
+  }
+}
+
+// Move focus to a new view's heading so screen readers and keyboards start there.
+export function focusView(root) {
+  scrollTo(0, 0);
+  const h = root.querySelector("h1");
+  if (h) { h.tabIndex = -1; h.focus({ preventScroll: true }); }
+}

@@ -1,0 +1,35 @@
+// Every user-visible string goes through t("key", {var}). Only the chosen language's
+// dictionary is loaded (lang/zh.js or lang/en.js): the other would be dead weight.
+import { storedLang, saveLang } from "./prefs.js";
+
+let lang = storedLang();
+let table = {};
+const extra = { "zh-CN": {}, en: {} }; // strings only one page needs, see add()
+
+export const getLang = () => lang;
+
+// Load the chosen language's dictionary; await it before drawing anything.
+export async function ready() {
+  const mod = await (lang === "en" ? import("./lang/en.js") : import("./lang/zh.js"));
+  table = { ...mod.default, ...extra[lang] };
+}
+
+export function t(key, vars = {}) {
+  const text = key in table ? table[key] : key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? vars[name] : m));
+}
+
+// Strings only one page needs (the status page) are added by that page.
+export function add(zh, en) {
+  Object.assign(extra["zh-CN"], zh);
+  Object.assign(extra.en, en);
+  Object.assign(table, extra[lang]);
+}
+
+// <html lang> changes once the new dictionary is in, just before the page redraws.
+export async function setLang(next) {
+  lang = next === "en" ? "en" : "zh-CN";
+  saveLang(lang);
+  await ready();
+  document.documentElement.lang = lang;
+}

@@ -1,0 +1,163 @@
+// The customer's private booking page at /b/#<token>: see it, cancel it, move it.
+// The token lives in the fragment, so it never reaches a server log; it is sent as a header.
+import "./prefs.js"; // first: large text and language before anything is drawn
+import { html, mount } from "./html.js";
+import { t, add, ready } from "./i18n.js";
+import { api } from "./api.js";
+import { remember } from "./bookings.js";
+import { boot, announce } from "./app.js";
+import { dateTime } from "./format.js";
+import { slotPicker, groupByDay } from "./views/slots.js";
+import { summary } from "./views/card.js";
+
+add({
+  "status.title": "我的预约", "status.missing": "链接不完整，请打开预约成功时保存的完整链接。", "status.gone": "预约链接无效或已过期。",
+  "st.new": "待联系", "st.contacted": "已联系", "st.arrived": "已到店", "st.completed": "已办结", "st.cancelled": "已取消",
+  "st.no_show": "未到店", "status.label": "状态", "cancel": "取消预约", "cancel.ask": "确定要取消这个预约吗？",
+  "cancel.yes": "确定取消", "cancel.no": "不取消", "cancel.done": "预约已取消。", "reschedule": "改约时间",
+  "reschedule.submit": "确认改到这个时间", "reschedule.done": "已改约到 {time}。", "reschedule.pick": "请先选择新的时间。",
+  "status.fixed": "这个预约已不能在线修改，如需帮助请致电客户经理。",
+}, {
+  "status.title": "My booking",
+  "status.missing": "This link is incomplete. Please open the full link you saved when you booked.",
+  "status.gone": "This booking link is not valid or has expired.", "st.new": "Waiting for contact",
+  "st.contacted": "Contacted", "st.arrived": "Arrived", "st.completed": "Completed",
+  "st.cancelled": "Cancelled", "st.no_show": "Did not arrive", "status.label": "Status",
+  "cancel": "Cancel booking", "cancel.ask": "Cancel this booking?", "cancel.yes": "Yes, cancel it",
+  "cancel.no": "Keep it", "cancel.done": "Your booking is cancelled.", "reschedule": "Change time",
+  "reschedule.submit": "Move to this time", "reschedule.done": "Moved to {time}.",
+  "reschedule.pick": "Please choose a new time first.",
+  "status.fixed": "This booking can no longer be changed online; please call your manager.",
+});
+
+const app = document.getElementById("app");
+const token = () => decodeURIComponent(location.hash.replace(/^#/, ""));
+const call = (path, opts = {}) => api(path, { ...opts, headers: { "X-Booking-Token": token() } });
+let booking = null;
+let mode = "view"; // view | confirm-cancel | reschedule
+let picking = null; // slot picker state while rescheduling
+let message = ""; // last error shown under the actions
+let sending = false; // one cancel or move at a time
+
+function details(b) {
+  return html`
+    <p class="badge st-${b.status}" data-testid="status-badge">${t("status.label")}：${t("st." + b.status)}</p>
+    <p class="ref">${t("done.ref")} <strong data-testid="reference">${b.reference}</strong></p>
+    ${summary(b)}`;
+}
+
+function actions(b) {
+  if (mode === "confirm-cancel") return html`
+    <div class="confirm" role="group" aria-labelledby="ask"><p id="ask">${t("cancel.ask")}</p>
+      <button type="button" class="btn danger" data-act="cancel-yes" data-testid="cancel-confirm">${t("cancel.yes")}</button>
+      <button type="button" class="btn" data-act="view" data-testid="cancel-keep">${t("cancel.no")}</button></div>`;
+  if (mode === "reschedule") return html`
+    <h2>${t("reschedule")}</h2><div id="picker"></div>
+    <button type="button" class="btn primary" data-act="move" data-testid="reschedule-submit">${t("reschedule.submit")}</button>
+    <button type="button" class="btn" data-act="view" data-testid="reschedule-back">${t("back")}</button>`;
+  if (!b.can_cancel) return b.status === "cancelled" ? "" : html`<p class="muted">${t("status.fixed")}</p>`;
+  return html`
+    <div class="actions">
+      <button type="button" class="btn" data-act="reschedule" data-testid="reschedule-button">${t("reschedule")}</button>
+      <button type="button" class="btn danger" data-act="confirm-cancel" data-testid="cancel-button">${t("cancel")}</button>
+    </div>`;
+}
+
+function draw(focusSel) {
+  mount(app, html`
+    <section class="view" data-testid="status-view">
+      <h1 tabindex="-1">${t("status.title")}</h1>
+      ${details(booking)}
+      <div id="acts">${actions(booking)}</div>
+      <p class="err" data-testid="error-form">${message}</p>
+    </section>`);
+  if (mode === "reschedule") slotPicker(app.querySelector("#picker"), picking);
+  const el = focusSel && app.querySelector(focusSel);
+  if (el) el.focus();
+}
+
+function problem(err, text) {
+  const body = err.body || {};
+  mount(app, html`
+    <section class="view" data-testid="status-view">
+      <h1>${t("status.title")}</h1>
+      <p class="notice error" data-testid="status-error">${text || body.message || err.message}</p>
+      ${err.status === 0 ? html`<button type="button" class="btn" data-act="reload" data-testid="retry">${t("retry")}</button>` : ""}
+    </section>`);
+  announce(text || body.message || err.message);
+}
+
+async function loadSlots() {
+  picking = { days: null, day: "", slot: "", callback: false };
+  draw("[data-testid=reschedule-submit]");
+  try {
+    picking.days = (await call("/api/status/slots")).days || [];
+  } catch (err) {
+    picking.days = [];
+    picking.unreachable = err.status === 0;
+  }
+  if (mode === "reschedule") draw();
+}
+
+async function act(name) {
+  message = "";
+  if (name === "reload") return start();
+  if (name === "view" || name === "confirm-cancel") {
+    mode = name;
+    return draw(name === "view" ? "#acts button" : "[data-testid=cancel-keep]");
+  }
+  if (name === "reschedule") { mode = "reschedule"; return loadSlots(); }
+  if (sending) return;
+  sending = true;
+  try {
+    if (name === "cancel-yes") {
+      booking = await call("/api/status/cancel", { method: "POST", body: {} });
+      announce(t("cancel.done"));
+    } else if (name === "move") {
+      if (!picking.slot) { message = t("reschedule.pick"); announce(message); return draw(); }
+      booking = await call("/api/status/reschedule", { method: "POST", body: { slot: picking.slot } });
+      announce(t("reschedule.done", { time: dateTime(booking.slot_start) }));
+    }
+    remember(null, booking);
+    mode = "view";
+    draw("h1");
+  } catch (err) {
+    message = (err.body && err.body.message) || err.message;
+    if (err.body && err.body.error === "slot_taken") {
+      picking.slot = "";
+      picking.days = await call("/api/status/slots").then((d) => d.days, () => groupByDay(err.body.free_slots || []));
+    } else {
+      mode = "view";
+      booking = await call("/api/status").catch(() => booking); // e.g. no longer cancellable
+    }
+    announce(message);
+    draw();
+  } finally {
+    sending = false;
+  }
+}
+
+async function start() {
+  if (!token()) return problem({ status: 404 }, t("status.missing"));
+  app.setAttribute("aria-busy", "true");
+  try {
+    booking = await call("/api/status");
+    remember(null, booking);
+    mode = "view";
+    draw();
+  } catch (err) {
+    problem(err, err.status === 404 ? t("status.gone") : "");
+  } finally {
+    app.removeAttribute("aria-busy");
+  }
+}
+
+app.addEventListener("click", (e) => {
+  const b = e.target.closest("[data-act]");
+  if (b) act(b.dataset.act);
+});
+addEventListener("hashchange", start);
+ready().then(() => {
+  boot(() => (booking ? draw() : start()));
+  start();
+});

@@ -1,0 +1,242 @@
+// Booking: product → day and slot (or call me back) → name, mobile, note → consent → send.
+// Every booking goes through the outbox first, with its Idempotency-Key, so a lost answer
+// or a dead network is retried later and still books exactly once.
+import { html, mount } from "../html.js";
+import { t } from "../i18n.js";
+import { api, uuid } from "../api.js";
+import { put, remove, send, events } from "../bookings.js";
+import { announce, focusView } from "../app.js";
+import { summary } from "./card.js";
+import { slotPicker, groupByDay } from "./slots.js";
+import { outboxNotice } from "./outbox.js";
+
+const FIELDS = ["product", "slot", "name", "phone", "note", "consent"];
+const blank = () => ({ product: "", day: "", slot: "", callback: false, name: "", phone: "", note: "", consent: false, days: null });
+let draft = blank(); // survives leaving the form and switching language
+let errors = {}; // field → message, shown by the next render
+let waiting = null; // {key, ctx, root} while a booking waits in the outbox
+let submitting = false;
+let keepErrors = false; // prefill() errors survive the next render
+
+export const owns = (key) => !!waiting && waiting.key === key;
+// Is the customer in the middle of filling in the form?
+export const busy = () => submitting || !!(draft.name || draft.phone || draft.note);
+
+// Mirror the server: spaces, dashes, brackets and a +86 / 86 prefix are dropped.
+export function normPhone(raw) {
+  const d = String(raw).replace(/[\s\-()]/g, "");
+  return d.startsWith("+86") ? d.slice(3) : d.startsWith("86") && d.length === 13 ? d.slice(2) : d;
+}
+
+function check(d) {
+  const e = {};
+  const name = d.name.trim().replace(/\s+/g, " ");
+  if (!name || [...name].length > 20) e.name = t("v.name");
+  if (!/^1[3-9]\d{9}$/.test(normPhone(d.phone))) e.phone = t("v.phone");
+  if (!d.product) e.product = t("v.product");
+  if (!d.slot && !d.callback) e.slot = t("v.slot");
+  if ([...d.note.trim()].length > 200) e.note = t("v.note");
+  if (!d.consent) e.consent = t("v.consent");
+  return e;
+}
+
+// The server's 422 messages are the ones shown; unknown field names go to the form.
+function fieldErrors(body = {}) {
+  const alias = { consent_version: "consent", callback: "slot" };
+  const e = {};
+  for (const [k, msg] of Object.entries(body.fields || {})) {
+    const f = alias[k] || k;
+    e[FIELDS.includes(f) ? f : "form"] = msg;
+  }
+  if (!Object.keys(e).length || body.error !== "validation") e.form = body.message || t("err.server");
+  return e;
+}
+
+// Open the form again with a booking the server refused while it waited in the outbox.
+export function prefill(entry) {
+  const b = entry.body;
+  errors = entry.error && entry.error.error === "slot_taken" ? { slot: entry.error.message } : fieldErrors(entry.error);
+  draft = { ...draft, product: b.product, slot: errors.slot ? "" : b.slot || "", callback: b.callback,
+    name: b.name, phone: b.phone, note: b.note, consent: b.consent && !errors.consent };
+  keepErrors = true;
+  return remove(entry.key);
+}
+
+const err = (f) => html`<p class="err" id="e-${f}" data-testid="error-${f}">${errors[f] || ""}</p>`;
+// id, name, test id and ARIA for control `f`; `hint` when it has a hint paragraph.
+const attrs = (f, hint) => html`id="f-${f}" name="${f}" data-testid="${f === "consent" ? f : "field-" + f}"
+  aria-describedby="${hint ? `h-${f} ` : ""}e-${f}"${errors[f] ? html` aria-invalid="true"` : ""}`;
+const field = (f, control, hint) => html`<div class="field"><label for="f-${f}">${t("f." + f)}</label>
+  ${hint ? html`<p class="hint" id="h-${f}">${hint}</p>` : ""}${control}${err(f)}</div>`;
+
+function productOptions(products, chosen) {
+  const groups = [...new Set(products.map((p) => p.kind))];
+  const opt = (p) => html`<option value="${p.code}" ${p.code === chosen ? "selected" : ""}>${p.name}</option>`;
+  const label = (k) => t(k === "matrix" ? "products.matrix" : "products." + k);
+  return groups.map((k) => html`<optgroup label="${label(k)}">${products.filter((p) => p.kind === k).map(opt)}</optgroup>`);
+}
+
+function form(ctx) {
+  const { shop } = ctx;
+  const d = draft;
+  return html`
+    <section class="view" data-testid="booking-form">
+      <button type="button" class="back" data-testid="back-button">${t("back")}</button>
+      <h1>${t("book.title")}</h1>
+      <p class="muted">${t("book.with", { name: shop.manager.name })}</p>
+      <div class="outbox"></div>
+      <form novalidate>
+        ${field("product", html`<select ${attrs("product")}>
+          <option value="">${t("f.product.pick")}</option>${productOptions(shop.products, d.product)}</select>`)}
+        <fieldset class="field" aria-describedby="e-slot">
+          <legend>${t("f.time")}</legend>
+          <div id="picker"></div>${err("slot")}
+        </fieldset>
+        ${field("name", html`<input ${attrs("name")} autocomplete="name" maxlength="40" value="${d.name}">`)}
+        ${field("phone", html`<input ${attrs("phone", 1)} type="tel" inputmode="tel" autocomplete="tel-national"
+          pattern="1[3-9][0-9]{9}" maxlength="20" value="${d.phone}">`, t("f.phone.hint"))}
+        ${field("note", html`<textarea ${attrs("note", 1)} rows="3">${d.note}</textarea>`, t("f.note.hint"))}
+        <div class="privacy" data-testid="privacy">
+          <h2>${t("privacy.title")}</h2>
+          <p>${t("privacy.body", { bank: shop.bank, hotline: shop.hotline })}</p>
+          <p class="muted">${t("privacy.version", { v: shop.consent_version })}</p>
+        </div>
+        <div class="field check">
+          <input type="checkbox" ${attrs("consent")} ${d.consent ? "checked" : ""}>
+          <label for="f-consent">${t("consent")}</label>
+        </div>${err("consent")}
+        ${err("form")}
+        <button type="submit" class="btn primary" data-testid="submit">${t("submit")}</button>
+      </form>
+    </section>`;
+}
+
+async function loadSlots(ctx, picker) {
+  try {
+    const data = await api(`/api/shops/${encodeURIComponent(ctx.code)}/slots`);
+    draft.days = data.days || [];
+    draft.unreachable = false;
+  } catch {
+    if (draft.days === null) draft.days = [];
+    draft.unreachable = true;
+  }
+  const open = draft.days.some((day) => day.slots.some((s) => s.start === draft.slot));
+  if (!open) draft.slot = "";
+  picker.draw();
+}
+
+function waitingView(root, ctx, body) {
+  const p = ctx.shop.products.find((x) => x.code === body.product);
+  const m = ctx.shop.manager;
+  mount(root, html`
+    <section class="view" data-testid="offline-notice">
+      <h1>${t("waiting")}</h1>
+      <p>${t("waiting.more")}</p>
+      ${summary({ product_name: p ? p.name : body.product, slot_start: body.slot, manager: m.name, branch: m.branch })}
+      <a class="btn" href="#">${t("done.home")}</a>
+    </section>`);
+  focusView(root);
+  announce(t("waiting"));
+}
+
+function succeed(ctx, booking) {
+  draft = blank();
+  errors = {};
+  waiting = null;
+  ctx.go("done/" + encodeURIComponent(booking.reference));
+}
+
+// A refusal (422, 409 slot taken, 404...): back to the form with the server's messages.
+function refused(root, ctx, error) {
+  waiting = null;
+  const body = error.body || {};
+  if (body.error === "slot_taken") {
+    errors = { slot: body.message || t("taken") };
+    draft.slot = "";
+    if (Array.isArray(body.free_slots)) draft.days = groupByDay(body.free_slots);
+  } else {
+    errors = fieldErrors(body);
+  }
+  render(root, ctx, true);
+}
+
+async function submit(root, ctx) {
+  if (submitting) return;
+  errors = check(draft);
+  if (Object.keys(errors).length) {
+    errors.form = t("v.check");
+    return render(root, ctx, true);
+  }
+  const body = {
+    name: draft.name.trim().replace(/\s+/g, " "), phone: normPhone(draft.phone), product: draft.product,
+    slot: draft.callback ? null : draft.slot, callback: draft.callback, note: draft.note.trim(),
+    consent: true, consent_version: ctx.shop.consent_version, channel: ctx.channel,
+  };
+  // The key is made and stored before the first send: a retry can never book twice.
+  const entry = { key: uuid(), code: ctx.code, body, state: "pending", created: Date.now() };
+  submitting = true;
+  const button = root.querySelector("[data-testid=submit]");
+  button.disabled = true;
+  button.textContent = t("submitting");
+  announce(t("submitting"));
+  await put(entry).catch(() => {}); // no IndexedDB (private mode): it is still sent now
+  const result = await send(entry);
+  submitting = false;
+  if (result.booking) return succeed(ctx, result.booking);
+  if (result.error.retryable) {
+    waiting = { key: entry.key, body, ctx, root };
+    return waitingView(root, ctx, body);
+  }
+  await remove(entry.key).catch(() => {});
+  refused(root, ctx, result.error);
+}
+
+// A booking that waited in the outbox was finally answered.
+// detail.handled tells the page's own listener that this view took care of it.
+events.addEventListener("sent", (e) => {
+  if (!owns(e.detail.entry.key)) return;
+  e.detail.handled = true;
+  succeed(waiting.ctx, e.detail.booking);
+});
+events.addEventListener("failed", (e) => {
+  if (!owns(e.detail.entry.key)) return;
+  const { root, ctx } = waiting;
+  waiting = null;
+  if (root.dataset.view !== "book") return; // elsewhere: the page shows the refused entry
+  e.detail.handled = true;
+  remove(e.detail.entry.key).catch(() => {});
+  refused(root, ctx, e.detail.error);
+});
+
+export function render(root, ctx, showErrors = false) {
+  if (waiting) { // never a second form while the first booking is still on its way
+    Object.assign(waiting, { root, ctx });
+    return waitingView(root, ctx, waiting.body);
+  }
+  showErrors = showErrors || keepErrors;
+  keepErrors = false;
+  if (!showErrors) errors = {};
+  if (ctx.arg && !showErrors) draft.product = ctx.arg;
+  if (!ctx.shop.products.some((p) => p.code === draft.product)) draft.product = "";
+  mount(root, form(ctx));
+  const picker = slotPicker(root.querySelector("#picker"), draft, { callback: true });
+  const f = root.querySelector("form");
+  f.addEventListener("input", (e) => {
+    const el = e.target;
+    if (el.name in draft) draft[el.name] = el.type === "checkbox" ? el.checked : el.value;
+  });
+  f.addEventListener("submit", (e) => { e.preventDefault(); submit(root, ctx); });
+  if (showErrors) {
+    const first = FIELDS.find((k) => errors[k]);
+    const target = first && (first === "slot" ? root.querySelector("#picker button") : root.querySelector(`[name=${first}]`));
+    if (target) {
+      target.focus();
+      target.scrollIntoView({ block: "center" });
+    }
+    announce(errors.form || errors[first] || "");
+  } else {
+    focusView(root);
+  }
+  loadSlots(ctx, picker);
+  outboxNotice(root.querySelector(".outbox"), ctx);
+}

@@ -1,0 +1,107 @@
+// Service worker for the customer shop (/s/...) and booking status page (/b/).
+// Shell files: cache first, refreshed when VERSION changes. Shop pages and shop data:
+// network first, the cache when offline or slow. Never cached: booking status, staff, POSTs.
+const VERSION = "2026-11-28.5";
+const PREFIX = "yryd-";
+const SHELL = `${PREFIX}shell-${VERSION}`;
+const RUNTIME = `${PREFIX}runtime-1`; // pages and shop data; outlives shell updates
+const RUNTIME_MAX = 60;
+const SLOW_MS = 4000; // after this, answer from the cache while the network catches up
+
+const PRECACHE = [
+  "/b/",
+  "/static/css/app.css",
+  "/static/js/prefs.js", "/static/js/html.js", "/static/js/i18n.js", "/static/js/api.js",
+  "/static/js/format.js", "/static/js/bookings.js", "/static/js/app.js", "/static/js/install.js",
+  "/static/js/lang/zh.js", "/static/js/lang/en.js", "/static/js/shop.js", "/static/js/status.js",
+  "/static/js/views/card.js", "/static/js/views/products.js", "/static/js/views/home.js",
+  "/static/js/views/product.js", "/static/js/views/slots.js", "/static/js/views/book.js",
+  "/static/js/views/done.js", "/static/js/views/outbox.js",
+  "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-512.png",
+];
+
+const NEVER = /^\/(api\/status|api\/staff|staff)(\/|$)/;
+const SHOP_PAGE = /^\/s\/[^/]+\/?$/;
+const SHOP_DATA = /^\/(api\/shops\/[^/]+(\/slots)?|s\/[^/]+\/manifest\.webmanifest)$/;
+
+const OFFLINE_PAGE = `<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>一人一店</title>
+<link rel="stylesheet" href="/static/css/app.css"><main id="app"><section class="view">
+<h1>没有网络</h1><p>这个页面还没有保存在这部手机上，请联网后再打开。</p>
+<p lang="en">You are offline, and this page has not been saved on this phone yet.</p></section></main>`;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL);
+    // cache: "reload" so a new VERSION never picks up stale copies from the HTTP cache.
+    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const keep = [SHELL, RUNTIME];
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PREFIX) && !keep.includes(name)) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || NEVER.test(url.pathname)) return;
+  const path = url.pathname;
+  if (SHOP_PAGE.test(path) && request.mode === "navigate") {
+    event.respondWith(networkFirst(event, request, path.replace(/\/$/, ""), true));
+  } else if (path === "/b/" && request.mode === "navigate") {
+    event.respondWith(networkFirst(event, request, "/b/", true));
+  } else if (SHOP_DATA.test(path)) {
+    event.respondWith(networkFirst(event, request, path, false));
+  } else if (path.startsWith("/static/")) {
+    event.respondWith(caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)));
+  }
+});
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The cached copy, marked so the page can say it is showing saved information.
+async function fromCache(key) {
+  const hit = await caches.match(key, { ignoreVary: true });
+  if (!hit) return null;
+  const headers = new Headers(hit.headers);
+  headers.set("X-SW-Cache", "1");
+  return new Response(hit.body, { status: hit.status, statusText: hit.statusText, headers });
+}
+
+// key: the URL without its query (?c=channel), so one copy per shop page.
+async function networkFirst(event, request, key, page) {
+  const network = fetch(request).then(async (response) => {
+    if (response.ok) {
+      const cache = await caches.open(RUNTIME);
+      await cache.put(key, response.clone());
+      trim(cache);
+    }
+    return response;
+  });
+  event.waitUntil(network.catch(() => {}));
+  try {
+    const first = await Promise.race([network, sleep(SLOW_MS).then(() => null)]);
+    const response = first || (await fromCache(key)) || (await network);
+    if (response.status >= 500) return (await fromCache(key)) || response;
+    return response;
+  } catch {
+    const cached = await fromCache(key);
+    if (cached) return cached;
+    if (page) return new Response(OFFLINE_PAGE, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+    return Response.error();
+  }
+}
+
+async function trim(cache) {
+  const keys = await cache.keys();
+  for (const old of keys.slice(0, Math.max(0, keys.length - RUNTIME_MAX))) await cache.delete(old);
+}
