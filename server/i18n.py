@@ -27,6 +27,8 @@ MESSAGES = {
     "password_wrong": ("当前密码不正确。", "The current password is incorrect."),
     "session_expired": ("登录已过期，请重新登录。", "Your session has expired; please log in again."),
     "cross_site": ("请从银行的页面提交。", "Please submit from the bank's own page."),
+    "hours_invalid": ("时间段不正确：开始须早于结束，且同一天的时间段不能重叠。", "Hours are not valid: each range must start before it ends, without overlaps."),
+    "days_off_invalid": ("休息日格式不正确（例如 2026-12-01），最多 60 天。", "Days off must be dates like 2026-12-01, at most 60."),
     "login_required": ("请先登录。", "Please log in."),
     "forbidden": ("没有权限。", "You do not have access to this."),
     "csrf": ("页面已过期，请刷新后重试。", "The page has expired; please reload and try again."),

@@ -81,6 +81,15 @@ class Employee(UserMixin, SQLModel, table=True):
         return f"{self.id}.{self.session_version}"
 
 
+class Availability(SQLModel, table=True):
+    """An employee's own appointment hours; without a row, the branch hours apply."""
+
+    employee_id: int = Field(primary_key=True, foreign_key="employee.id")
+    weekly: str = Field(sa_column=Column(Text, nullable=False))  # {"0": [["09:00","12:00"]], ...}
+    days_off: str = Field(sa_column=Column(Text, nullable=False))  # ["2026-12-01", ...]
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class ShopLink(SQLModel, table=True):
     """A shop code: `/s/<code>`. Codes outlive people; routing follows successors."""
 
@@ -421,6 +430,13 @@ class LoginIn(BaseModel):
 class PasswordChange(BaseModel):
     current_password: str
     new_password: str
+
+
+class AvailabilityIO(BaseModel):
+    """Weekly hours (Monday = "0") and days off, in and out of /api/staff/availability."""
+
+    weekly: dict[str, list[list[str]]]
+    days_off: list[str] = []
 
 
 class Me(Public):

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from server.boards import rollups
 from server.bookings.routing import route_to_manager
-from server.bookings.slots import SlotRules, next_free, open_slots, taken
+from server.bookings.slots import SlotRules, next_free, open_slots, schedule_for, taken
 from server.clock import to_utc
 from server.db import begin_write
 from server.errors import ApiError, Conflict, Invalid, NotFound
@@ -132,7 +132,7 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
 
 def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime) -> datetime:
     slot = to_utc(wanted)
-    if not rules().is_slot(slot, now):
+    if not rules().is_slot(slot, now, schedule_for(db, manager)):
         raise Invalid(slot="slot_unavailable")
     if slot in taken(db, manager, slot, slot + timedelta(seconds=1)):
         free = next_free(db, employee=manager, rules=rules(), now=now)

@@ -1,15 +1,45 @@
-"""Appointment slots: branch opening hours cut into fixed slots, in Asia/Shanghai."""
+"""Appointment slots: an employee's hours (branch hours by default) cut into fixed slots,
+in Asia/Shanghai."""
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
 from server.clock import TZ, local, to_utc
-from server.models import ACTIVE_STATUSES, Booking, Employee
+from server.models import ACTIVE_STATUSES, Availability, Booking, Employee
 
 # Default branch hours, by weekday (Monday = 0); Sunday closed.
 WEEKDAY_HOURS = [(time(9, 0), time(12, 0)), (time(13, 30), time(17, 0))]
 OPENING_HOURS = {0: WEEKDAY_HOURS, 1: WEEKDAY_HOURS, 2: WEEKDAY_HOURS, 3: WEEKDAY_HOURS,
-                 4: WEEKDAY_HOURS, 5: [(time(9, 0), time(12, 0))]}
+                 4: WEEKDAY_HOURS, 5: [(time(9, 0), time(12, 0))], 6: []}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When someone takes appointments: hours per weekday and whole days off."""
+
+    hours: dict = field(default_factory=lambda: OPENING_HOURS)
+    days_off: frozenset = frozenset()
+
+    def to_json(self) -> dict:
+        return {"weekly": {str(d): [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in ranges]
+                           for d, ranges in sorted(self.hours.items())},
+                "days_off": sorted(d.isoformat() for d in self.days_off)}
+
+    @classmethod
+    def from_json(cls, weekly: dict, days_off: list) -> "Schedule":
+        hours = {int(d): [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in ranges]
+                 for d, ranges in weekly.items()}
+        return cls(hours=hours, days_off=frozenset(date.fromisoformat(d) for d in days_off))
+
+
+def schedule_for(db: Session, employee: Employee) -> Schedule:
+    """The employee's own schedule, or the branch hours if they never set one."""
+    row = db.get(Availability, employee.id)
+    if row is None:
+        return Schedule()
+    return Schedule.from_json(json.loads(row.weekly), json.loads(row.days_off))
 
 
 class SlotRules:
@@ -18,10 +48,12 @@ class SlotRules:
         self.lead = timedelta(minutes=lead_minutes)
         self.horizon_days = horizon_days
 
-    def starts_on(self, day: date) -> list[datetime]:
+    def starts_on(self, day: date, schedule: Schedule) -> list[datetime]:
         """Every slot start on `day`, as aware Asia/Shanghai times."""
+        if day in schedule.days_off:
+            return []
         starts = []
-        for opens, closes in OPENING_HOURS.get(day.weekday(), []):
+        for opens, closes in schedule.hours.get(day.weekday(), []):
             t = datetime.combine(day, opens, TZ)
             end = datetime.combine(day, closes, TZ)
             while t + timedelta(minutes=self.minutes) <= end:
@@ -33,12 +65,12 @@ class SlotRules:
         """Earliest bookable start and the last bookable day, from `now`."""
         return now + self.lead, local(now).date() + timedelta(days=self.horizon_days - 1)
 
-    def is_slot(self, start: datetime, now: datetime) -> bool:
-        """Is `start` a real slot inside the booking window?"""
+    def is_slot(self, start: datetime, now: datetime, schedule: Schedule) -> bool:
+        """Is `start` a real slot of `schedule` inside the booking window?"""
         earliest, last_day = self.window(now)
         day = local(start).date()
         return (start >= earliest and day <= last_day
-                and start in {to_utc(s) for s in self.starts_on(day)})
+                and start in {to_utc(s) for s in self.starts_on(day, schedule)})
 
 
 def taken(db: Session, employee: Employee, start: datetime, end: datetime) -> set[datetime]:
@@ -50,15 +82,16 @@ def taken(db: Session, employee: Employee, start: datetime, end: datetime) -> se
 
 def open_slots(db: Session, *, employee: Employee, rules: SlotRules, now: datetime) -> list[dict]:
     """The employee's open slots, grouped by day: [{date, slots: [{start, label}]}]."""
+    schedule = schedule_for(db, employee)
     earliest, last_day = rules.window(now)
     first_day = local(earliest).date()
     busy = taken(db, employee, earliest, to_utc(datetime.combine(last_day + timedelta(days=1),
-                                                                        time(0), TZ)))
+                                                                 time(0), TZ)))
     days = []
     for offset in range((last_day - first_day).days + 1):
         day = first_day + timedelta(days=offset)
         slots = [{"start": s, "label": s.strftime("%H:%M")}
-                 for s in rules.starts_on(day)
+                 for s in rules.starts_on(day, schedule)
                  if to_utc(s) >= earliest and to_utc(s) not in busy]
         if slots:
             days.append({"date": day, "slots": slots})

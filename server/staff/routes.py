@@ -11,7 +11,8 @@ from server.db import get_db
 from server.errors import Invalid
 from server.extensions import csrf, doc, limit, staff_no_key
 from server.http import body, idempotency_key, me, out
-from server.models import (STATUSES, BookingCreate, BookingList, BookingStaff, Branch, ErrorBody,
+from server.bookings.slots import schedule_for
+from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch, ErrorBody,
                            LoginIn, Me, PasswordChange, StatusChange)
 from server.shops.service import own_link
 from server.staff import service
@@ -135,3 +136,22 @@ def book_on_behalf():
     booked = bookings.book(db, link=own_link(db, me()), data=data, source="staff",
                            idempotency_key=idempotency_key())
     return out(BookingStaff, views.for_staff(db, booked.booking, me()), 201)
+
+
+@bp.get("/availability")
+@login_required
+@doc(resp=Doc(HTTP_200=AvailabilityIO), tags=["staff"])
+def availability():
+    """My weekly appointment hours (Monday = "0") and days off."""
+    return out(AvailabilityIO, schedule_for(get_db(), me()).to_json())
+
+
+@bp.put("/availability")
+@login_required
+@doc(json=AvailabilityIO, resp=Doc(HTTP_200=AvailabilityIO, HTTP_422=ErrorBody), tags=["staff"])
+def set_availability():
+    """Replace my weekly hours and days off; customers see only these slots."""
+    data = body(AvailabilityIO)
+    schedule = service.set_availability(get_db(), employee=me(), weekly=data.weekly,
+                                        days_off=data.days_off)
+    return out(AvailabilityIO, schedule.to_json())

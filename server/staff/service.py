@@ -1,4 +1,5 @@
 """Staff: logging in, and which bookings each role may see."""
+import json
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
@@ -6,7 +7,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.clock import TZ, to_utc
 from server.errors import ApiError, NotFound
-from server.models import Booking, Employee
+from server.bookings.slots import Schedule
+from server.models import Availability, Booking, Employee, utcnow
 
 # Checked against when the staff number is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -114,3 +116,45 @@ def booking_for(db: Session, viewer: Employee, reference: str) -> Booking:
     if booking is None or not can_see(db, viewer, booking):
         raise NotFound("not_found")
     return booking
+
+
+MAX_RANGES_PER_DAY = 4
+MAX_DAYS_OFF = 60
+
+
+def set_availability(db: Session, *, employee: Employee, weekly: dict, days_off: list[str]) -> Schedule:
+    """Replace the employee's weekly hours and days off (422 with the field that is wrong)."""
+    schedule = _parse_schedule(weekly, days_off)
+    row = db.get(Availability, employee.id) or Availability(employee_id=employee.id, weekly="", days_off="")
+    data = schedule.to_json()
+    row.weekly, row.days_off = json.dumps(data["weekly"]), json.dumps(data["days_off"])
+    row.updated_at = utcnow()
+    db.add(row)
+    db.commit()
+    return schedule
+
+
+def _parse_schedule(weekly: dict, days_off: list[str]) -> Schedule:
+    from server.errors import Invalid
+
+    try:
+        schedule = Schedule.from_json(weekly, days_off)
+    except (TypeError, ValueError):
+        raise Invalid(weekly="hours_invalid") if _bad_hours_shape(weekly) else Invalid(days_off="days_off_invalid")
+    for day, ranges in schedule.hours.items():
+        ordered = sorted(ranges)
+        if (day not in range(7) or len(ranges) > MAX_RANGES_PER_DAY
+                or any(a >= b for a, b in ordered)
+                or any(prev[1] > nxt[0] for prev, nxt in zip(ordered, ordered[1:]))):
+            raise Invalid(weekly="hours_invalid")
+    if len(schedule.days_off) > MAX_DAYS_OFF:
+        raise Invalid(days_off="days_off_invalid")
+    return schedule
+
+
+def _bad_hours_shape(weekly: dict) -> bool:
+    try:
+        Schedule.from_json(weekly, [])
+        return False
+    except (TypeError, ValueError):
+        return True
