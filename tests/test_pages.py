@@ -1,5 +1,6 @@
 """The PWA pages as served: shop previews, per-shop manifest, service worker."""
 import json
+import re
 
 from sqlmodel import select
 
@@ -43,3 +44,15 @@ def test_the_manifest_starts_at_that_shop_and_has_a_maskable_icon(bank, client):
 def test_the_service_worker_is_served_for_the_whole_site(client):
     with client.get("/sw.js") as r:
         assert r.status_code == 200 and r.headers["Service-Worker-Allowed"] == "/"
+
+
+def test_every_url_the_service_worker_precaches_exists(client):
+    """A missing precached file would stop the service worker from installing at all."""
+    with client.get("/sw.js") as r:
+        source = r.get_data(as_text=True)
+    block = re.search(r"const PRECACHE = \[(.*?)\];", source, re.S).group(1)
+    urls = re.findall(r'"([^"]+)"', block)
+    assert "/static/css/app.css" in urls
+    for url in urls:
+        with client.get(url) as r:
+            assert r.status_code == 200, url

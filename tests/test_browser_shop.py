@@ -1,0 +1,121 @@
+"""The customer shop in a real browser (headless Chromium on a phone-sized screen)."""
+import json
+import re
+import urllib.request
+from datetime import datetime
+
+import pytest
+from sqlmodel import select
+
+from server.clock import TZ
+from server.models import Booking
+from tests.conftest import next_slot
+
+pytest.importorskip("playwright")
+from playwright.sync_api import expect  # noqa: E402
+
+SHOP_BUDGET = 60 * 1024  # the shop page's own JS + CSS, uncompressed
+
+
+def bookings(db):
+    db.rollback()  # end the previous read: SQLite (WAL) would keep showing its snapshot
+    return db.exec(select(Booking)).all()
+
+
+def fill_booking(page, *, name="刘大爷", phone="13812345678", note="想问问贷款"):
+    """From the shop's home page, book consumer credit at 10:00 on the next weekday."""
+    page.get_by_test_id("book-button").click()
+    page.get_by_test_id("field-product").select_option("consumer-credit")
+    page.get_by_test_id(f"day-{next_slot().date().isoformat()}").click()
+    page.get_by_test_id("slot-10:00").click()
+    page.get_by_test_id("field-name").fill(name)
+    page.get_by_test_id("field-phone").fill(phone)
+    page.get_by_test_id("field-note").fill(note)
+    page.get_by_test_id("consent").check()
+    page.get_by_test_id("submit").click()
+
+
+def test_a_customer_books_from_the_qr_url_on_a_phone(live_server, phone, db, bank):
+    page = phone.new_page()
+    sizes = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, r) if re.search(r"/static/.*\.(js|css)$", r.url) else None)
+    page.goto(f"{live_server}/s/SHOP0001?c=村口海报")
+    expect(page.get_by_test_id("shop-card")).to_contain_text("王丽")
+    expect(page.get_by_test_id("shop-card")).to_contain_text("平定支行")
+    expect(page.get_by_test_id("product-consumer-credit")).to_be_visible()
+    own_bytes = sum(len(r.body()) for r in sizes.values())
+    assert 0 < own_bytes <= SHOP_BUDGET, f"shop JS+CSS is {own_bytes} bytes"
+
+    fill_booking(page)
+    expect(page.get_by_test_id("confirmation")).to_be_visible()
+    reference = page.get_by_test_id("reference").inner_text()
+    [booking] = bookings(db)
+    assert booking.reference == reference and booking.employee_id == bank.wang.id
+    assert booking.channel == "村口海报"
+    assert booking.slot_start == next_slot(hour=10)
+    expect(page.get_by_test_id("status-link")).to_contain_text("/b/#")
+
+
+def test_field_errors_show_next_to_the_field_in_chinese(live_server, phone, db, bank):
+    page = phone.new_page()
+    page.goto(f"{live_server}/s/SHOP0001")
+    fill_booking(page, phone="12345")
+    expect(page.get_by_test_id("error-phone")).to_contain_text("手机号")
+    assert bookings(db) == []
+
+
+def test_booked_offline_is_sent_exactly_once_when_the_network_returns(live_server, phone, db, bank):
+    page = phone.new_page()
+    page.goto(f"{live_server}/s/SHOP0001")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker, which keeps the shop's data
+    expect(page.get_by_test_id("shop-card")).to_be_visible()
+    page.get_by_test_id("book-button").click()
+    expect(page.get_by_test_id(f"day-{next_slot().date().isoformat()}")).to_be_visible()
+
+    phone.set_offline(True)
+    page.goto(f"{live_server}/s/SHOP0001")  # served by the service worker
+    expect(page.get_by_test_id("shop-card")).to_contain_text("王丽")
+    fill_booking(page)
+    expect(page.get_by_test_id("offline-notice")).to_be_visible()
+    assert bookings(db) == []
+
+    page.reload()  # still offline: the booking waits on the phone, not lost
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_test_id("confirmation")).to_be_visible(timeout=10_000)
+    page.reload()  # a reload after sending must not send it again
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_test_id("reference")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert len(bookings(db)) == 1
+
+
+def test_the_customer_cancels_from_the_status_page(live_server, phone, db, bank):
+    page = phone.new_page()
+    page.goto(f"{live_server}/s/SHOP0001")
+    fill_booking(page)
+    reference = page.get_by_test_id("reference").inner_text()
+    page.get_by_test_id("status-link").click()
+    expect(page.get_by_test_id("status-view")).to_contain_text(reference)
+    page.get_by_test_id("cancel-button").click()
+    page.get_by_test_id("cancel-confirm").click()
+    expect(page.get_by_test_id("status-badge")).to_contain_text("已取消")
+    assert [b.status for b in bookings(db)] == ["cancelled"]
+
+
+def test_chinese_by_default_english_on_request_and_large_text_persists(live_server, phone, bank):
+    page = phone.new_page()
+    page.goto(f"{live_server}/s/SHOP0001")
+    expect(page.get_by_test_id("book-button")).to_be_visible()
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    page.get_by_test_id("lang-switch").click()
+    expect(page.locator("html[lang=en]")).to_have_count(1)
+    expect(page.get_by_test_id("book-button")).to_contain_text(re.compile("[A-Za-z]"))
+    font_size = "parseFloat(getComputedStyle(document.body).fontSize)"
+    normal = page.evaluate(font_size)
+    page.get_by_test_id("large-text-switch").click()
+    expect(page.locator("html.lt")).to_have_count(1)
+    page.reload()
+    expect(page.locator("html.lt[lang=en]")).to_have_count(1)
+    assert page.evaluate(font_size) >= 20 > normal
