@@ -22,7 +22,8 @@ def status_url(token: str) -> str:
 
 @bp.post("/api/shops/<code>/bookings")
 @limit("BOOKING_LIMIT_IP")
-@limit("BOOKING_LIMIT_PHONE", key_func=phone_key, deduct_when=lambda r: r.status_code == 201)
+@limit("BOOKING_LIMIT_PHONE", key_func=phone_key, deduct_when=lambda r: r.status_code == 201
+       and "Idempotent-Replayed" not in r.headers)  # only bookings actually made count
 @doc(json=BookingCreate, resp=Doc(HTTP_201=BookingCreated, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
                                   HTTP_422=ErrorBody), tags=["booking"])
 def create(code):

@@ -80,23 +80,39 @@ def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | No
     fingerprint = _fingerprint(link, data)
     for _ in range(ATTEMPTS):
         begin_write(db)
-        if idempotency_key:
-            earlier = db.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
-            if earlier is not None:
-                if earlier.request_hash != fingerprint:
-                    raise ApiError("idempotency_mismatch", 422)
-                db.rollback()
-                return Booked(earlier, _status_token(idempotency_key), True)
+        earlier = _earlier(db, idempotency_key, fingerprint)
+        if earlier:
+            return earlier
         try:
             booking, token = _insert(db, link=link, data=data, now=now, source=source,
                                      idempotency_key=idempotency_key, fingerprint=fingerprint)
             db.commit()
         except IntegrityError:
-            db.rollback()
+            db.rollback()  # a concurrent request won a unique index; the retry sees it
             continue
+        except Conflict:
+            # The slot may have gone to this very request's twin (same key) a moment ago.
+            db.rollback()
+            earlier = _earlier(db, idempotency_key, fingerprint)
+            if earlier:
+                return earlier
+            raise
         publish({"type": "booking", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
         return Booked(booking, token, False)
     raise Conflict("slot_taken")
+
+
+def _earlier(db: Session, idempotency_key: str | None, fingerprint: str) -> Booked | None:
+    """The booking an earlier request with this key made, if any (422 if the body differs)."""
+    if not idempotency_key:
+        return None
+    earlier = db.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
+    if earlier is None:
+        return None
+    if earlier.request_hash != fingerprint:
+        raise ApiError("idempotency_mismatch", 422)
+    db.rollback()
+    return Booked(earlier, _status_token(idempotency_key), True)
 
 
 def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprint) -> tuple[Booking, str]:

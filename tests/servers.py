@@ -1,0 +1,78 @@
+"""Real servers for tests: gunicorn processes on loopback ports, and a tiny HTTP client."""
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlmodel import Session
+
+from server import create_app, db as database
+from tests.conftest import Bank
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def migrated_bank(database_url: str) -> Bank:
+    """Build the schema through the migrations (as a deployment does) and the test bank."""
+    app = create_app({"DATABASE_URL": database_url})
+    database.upgrade(app.extensions["engine"])
+    with Session(app.extensions["engine"], expire_on_commit=False) as db:
+        bank = Bank(db)
+    app.extensions["engine"].dispose()
+    return bank
+
+
+def request(port: int, method: str, path: str, body=None, headers=None, timeout=10):
+    """One HTTP request on its own connection: (status, parsed JSON or None, headers)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        data = json.dumps(body) if body is not None else None
+        conn.request(method, path, data, {"Content-Type": "application/json", **(headers or {})})
+        r = conn.getresponse()
+        raw = r.read()
+        parsed = json.loads(raw) if raw and r.getheader("Content-Type", "").startswith("application/json") else None
+        return r.status, parsed, dict(r.getheaders())
+    finally:
+        conn.close()
+
+
+@contextmanager
+def gunicorn(database_url: str, *, workers: int = 2, **env):
+    """A gunicorn instance of the app with our config; yields its port."""
+    port = free_port()
+    environ = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+               **{k: str(v) for k, v in env.items()}}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "server:create_app()"],
+        cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_healthy(port, proc)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        proc.stderr.close()
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen) -> None:
+    for _ in range(150):
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            if request(port, "GET", "/healthz", timeout=1)[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not become healthy")
