@@ -33,3 +33,9 @@ def idempotency_key() -> str | None:
     if len(key) > 64 or not key.isprintable() or not key.isascii():
         raise ApiError("invalid", 400)
     return key or None
+
+
+def conditional(response):
+    """Tag a GET response with an ETag of its body; an unchanged board answers 304."""
+    response.add_etag()
+    return response.make_conditional(request)

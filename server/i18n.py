@@ -35,6 +35,7 @@ MESSAGES = {
     "too_large": ("提交的内容太大。", "The request is too large."),
     "bad_json": ("请求格式不正确（需要 JSON）。", "The request must be JSON."),
     "too_many": ("操作太频繁，请稍后再试。", "Too many requests; please wait and try again."),
+    "range_invalid": ("日期范围不正确：开始不晚于结束，最长 366 天。", "Date range not valid: start on or before end, at most 366 days."),
     "period_invalid": ("未知的统计周期。", "Unknown period."),
     "server_error": ("系统繁忙，请稍后再试。", "Something went wrong; please try again shortly."),
 }

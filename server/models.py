@@ -57,7 +57,7 @@ class Employee(UserMixin, SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     staff_no: str = Field(max_length=20, unique=True)
     name: str = Field(max_length=40)
-    phone: str = Field(default="", max_length=20)
+    phone: str = Field(default="", max_length=20, index=True)
     level: str = Field(default="trainee", max_length=10)
     track: str = Field(default="none", max_length=10)
     role: str = Field(default="staff", max_length=20)
@@ -162,6 +162,9 @@ class Booking(SQLModel, table=True):
     consent_version: str = Field(max_length=20)
     consented_at: datetime = Field(default_factory=utcnow)
     token_hash: str = Field(max_length=64, unique=True)
+    # Why this booking is left out of rankings ("" = counted): staff_phone, repeat_phone, device_burst.
+    flag: str = Field(default="", max_length=20)
+    device: str = Field(default="", max_length=16, index=True)  # hash of the phone's app id
     idempotency_key: Optional[str] = Field(default=None, max_length=64, unique=True)
     request_hash: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
@@ -187,6 +190,7 @@ class Event(SQLModel, table=True):
     product_id: Optional[int] = Field(default=None, foreign_key="product.id")
     channel: str = Field(default="", max_length=40)
     status: str = Field(default="", max_length=12)  # the new status, for status events
+    flagged: bool = False  # belongs to a flagged booking: kept, but not counted in rankings
 
 
 class DailyStat(SQLModel, table=True):
@@ -205,9 +209,29 @@ class DailyStat(SQLModel, table=True):
     completed: int = 0
     cancelled: int = 0
     no_show: int = 0
+    flagged: int = 0  # bookings left out of the counts above (anti-gaming)
+
+
+class FunnelStat(SQLModel, table=True):
+    """Per-day funnel counters by employee, product and channel (which QR / poster)."""
+
+    __table_args__ = (UniqueConstraint("day", "employee_id", "product_id", "channel"),
+                      Index("ix_funnelstat_day", "day"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    day: date
+    employee_id: int = Field(foreign_key="employee.id")
+    branch_id: int = Field(foreign_key="branch.id")
+    product_id: int = 0  # 0 for visits (no product chosen yet)
+    channel: str = Field(default="", max_length=40)
+    visits: int = 0
+    bookings: int = 0
+    arrived: int = 0
+    completed: int = 0
 
 
 COUNTERS = ("visits", "bookings", "contacted", "arrived", "completed", "cancelled", "no_show")
+FUNNEL_COUNTERS = ("visits", "bookings", "arrived", "completed")
 
 
 # --- API schemas (not tables) --------------------------------------------------------------
@@ -457,10 +481,16 @@ class BoardRow(Public):
     id: int
     name: str
     branch: str = ""
+    level: str = ""
+    track: str = ""
+    members: Optional[int] = None  # groups: active members counted
     visits: int
     bookings: int
     arrived: int
     completed: int
+    no_show: int
+    score: float
+    score_per_capita: Optional[float] = None
 
 
 class Board(Public):
@@ -468,4 +498,41 @@ class Board(Public):
     start: date
     end: date
     by: str
+    formula: str
+    weights: dict[str, float]
     rows: list[BoardRow]
+    bottom: list[BoardRow] = []
+
+
+class FunnelRow(Public):
+    key: str
+    name: str
+    visits: int
+    bookings: int
+    arrived: int
+    completed: int
+    booking_rate: Optional[float]
+    arrival_rate: Optional[float]
+    completion_rate: Optional[float]
+
+
+class Funnel(Public):
+    period: str
+    start: date
+    end: date
+    by: str
+    rows: list[FunnelRow]
+
+
+class FlaggedRow(Public):
+    reference: str
+    employee: str
+    branch: str
+    phone: str
+    flag: str
+    reason: str
+    created_at: datetime
+
+
+class FlaggedList(Public):
+    items: list[FlaggedRow]

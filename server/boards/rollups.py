@@ -1,4 +1,9 @@
-"""Counting: every event is stored raw and added to its day's rollup in the same transaction."""
+"""Counting: every event is stored raw and added to its day's rollups in the same transaction.
+
+Two rollups: DailyStat (day × employee) feeds the boards; FunnelStat (day × employee ×
+product × channel) feeds the funnels. Events of flagged bookings are kept but only counted
+as `flagged`, so they never move a ranking.
+"""
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -6,47 +11,60 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, delete
 
 from server.clock import local_day
-from server.models import COUNTERS, DailyStat, Event
+from server.models import COUNTERS, FUNNEL_COUNTERS, DailyStat, Event, FunnelStat
 
 STATUS_COUNTER = {"contacted": "contacted", "arrived": "arrived", "completed": "completed",
                   "cancelled": "cancelled", "no_show": "no_show"}
 
 
-def counter_for(event: Event) -> str:
-    if event.kind == "visit":
+def counter_for(kind: str, status: str) -> str:
+    if kind == "visit":
         return "visits"
-    if event.kind == "booking":
+    if kind == "booking":
         return "bookings"
-    return STATUS_COUNTER[event.status]
+    return STATUS_COUNTER[status]
 
 
 def record(db: Session, event: Event) -> None:
-    """Store `event` and add one to its (day, employee) rollup; the caller commits."""
+    """Store `event` and add it to its rollups; the caller commits."""
     event.day = local_day(event.at)
     db.add(event)
-    _bump(db, event.day, event.employee_id, event.branch_id, counter_for(event))
+    _count(db, event.day, event.employee_id, event.branch_id, event.product_id or 0, event.channel,
+           event.kind, event.status, event.flagged, 1)
 
 
-def _bump(db: Session, day, employee_id: int, branch_id: int, counter: str, by: int = 1) -> None:
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    column = getattr(DailyStat.__table__.c, counter)
-    stmt = insert(DailyStat.__table__).values(
-        day=day, employee_id=employee_id, branch_id=branch_id, **{counter: by})
-    db.execute(stmt.on_conflict_do_update(
-        index_elements=["day", "employee_id"], set_={counter: column + by}))
+def _count(db, day, employee_id, branch_id, product_id, channel, kind, status, flagged, n) -> None:
+    counter = counter_for(kind, status)
+    if flagged:
+        if kind == "booking":
+            _upsert(db, DailyStat, ["day", "employee_id"], dict(day=day, employee_id=employee_id,
+                                                               branch_id=branch_id), "flagged", n)
+        return
+    _upsert(db, DailyStat, ["day", "employee_id"],
+            dict(day=day, employee_id=employee_id, branch_id=branch_id), counter, n)
+    if counter in FUNNEL_COUNTERS:
+        _upsert(db, FunnelStat, ["day", "employee_id", "product_id", "channel"],
+                dict(day=day, employee_id=employee_id, branch_id=branch_id, product_id=product_id,
+                     channel=channel), counter, n)
+
+
+def _upsert(db: Session, model, keys: list[str], row: dict, counter: str, n: int) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE counter = counter + n (SQLite and PostgreSQL)."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    column = getattr(model.__table__.c, counter)
+    stmt = insert(model.__table__).values(**row, **{counter: n})
+    db.execute(stmt.on_conflict_do_update(index_elements=keys, set_={counter: column + n}))
 
 
 def rebuild(db: Session) -> int:
     """Recompute every rollup from the raw events (after a restore or a bug fix)."""
     db.execute(delete(DailyStat))
-    rows = db.execute(
-        select(Event.day, Event.employee_id, Event.branch_id, Event.kind, Event.status,
-               func.count()).group_by(Event.day, Event.employee_id, Event.branch_id,
-                                      Event.kind, Event.status)).all()
-    for day, employee_id, branch_id, kind, status, n in rows:
-        counter = counter_for(Event(kind=kind, status=status, day=day, employee_id=0, branch_id=0))
-        _bump(db, day, employee_id, branch_id, counter, by=n)
+    db.execute(delete(FunnelStat))
+    group = (Event.day, Event.employee_id, Event.branch_id, Event.product_id, Event.channel,
+             Event.kind, Event.status, Event.flagged)
+    rows = db.execute(select(*group, func.count()).group_by(*group)).all()
+    for day, employee_id, branch_id, product_id, channel, kind, status, flagged, n in rows:
+        _count(db, day, employee_id, branch_id, product_id or 0, channel, kind, status, flagged, n)
     db.commit()
     return len(rows)
 

@@ -1,34 +1,129 @@
-"""Leaderboard API: today / yesterday / this week / this month, by employee or by branch."""
-from flask import Blueprint, request
+"""Leaderboard and funnel API: rankings everyone may see, details by scope, ETag/304."""
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, current_app, request
 from flask_login import login_required
+from sqlmodel import select
 
 from server.boards import service
-from server.clock import local_day, period_range
+from server.bookings.flags import REASONS
+from server.clock import TZ, local_day, period_range, to_utc
 from server.db import get_db
-from server.errors import Invalid, NotFound
+from server.errors import ApiError, Invalid, NotFound
 from server.extensions import doc
-from server.http import out
-from server.models import Board, ErrorBody, utcnow
+from server.http import conditional, me, out
+from server.models import (LEVELS, TRACKS, Board, Booking, Branch, Customer, Employee, ErrorBody,
+                           FlaggedList, Funnel, mask_phone, utcnow)
 from spectree import Response as Doc
 
 bp = Blueprint("boards", __name__, url_prefix="/api/boards")
-PERIODS = ("today", "yesterday", "week", "month")
+PERIODS = ("today", "yesterday", "week", "month", "range")
+RANGE_MAX_DAYS = 366
+TOP_MAX = 100
+
+
+def _period() -> tuple[str, date, date]:
+    """?period=today|yesterday|week|month, or range with start and end (YYYY-MM-DD)."""
+    period = request.args.get("period", "today")
+    if period not in PERIODS:
+        raise Invalid(period="period_invalid")
+    if period != "range":
+        return (period, *period_range(period, local_day(utcnow())))
+    try:
+        start, end = date.fromisoformat(request.args["start"]), date.fromisoformat(request.args["end"])
+    except (KeyError, ValueError):
+        raise Invalid(start="range_invalid")
+    if not start <= end <= start + timedelta(days=RANGE_MAX_DAYS - 1):
+        raise Invalid(start="range_invalid")
+    return period, start, end
+
+
+def _int_arg(name: str, default: int, high: int) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        raise Invalid(**{name: "invalid"})
+    if not 0 <= value <= high:
+        raise Invalid(**{name: "invalid"})
+    return value
+
+
+def _cohort() -> service.Cohort:
+    level, track = request.args.get("level", ""), request.args.get("track", "")
+    if level and level not in LEVELS:
+        raise Invalid(level="invalid")
+    if track and track not in TRACKS:
+        raise Invalid(track="invalid")
+    return service.Cohort(level=level, track=track,
+                          branch_id=_int_arg("branch_id", 0, 10**9) or None)
+
+
+def weights() -> service.Weights:
+    return service.Weights.parse(current_app.config["QUALITY_WEIGHTS"])
 
 
 @bp.get("/<by>")
 @login_required
 @doc(resp=Doc(HTTP_200=Board, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
 def board(by):
-    """Ranking by `employees` or `branches` for ?period=today|yesterday|week|month."""
-    period = request.args.get("period", "today")
-    if period not in PERIODS:
-        raise Invalid(period="period_invalid")
-    start, end = period_range(period, local_day(utcnow()))
+    """Ranking by employees, branches, grids or teams: ?period=&level=&track=&branch_id=&top=&bottom=&per_capita=1."""
+    period, start, end = _period()
+    cohort, w = _cohort(), weights()
+    top, bottom = _int_arg("top", TOP_MAX, TOP_MAX), _int_arg("bottom", 0, TOP_MAX)
     db = get_db()
     if by == "employees":
-        rows = service.by_employee(db, start=start, end=end)
-    elif by == "branches":
-        rows = service.by_branch(db, start=start, end=end)
+        rows = service.by_employee(db, start=start, end=end, weights=w, cohort=cohort)
+    elif by in service.GROUPS:
+        rows = service.by_group(db, by=by, start=start, end=end, weights=w, cohort=cohort,
+                                per_capita=request.args.get("per_capita") == "1")
     else:
         raise NotFound("not_found")
-    return out(Board, {"period": period, "start": start, "end": end, "by": by, "rows": rows})
+    tail = rows[-bottom:][::-1] if bottom else []
+    return conditional(out(Board, {"period": period, "start": start, "end": end, "by": by,
+                                   "formula": w.formula(), "weights": w.values,
+                                   "rows": rows[:top], "bottom": tail}))
+
+
+def _funnel_scope() -> list[int] | None:
+    """Whose funnel numbers the viewer may see: their own, their grid's, branch's, or all."""
+    viewer, db = me(), get_db()
+    if viewer.role == "admin":
+        return None
+    if viewer.role == "branch_manager":
+        return list(db.exec(select(Employee.id).where(Employee.branch_id == viewer.branch_id)))
+    if viewer.role == "grid_leader" and viewer.grid_id:
+        return list(db.exec(select(Employee.id).where(Employee.grid_id == viewer.grid_id)))
+    return [viewer.id]
+
+
+@bp.get("/funnel/<by>")
+@login_required
+@doc(resp=Doc(HTTP_200=Funnel, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
+def funnel(by):
+    """Visits → bookings → arrived → completed by employee, branch, product or channel (scoped)."""
+    if by not in service.FUNNEL_KEYS:
+        raise NotFound("not_found")
+    period, start, end = _period()
+    rows = service.funnel(get_db(), by=by, start=start, end=end, employee_ids=_funnel_scope())
+    return conditional(out(Funnel, {"period": period, "start": start, "end": end, "by": by, "rows": rows}))
+
+
+@bp.get("/flagged")
+@login_required
+@doc(resp=Doc(HTTP_200=FlaggedList, HTTP_403=ErrorBody), tags=["boards"])
+def flagged():
+    """Bookings left out of rankings, with the reason (admins only)."""
+    if me().role != "admin":
+        raise ApiError("forbidden", 403)
+    _, start, end = _period()
+    db = get_db()
+    names = {e.id: e.name for e in db.exec(select(Employee))}
+    branches = {b.id: b.name for b in db.exec(select(Branch))}
+    since, until = (to_utc(datetime.combine(d, time(0), TZ)) for d in (start, end + timedelta(days=1)))
+    rows = db.exec(select(Booking, Customer.phone).join(Customer, Customer.id == Booking.customer_id)
+                   .where(Booking.flag != "", Booking.created_at >= since, Booking.created_at < until)
+                   .order_by(Booking.created_at.desc()).limit(TOP_MAX * 5))
+    return out(FlaggedList, {"items": [
+        {"reference": b.reference, "employee": names[b.employee_id], "branch": branches[b.branch_id],
+         "phone": mask_phone(phone), "flag": b.flag, "reason": REASONS[b.flag],
+         "created_at": b.created_at} for b, phone in rows]})

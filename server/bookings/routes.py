@@ -31,7 +31,8 @@ def create(code):
     db = get_db()
     link = get_link(db, code)
     data = body(BookingCreate)
-    booked = service.book(db, link=link, data=data, idempotency_key=idempotency_key())
+    booked = service.book(db, link=link, data=data, idempotency_key=idempotency_key(),
+                          device_id=request.headers.get("X-Device-Id", "")[:64])
     result = views.public(db, booked.booking)
     result.update(status_token=booked.token, status_url=status_url(booked.token))
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else {}

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from server.boards import rollups
+from server.bookings import flags
 from server.bookings.routing import route_to_manager
 from server.bookings.slots import SlotRules, next_free, open_slots, schedule_for, taken
 from server.clock import to_utc
@@ -70,7 +71,7 @@ def slot_days(db: Session, employee: Employee, now: datetime | None = None) -> d
 
 
 def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | None = None,
-         source: str = "shop", idempotency_key: str | None = None) -> Booked:
+         source: str = "shop", idempotency_key: str | None = None, device_id: str = "") -> Booked:
     """Create a booking through `link`, routed to the customer's dedicated manager.
 
     The database decides races: a unique slot index and a unique idempotency key; on a
@@ -85,7 +86,8 @@ def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | No
             return earlier
         try:
             booking, token = _insert(db, link=link, data=data, now=now, source=source,
-                                     idempotency_key=idempotency_key, fingerprint=fingerprint)
+                                     idempotency_key=idempotency_key, fingerprint=fingerprint,
+                                     device=flags.device_hash(device_id))
             db.commit()
         except IntegrityError:
             db.rollback()  # a concurrent request won a unique index; the retry sees it
@@ -115,7 +117,8 @@ def _earlier(db: Session, idempotency_key: str | None, fingerprint: str) -> Book
     return Booked(earlier, _status_token(idempotency_key), True)
 
 
-def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprint) -> tuple[Booking, str]:
+def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprint,
+            device) -> tuple[Booking, str]:
     product = db.exec(select(Product).where(Product.code == data.product,
                                             Product.active == True)).first()  # noqa: E712
     if product is None:
@@ -124,6 +127,7 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
         raise Invalid(consent="consent_outdated")
     manager, reason, customer = route_to_manager(db, link=link, phone=data.phone)
     slot = _check_slot(db, manager, data.slot, now) if data.slot else None
+    flag = flags.flag_for(db, phone=data.phone, customer=customer, device=device, source=source, now=now)
     if customer is None:
         customer = Customer(phone=data.phone, name=data.name, employee_id=manager.id, bound_at=now,
                             created_at=now)
@@ -137,12 +141,13 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
         shop_link_id=link.id, product_id=product.id, channel=data.channel or link.channel,
         source=source, name=data.name, slot_start=slot, note=data.note, route_reason=reason,
         consent_version=data.consent_version, consented_at=now, token_hash=hash_token(token),
-        idempotency_key=idempotency_key, request_hash=fingerprint, created_at=now, updated_at=now)
+        idempotency_key=idempotency_key, request_hash=fingerprint, flag=flag, device=device,
+        created_at=now, updated_at=now)
     db.add(booking)
     db.flush()
     rollups.record(db, rollups.now_event(
         "booking", now, employee_id=manager.id, branch_id=manager.branch_id, shop_link_id=link.id,
-        booking_id=booking.id, product_id=product.id, channel=booking.channel))
+        booking_id=booking.id, product_id=product.id, channel=booking.channel, flagged=bool(flag)))
     return booking, token
 
 
@@ -168,7 +173,8 @@ def change_status(db: Session, *, booking: Booking, actor: Employee | None, stat
     booking.updated_at = now
     rollups.record(db, rollups.now_event(
         "status", now, employee_id=booking.employee_id, branch_id=booking.branch_id,
-        booking_id=booking.id, product_id=booking.product_id, channel=booking.channel, status=status))
+        booking_id=booking.id, product_id=booking.product_id, channel=booking.channel, status=status,
+        flagged=bool(booking.flag)))
     db.commit()
     publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
     return booking

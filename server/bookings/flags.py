@@ -1,0 +1,44 @@
+"""Anti-gaming: bookings that look made to climb the rankings are kept, flagged, and left out.
+
+- staff_phone: the customer's number is an employee's (their own or a colleague's);
+- repeat_phone: the same number already booked earlier that (Asia/Shanghai) day;
+- device_burst: several shop bookings from one phone (app id) within a few minutes.
+"""
+import hashlib
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlmodel import Session, func, select
+
+from server.clock import TZ, local_day, to_utc
+from server.models import Booking, Customer, Employee
+
+REASONS = {"staff_phone": "使用员工本人或同事的手机号预约",
+           "repeat_phone": "同一手机号当天重复预约",
+           "device_burst": "同一设备短时间内多次预约"}
+
+
+def device_hash(device_id: str) -> str:
+    """A short, one-way id for the phone that sent the booking ("" if none was sent)."""
+    return hashlib.sha256(device_id.encode()).hexdigest()[:16] if device_id else ""
+
+
+def flag_for(db: Session, *, phone: str, customer: Customer | None, device: str, source: str,
+             now: datetime) -> str:
+    """The reason this new booking should not count in rankings, or ""."""
+    if db.exec(select(Employee.id).where(Employee.phone == phone)).first() is not None:
+        return "staff_phone"
+    if customer is not None:
+        day_start = to_utc(datetime.combine(local_day(now), time(0), TZ))
+        earlier = db.exec(select(func.count()).select_from(Booking).where(
+            Booking.customer_id == customer.id, Booking.created_at >= day_start)).one()
+        if earlier:
+            return "repeat_phone"
+    if device and source == "shop":
+        cfg = current_app.config
+        since = now - timedelta(minutes=cfg["FLAG_BURST_MINUTES"])
+        recent = db.exec(select(func.count()).select_from(Booking).where(
+            Booking.device == device, Booking.created_at >= since)).one()
+        if recent + 1 >= cfg["FLAG_BURST_COUNT"]:
+            return "device_burst"
+    return ""
