@@ -55,6 +55,15 @@ def load():
         "PUBLIC_LIMIT_IP": env("PUBLIC_LIMIT_IP", "300/minute"),
         "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
         "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),
+        # Anti-gaming: this many shop bookings from one phone within these minutes are flagged.
+        "FLAG_BURST_COUNT": _int("FLAG_BURST_COUNT", 3),
+        "FLAG_BURST_MINUTES": _int("FLAG_BURST_MINUTES", 10),
+        # Quality score weights (count × weight, summed), shown to staff with the formula.
+        "QUALITY_WEIGHTS": env("QUALITY_WEIGHTS",
+                               "visits:0.1,bookings:1,arrived:3,completed:5,no_show:-2"),
+        # Where `flask daily-report --post` sends the day's ranking, and in which format.
+        "REPORT_WEBHOOK_URL": env("REPORT_WEBHOOK_URL", ""),
+        "REPORT_WEBHOOK_FORMAT": env("REPORT_WEBHOOK_FORMAT", "generic"),  # generic | wecom
         # How many proxies in front set X-Forwarded-For/-Proto (0 = none, trust nothing).
         "PROXY_COUNT": _int("PROXY_COUNT", 0),
         # Largest request body accepted (bytes).

@@ -1,7 +1,9 @@
 // Service worker for the customer shop (/s/...) and booking status page (/b/).
 // Shell files: cache first, refreshed when VERSION changes. Shop pages and shop data:
-// network first, the cache when offline or slow. Never cached: booking status, staff, POSTs.
-const VERSION = "2026-11-28.5";
+// network first, the cache when offline or slow. Never cached: booking status, staff, boards,
+// the live stream, the wall, POSTs. The staff app and wall files are not precached: every
+// customer phone would download them; uncached /static/ files come from the network.
+const VERSION = "2026-11-29.1";
 const PREFIX = "yryd-";
 const SHELL = `${PREFIX}shell-${VERSION}`;
 const RUNTIME = `${PREFIX}runtime-1`; // pages and shop data; outlives shell updates
@@ -20,7 +22,7 @@ const PRECACHE = [
   "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-512.png",
 ];
 
-const NEVER = /^\/(api\/status|api\/staff|staff)(\/|$)/;
+const NEVER = /^\/(api\/status|api\/staff|api\/boards|api\/stream|staff|wall)(\/|$)/;
 const SHOP_PAGE = /^\/s\/[^/]+\/?$/;
 const SHOP_DATA = /^\/(api\/shops\/[^/]+(\/slots)?|s\/[^/]+\/manifest\.webmanifest)$/;
 

@@ -1,5 +1,6 @@
 """`flask --app server ...` commands: create the schema, seed the demo bank, add an admin."""
 import sys
+from pathlib import Path
 
 import click
 from sqlmodel import Session, select
@@ -90,3 +91,44 @@ def register(app):
         for row in logins:
             click.echo(f"  {row['role_label']:<10} 工号 {row['staff_no']}  密码 {row['password']}  ({row['name']})")
         click.echo("")
+
+    @app.cli.command("daily-report")
+    @click.option("--day", help="Asia/Shanghai day, YYYY-MM-DD (default: today).")
+    @click.option("--out", "out_dir", default="instance/reports", show_default=True,
+                  help="Folder for the PNG poster and the Markdown.")
+    @click.option("--post", is_flag=True, help="Also post to REPORT_WEBHOOK_URL.")
+    def daily_report(day, out_dir, post):
+        """Render the day's ranking (日通报) as a PNG poster and Markdown; optionally post it."""
+        from datetime import date as date_
+
+        from server.boards.daily import daily_report as build
+        from server.boards.routes import weights
+        from server.clock import local_day
+        from server.models import utcnow
+        from server.reports import fonts, markdown, png, webhook
+
+        the_day = date_.fromisoformat(day) if day else local_day(utcnow())
+        try:
+            fonts.find_cjk_font()
+        except fonts.FontMissing as e:
+            sys.exit(str(e))
+        click.echo(f"  … ranking {the_day}")
+        with Session(engine) as db:
+            report = build(db, day=the_day, weights=weights(), bank=app.config["BANK_NAME"])
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        click.echo("  … drawing the poster")
+        (folder / f"{the_day}.png").write_bytes(png.render(report))
+        (folder / f"{the_day}.md").write_text(markdown.render(report), encoding="utf-8")
+        click.echo(f"日通报已生成 / report written: {folder / f'{the_day}.png'}")
+        url = app.config["REPORT_WEBHOOK_URL"]
+        if post and not url:
+            sys.exit("Set REPORT_WEBHOOK_URL to post the report.")
+        if post:
+            wecom = app.config["REPORT_WEBHOOK_FORMAT"] == "wecom"
+            payload = webhook.wecom_payload(report) if wecom else webhook.generic_payload(report)
+            if not webhook.post(url, payload):
+                sys.exit("The webhook did not accept the report (see the log); nothing else changed.")
+            if wecom:
+                webhook.post(url, webhook.wecom_image_payload(png.render(report)))
+            click.echo("已推送 / posted")

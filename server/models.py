@@ -468,6 +468,8 @@ class Me(Public):
     staff_no: str
     name: str
     role: str
+    branch_id: int
+    grid_id: Optional[int]
     level: str
     track: str
     branch: str
@@ -502,6 +504,7 @@ class Board(Public):
     weights: dict[str, float]
     rows: list[BoardRow]
     bottom: list[BoardRow] = []
+    mine: Optional[BoardRow] = None  # the viewer's own row (employee boards), wherever it ranks
 
 
 class FunnelRow(Public):

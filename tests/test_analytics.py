@@ -164,3 +164,61 @@ def test_a_date_range_board(activity, bank, login):
 def test_boards_never_show_phone_numbers(activity, bank, login):
     text = login(bank.admin).get("/api/boards/employees").get_data(as_text=True)
     assert "1390000000" not in text and bank.wang.phone not in text
+
+
+def test_boards_export_to_csv_and_xlsx_with_formulas_neutralised(bank, login, db):
+    import io
+
+    import openpyxl
+
+    bank.li.name = "=HYPERLINK(\"http://x\")"
+    db.add(bank.li)
+    db.commit()
+    c = login(bank.admin)
+    csv_text = c.get("/api/boards/employees?format=csv").data.decode("utf-8-sig")
+    assert "名次,姓名,支行" in csv_text.splitlines()[0]
+    assert "'=HYPERLINK" in csv_text
+    r = c.get("/api/boards/employees?format=xlsx")
+    assert r.headers["Content-Disposition"].startswith("attachment")
+    sheet = openpyxl.load_workbook(io.BytesIO(r.data)).active
+    names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+    assert "'=HYPERLINK(\"http://x\")" in names
+
+
+def test_the_daily_report_is_a_png_poster_and_markdown_and_can_be_posted(bank, book, app, tmp_path):
+    import http.server
+    import json
+    import threading
+
+    from PIL import Image
+
+    received = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    book(bank.code(bank.li))
+    app.config["REPORT_WEBHOOK_URL"] = f"http://127.0.0.1:{server.server_port}/hook"
+    result = app.test_cli_runner().invoke(args=["daily-report", "--out", str(tmp_path), "--post"])
+    server.shutdown()
+    server.server_close()
+    assert result.exit_code == 0, result.output
+    [poster] = tmp_path.glob("*.png")
+    with Image.open(poster) as image:
+        assert image.size[0] == 1080
+    assert "李强" in next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
+    assert received and received[0]["rows"][0]["name"] == "李强"
+
+
+def test_my_own_row_comes_with_the_board_wherever_i_rank(activity, bank, login):
+    data = board(login(bank.zhao), top=1)
+    assert [r["name"] for r in data["rows"]] == ["李强"]
+    assert data["mine"]["name"] == "赵敏" and data["mine"]["rank"] > 1

@@ -1,18 +1,25 @@
 // Every user-visible string goes through t("key", {var}). Only the chosen language's
 // dictionary is loaded (lang/zh.js or lang/en.js): the other would be dead weight.
+// A page with many strings of its own (the staff app) adds its own dictionary: extend().
 import { storedLang, saveLang } from "./prefs.js";
 
 let lang = storedLang();
 let table = {};
 const extra = { "zh-CN": {}, en: {} }; // strings only one page needs, see add()
+const more = []; // loaders of extra dictionaries, see extend()
 
 export const getLang = () => lang;
 
 // Load the chosen language's dictionary; await it before drawing anything.
 export async function ready() {
-  const mod = await (lang === "en" ? import("./lang/en.js") : import("./lang/zh.js"));
-  table = { ...mod.default, ...extra[lang] };
+  const base = lang === "en" ? import("./lang/en.js") : import("./lang/zh.js");
+  const mods = await Promise.all([base, ...more.map((load) => load(lang))]);
+  table = Object.assign({}, ...mods.map((m) => m.default), extra[lang]);
 }
+
+// Call before ready(): load(lang) imports that page's dictionary for "zh-CN" or "en",
+// so only the chosen language is fetched, also after a language switch.
+export function extend(load) { more.push(load); }
 
 export function t(key, vars = {}) {
   const text = key in table ? table[key] : key;

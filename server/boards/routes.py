@@ -1,17 +1,19 @@
 """Leaderboard and funnel API: rankings everyone may see, details by scope, ETag/304."""
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 from flask_login import login_required
 from sqlmodel import select
 
 from server.boards import service
+from server.boards.daily import BRANCH_COLUMNS, EMPLOYEE_COLUMNS
 from server.bookings.flags import REASONS
 from server.clock import TZ, local_day, period_range, to_utc
 from server.db import get_db
 from server.errors import ApiError, Invalid, NotFound
 from server.extensions import doc
 from server.http import conditional, me, out
+from server.reports import export
 from server.models import (LEVELS, TRACKS, Board, Booking, Branch, Customer, Employee, ErrorBody,
                            FlaggedList, Funnel, mask_phone, utcnow)
 from spectree import Response as Doc
@@ -20,6 +22,7 @@ bp = Blueprint("boards", __name__, url_prefix="/api/boards")
 PERIODS = ("today", "yesterday", "week", "month", "range")
 RANGE_MAX_DAYS = 366
 TOP_MAX = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period() -> tuple[str, date, date]:
@@ -79,9 +82,21 @@ def board(by):
     else:
         raise NotFound("not_found")
     tail = rows[-bottom:][::-1] if bottom else []
+    if request.args.get("format") in ("csv", "xlsx"):
+        return _download(by, start, end, rows[:top] + tail, request.args["format"])
+    mine = next((r for r in rows if r["id"] == me().id), None) if by == "employees" else None
     return conditional(out(Board, {"period": period, "start": start, "end": end, "by": by,
                                    "formula": w.formula(), "weights": w.values,
-                                   "rows": rows[:top], "bottom": tail}))
+                                   "rows": rows[:top], "bottom": tail, "mine": mine}))
+
+
+def _download(by: str, start: date, end: date, rows: list[dict], fmt: str) -> Response:
+    """The board as a spreadsheet (formulas neutralised: a name can never run in Excel)."""
+    columns = EMPLOYEE_COLUMNS if by == "employees" else BRANCH_COLUMNS
+    data = export.csv_bytes(columns, rows) if fmt == "csv" else export.xlsx_bytes(columns, rows)
+    mimetype = "text/csv" if fmt == "csv" else XLSX
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="board-{by}-{start}-{end}.{fmt}"'})
 
 
 def _funnel_scope() -> list[int] | None:

@@ -25,7 +25,8 @@ def _me_json(employee) -> dict:
     db = get_db()
     code = own_link(db, employee).code
     return {"id": employee.id, "staff_no": employee.staff_no, "name": employee.name,
-            "role": employee.role, "level": employee.level, "track": employee.track,
+            "role": employee.role, "branch_id": employee.branch_id, "grid_id": employee.grid_id,
+            "level": employee.level, "track": employee.track,
             "branch": db.get(Branch, employee.branch_id).name, "shop_code": code,
             "shop_url": f"{current_app.config['PUBLIC_BASE_URL']}/s/{code}",
             "csrf_token": generate_csrf()}
