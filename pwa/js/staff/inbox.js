@@ -186,7 +186,8 @@ export function leave() {
 
 // Live: a change to one of the bookings in view (for "mine", only my own) means refetch.
 export function changed(msg) {
-  if (!msg || (msg.type !== "visit" && (state.scope !== "mine" || msg.employee_id === me.id))) reload();
+  if (!msg || (msg.type !== "visit" && (state.scope === "mine" ? msg.employee_id === me.id
+    : state.scope === "branch" ? msg.branch_id === me.branch_id : true))) reload();
 }
 
 // On logout: nothing of this session's bookings stays in memory.

@@ -31,9 +31,9 @@ async function copy(text) {
 async function loadStats() {
   const box = root.querySelector("#stats");
   try {
-    const board = await call("/api/boards/employees?period=today");
+    const board = await call("/api/boards/employees?period=today&top=1");
     if (!active) return;
-    const row = board.rows.find((r) => r.id === me.id);
+    const row = board.mine || board.rows.find((r) => r.id === me.id);
     mount(box, row ? html`
       <dl class="numbers" data-testid="my-numbers">${COUNTERS.map((c) => html`
         <div><dt>${t("count." + c)}</dt><dd data-testid="my-${c}">${row[c]}</dd></div>`)}</dl>
