@@ -55,6 +55,8 @@ def load():
         "PUBLIC_LIMIT_IP": env("PUBLIC_LIMIT_IP", "300/minute"),
         "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
         "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),
+        # Personal data is anonymised this many days after a customer's last appointment.
+        "RETENTION_DAYS": _int("RETENTION_DAYS", 365),
         # Anti-gaming: this many shop bookings from one phone within these minutes are flagged.
         "FLAG_BURST_COUNT": _int("FLAG_BURST_COUNT", 3),
         "FLAG_BURST_MINUTES": _int("FLAG_BURST_MINUTES", 10),

@@ -1,10 +1,8 @@
 """一人一店: the Flask application factory."""
-import logging
-
 from flask import Flask, jsonify
 
 from config import settings
-from server import db as database, errors
+from server import db as database, errors, logs
 from server.security import same_origin_only, secure_headers, session_limits
 from server.extensions import csrf, limiter, login_manager, spec
 from server.live.bus import make_bus
@@ -17,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     settings.check(app.config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
 
     engine = database.make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
@@ -49,13 +47,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_blueprints(app):
     from server import pages
+    from server.admin.routes import bp as admin
+    from server.audit.routes import bp as audit
     from server.boards.routes import bp as boards
     from server.bookings.routes import bp as bookings
     from server.live.routes import bp as live
     from server.shops.routes import bp as shops
     from server.staff.routes import bp as staff
 
-    for bp in (pages.bp, shops, bookings, staff, boards, live):
+    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin):
         app.register_blueprint(bp)
     # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
     csrf.exempt(shops)

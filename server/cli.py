@@ -132,3 +132,39 @@ def register(app):
             if wecom:
                 webhook.post(url, webhook.wecom_image_payload(png.render(report)))
             click.echo("已推送 / posted")
+
+    @app.cli.command("anonymise-expired")
+    def anonymise_expired():
+        """Erase personal data of customers whose last appointment is older than RETENTION_DAYS."""
+        from server.audit import service as audit
+        from server.bookings import privacy
+
+        days = app.config["RETENTION_DAYS"]
+        with Session(engine, expire_on_commit=False) as db:
+            customers = privacy.expired_customers(db, retention_days=days)
+            for i, customer in enumerate(customers, 1):
+                privacy.erase_customer(db, customer=customer, reason=f"retention {days} days")
+                if i % 100 == 0:
+                    click.echo(f"  … {i}/{len(customers)}")
+            audit.record(db, action="retention_run", detail=f"{len(customers)} customers", commit=True)
+        click.echo(f"已匿名化 {len(customers)} 位客户 / anonymised {len(customers)} customers")
+
+    @app.cli.command("backup")
+    @click.argument("target")
+    def backup(target):
+        """Copy the SQLite database to TARGET while the app keeps running (online backup)."""
+        import sqlite3
+
+        from sqlalchemy import make_url
+
+        url = make_url(app.config["DATABASE_URL"])
+        if url.get_backend_name() != "sqlite":
+            sys.exit("Online backup here is for SQLite; for PostgreSQL use pg_dump (see README).")
+        source = sqlite3.connect(url.database)
+        dest = sqlite3.connect(target)
+        with dest:
+            source.backup(dest, pages=4096, progress=lambda _status, remaining, total: click.echo(
+                f"  … {total - remaining}/{total} pages"))
+        dest.close()
+        source.close()
+        click.echo(f"备份完成 / backup written: {target}")

@@ -126,6 +126,8 @@ class Customer(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     phone: str = Field(max_length=11, unique=True)
     name: str = Field(default="", max_length=40)
+    # Separate, optional consent to hear about other products; None = never asked / withdrawn.
+    marketing_consent_at: Optional[datetime] = None
     employee_id: int = Field(foreign_key="employee.id", index=True)  # dedicated manager
     bound_at: datetime = Field(default_factory=utcnow)
     created_at: datetime = Field(default_factory=utcnow)
@@ -169,6 +171,23 @@ class Booking(SQLModel, table=True):
     request_hash: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only record of who did what: logins, status changes, reveals, settings, erasures.
+
+    Never holds a phone number, name, token or password: targets are references and ids.
+    """
+
+    __table_args__ = (Index("ix_audit_at", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: Optional[int] = Field(default=None, foreign_key="employee.id", index=True)
+    action: str = Field(max_length=30, index=True)
+    target: str = Field(default="", max_length=60)  # e.g. booking:YQ7K3P9D, employee:12
+    detail: str = Field(default="", max_length=200)
+    source: str = Field(default="", max_length=45)  # client IP
 
 
 # --- what the boards count -----------------------------------------------------------------
@@ -341,6 +360,7 @@ class BookingCreate(BaseModel):
     note: str = ""
     consent: bool = False
     consent_version: str = ""
+    marketing: bool = False  # optional, separate from the booking consent
     channel: str = ""
 
     @field_validator("name")
@@ -442,6 +462,11 @@ class BookingStaff(Public):
     next_statuses: list[str]
 
 
+class Revealed(Public):
+    reference: str
+    phone: str
+
+
 class BookingList(Public):
     items: list[BookingStaff]
 
@@ -539,3 +564,37 @@ class FlaggedRow(Public):
 
 class FlaggedList(Public):
     items: list[FlaggedRow]
+
+
+class AuditRow(Public):
+    at: datetime
+    action: str
+    actor: str
+    target: str
+    detail: str
+    source: str
+
+
+class AuditList(Public):
+    items: list[AuditRow]
+
+
+class Erased(Public):
+    bookings: int  # how many bookings were stripped of personal data
+
+
+class CustomerLookup(BaseModel):
+    phone: str
+
+    _phone = field_validator("phone")(lambda cls, v: normalise_phone(v))
+
+
+class CustomerData(Public):
+    """Everything the bank holds on one customer (for a PIPL access request)."""
+
+    phone: str
+    name: str
+    dedicated_manager: str
+    bound_at: datetime
+    marketing_consent_at: Optional[datetime]
+    bookings: list[dict]

@@ -1,12 +1,12 @@
 """Booking API: customers book through a shop and manage it through their private link."""
 from flask import Blueprint, current_app, request
 
-from server.bookings import service, views
+from server.bookings import privacy, service, views
 from server.db import get_db
 from server.errors import NotFound
 from server.extensions import doc, limit, phone_key
 from server.http import body, idempotency_key, out
-from server.models import (BookingCreate, BookingCreated, BookingPublic, Employee, ErrorBody,
+from server.models import (BookingCreate, BookingCreated, BookingPublic, Customer, Employee, Erased, ErrorBody,
                            Reschedule, SlotsPublic)
 from server.shops.service import get_link
 from spectree import Response as Doc
@@ -80,3 +80,14 @@ def reschedule():
     data = body(Reschedule)
     booking = service.reschedule(db, booking=booking, slot=data.slot)
     return out(BookingPublic, views.public(db, booking))
+
+
+@bp.post("/api/status/erase")
+@doc(resp=Doc(HTTP_200=Erased, HTTP_404=ErrorBody), tags=["booking"])
+def erase():
+    """Withdraw consent: cancel open appointments and delete my name, number and notes."""
+    db = get_db()
+    booking = _by_token()
+    n = privacy.erase_customer(db, customer=db.get(Customer, booking.customer_id),
+                               source=request.remote_addr or "", reason="withdrawn via status link")
+    return out(Erased, {"bookings": n})

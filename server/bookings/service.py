@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from server.audit import service as audit
 from server.boards import rollups
 from server.bookings import flags
 from server.bookings.routing import route_to_manager
@@ -133,6 +134,8 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
                             created_at=now)
         db.add(customer)
     customer.name = data.name
+    if data.marketing:
+        customer.marketing_consent_at = now
     db.flush()
     token = _status_token(idempotency_key)
     booking = Booking(
@@ -162,8 +165,8 @@ def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime)
 
 
 def change_status(db: Session, *, booking: Booking, actor: Employee | None, status: str,
-                  now: datetime | None = None) -> Booking:
-    """Move a booking to `status` if its state machine allows it (else 409)."""
+                  now: datetime | None = None, source: str = "") -> Booking:
+    """Move a booking to `status` if its state machine allows it (else 409); audited."""
     now = now or utcnow()
     begin_write(db)
     booking = db.get(Booking, booking.id, populate_existing=True)
@@ -175,6 +178,8 @@ def change_status(db: Session, *, booking: Booking, actor: Employee | None, stat
         "status", now, employee_id=booking.employee_id, branch_id=booking.branch_id,
         booking_id=booking.id, product_id=booking.product_id, channel=booking.channel, status=status,
         flagged=bool(booking.flag)))
+    audit.record(db, action="status_changed", actor=actor, target=f"booking:{booking.reference}",
+                 detail=f"{status} by {'staff' if actor else 'customer'}", source=source)
     db.commit()
     publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
     return booking

@@ -6,13 +6,15 @@ from flask import Blueprint, current_app, request, session
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from server.audit import service as audit
 from server.bookings import service as bookings, views
+from server.bookings.slots import schedule_for
 from server.db import get_db
-from server.errors import Invalid
+from server.errors import ApiError, Invalid
 from server.extensions import csrf, doc, limit, staff_no_key
 from server.http import body, idempotency_key, me, out
-from server.bookings.slots import schedule_for
-from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch, ErrorBody,
+from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
+                           Customer, ErrorBody, Revealed,
                            LoginIn, Me, PasswordChange, StatusChange)
 from server.shops.service import own_link
 from server.staff import service
@@ -40,7 +42,14 @@ def _me_json(employee) -> dict:
 def login():
     """Log in with staff number and password; starts a fresh session."""
     data = body(LoginIn)
-    employee = service.authenticate(get_db(), staff_no=data.staff_no, password=data.password)
+    db = get_db()
+    try:
+        employee = service.authenticate(db, staff_no=data.staff_no, password=data.password)
+    except ApiError:
+        audit.record(db, action="login_failed", target=f"staff:{data.staff_no[:20]}",
+                     source=request.remote_addr or "", commit=True)
+        raise
+    audit.record(db, action="login", actor=employee, source=request.remote_addr or "", commit=True)
     _start_session(employee)
     return out(Me, _me_json(employee))
 
@@ -57,6 +66,7 @@ def _start_session(employee) -> None:
 def logout():
     """End this session; a copy of its cookie stops working too."""
     if current_user.is_authenticated:
+        audit.record(get_db(), action="logout", actor=me(), source=request.remote_addr or "")
         service.end_sessions(get_db(), me())
     logout_user()
     session.clear()
@@ -71,6 +81,8 @@ def change_password():
     data = body(PasswordChange)
     employee = service.change_password(get_db(), employee=me(), current=data.current_password,
                                        new=data.new_password)
+    audit.record(get_db(), action="password_changed", actor=employee, source=request.remote_addr or "",
+                 commit=True)
     _start_session(employee)
     return out(Me, _me_json(employee))
 
@@ -122,8 +134,22 @@ def change_status(reference):
     data = body(StatusChange)
     if data.status not in STATUSES:
         raise Invalid(status="status_invalid")
-    booking = bookings.change_status(db, booking=booking, actor=me(), status=data.status)
+    booking = bookings.change_status(db, booking=booking, actor=me(), status=data.status,
+                                     source=request.remote_addr or "")
     return out(BookingStaff, views.for_staff(db, booking, me()))
+
+
+@bp.post("/bookings/<reference>/reveal")
+@login_required
+@doc(resp=Doc(HTTP_200=Revealed, HTTP_404=ErrorBody), tags=["staff"])
+def reveal(reference):
+    """Show a customer's full number to someone who is not their manager: explicit and audited."""
+    db = get_db()
+    booking = service.booking_for(db, me(), reference)
+    phone = db.get(Customer, booking.customer_id).phone
+    audit.record(db, action="phone_revealed", actor=me(), target=f"booking:{booking.reference}",
+                 source=request.remote_addr or "", commit=True)
+    return out(Revealed, {"reference": booking.reference, "phone": phone})
 
 
 @bp.post("/bookings")
@@ -153,6 +179,7 @@ def availability():
 def set_availability():
     """Replace my weekly hours and days off; customers see only these slots."""
     data = body(AvailabilityIO)
-    schedule = service.set_availability(get_db(), employee=me(), weekly=data.weekly,
-                                        days_off=data.days_off)
+    db = get_db()
+    audit.record(db, action="availability_changed", actor=me(), source=request.remote_addr or "")
+    schedule = service.set_availability(db, employee=me(), weekly=data.weekly, days_off=data.days_off)
     return out(AvailabilityIO, schedule.to_json())

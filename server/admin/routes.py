@@ -1,0 +1,58 @@
+"""Head-office admin API: one customer's data, exported or erased on request (PIPL)."""
+from flask import Blueprint, request
+from flask_login import login_required
+from sqlmodel import select
+
+from server.audit import service as audit
+from server.bookings import privacy
+from server.db import get_db
+from server.errors import ApiError, NotFound
+from server.extensions import doc
+from server.http import body, me, out
+from server.models import (Booking, Customer, CustomerData, CustomerLookup, Employee, Erased, ErrorBody,
+                           Product)
+from spectree import Response as Doc
+
+# The phone number travels in the body, never in a URL: URLs end up in access logs.
+bp = Blueprint("admin", __name__, url_prefix="/api/admin")
+
+
+def _customer() -> Customer:
+    if me().role != "admin":
+        raise ApiError("forbidden", 403)
+    data = body(CustomerLookup)
+    customer = get_db().exec(select(Customer).where(Customer.phone == data.phone)).first()
+    if customer is None:
+        raise NotFound("not_found")
+    return customer
+
+
+@bp.post("/customers/export")
+@login_required
+@doc(json=CustomerLookup, resp=Doc(HTTP_200=CustomerData, HTTP_403=ErrorBody, HTTP_404=ErrorBody),
+     tags=["admin"])
+def export_customer():
+    """Everything held on one customer, for their access request (admins; audited)."""
+    db, customer = get_db(), _customer()
+    products = {p.id: p.name for p in db.exec(select(Product))}
+    bookings = [{"reference": b.reference, "status": b.status, "product": products[b.product_id],
+                 "slot_start": b.slot_start.isoformat() if b.slot_start else None, "note": b.note,
+                 "name": b.name, "consent_version": b.consent_version,
+                 "consented_at": b.consented_at.isoformat(), "created_at": b.created_at.isoformat()}
+                for b in db.exec(select(Booking).where(Booking.customer_id == customer.id))]
+    audit.record(db, action="customer_exported", actor=me(), target=f"customer:{customer.id}",
+                 source=request.remote_addr or "", commit=True)
+    return out(CustomerData, {"phone": customer.phone, "name": customer.name,
+                              "dedicated_manager": db.get(Employee, customer.employee_id).name,
+                              "bound_at": customer.bound_at,
+                              "marketing_consent_at": customer.marketing_consent_at, "bookings": bookings})
+
+
+@bp.post("/customers/erase")
+@login_required
+@doc(json=CustomerLookup, resp=Doc(HTTP_200=Erased, HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["admin"])
+def erase_customer():
+    """Delete one customer's personal data on request (admins; audited); counts are kept."""
+    n = privacy.erase_customer(get_db(), customer=_customer(), actor=me(),
+                               source=request.remote_addr or "", reason="admin on request")
+    return out(Erased, {"bookings": n})

@@ -1,0 +1,110 @@
+"""Personal information: audited reveals, erasure on request, retention, exports, logs."""
+import logging
+from datetime import timedelta
+
+from sqlmodel import select
+
+from server.logs import OneLineFormatter
+from server.models import AuditEntry, Booking, Customer, DailyStat, utcnow
+
+
+def actions(db):
+    db.rollback()
+    return [e.action for e in db.exec(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_a_branch_manager_sees_a_masked_number_and_revealing_it_is_audited(bank, book, login, db):
+    ref = book(bank.code(bank.li)).get_json()["reference"]
+    c = login(bank.boss)
+    assert c.get(f"/api/staff/bookings/{ref}").get_json()["phone"] == "138****5678"
+    r = c.post(f"/api/staff/bookings/{ref}/reveal")
+    assert r.status_code == 200 and r.get_json()["phone"] == "13812345678"
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "phone_revealed")).one()
+    assert (entry.actor_id, entry.target) == (bank.boss.id, f"booking:{ref}")
+    assert login(bank.wang).post(f"/api/staff/bookings/{ref}/reveal").status_code == 404
+
+
+def test_logins_failures_and_status_changes_are_audited_and_only_admins_read_them(bank, book, login, client, db):
+    client.post("/api/staff/login", json={"staff_no": "YQ0001", "password": "wrong-password"})
+    ref = book(bank.code(bank.wang)).get_json()["reference"]
+    login(bank.wang).post(f"/api/staff/bookings/{ref}/status", json={"status": "contacted"})
+    assert {"login_failed", "login", "status_changed"} <= set(actions(db))
+    assert login(bank.boss).get("/api/audit").status_code == 403
+    items = login(bank.admin).get("/api/audit?action=status_changed").get_json()["items"]
+    assert [(i["target"], i["actor"]) for i in items] == [(f"booking:{ref}", "YQ0001 王丽")]
+
+
+def test_the_audit_log_exports_as_csv(bank, client, login):
+    client.post("/api/staff/login", json={"staff_no": "=1+2", "password": "wrong-password"})
+    lines = login(bank.admin).get("/api/audit?format=csv").data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "时间,操作,操作人,对象,说明,来源"
+    assert any("login_failed" in line and "staff:=1+2" in line for line in lines)
+
+
+def test_a_customer_can_withdraw_and_erase_their_data_from_the_status_link(bank, book, client, db, login):
+    data = book(bank.code(bank.wang), marketing=True).get_json()
+    token = {"X-Booking-Token": data["status_token"]}
+    r = client.post("/api/status/erase", headers=token)
+    assert r.status_code == 200 and r.get_json()["bookings"] == 1
+    db.rollback()
+    booking = db.exec(select(Booking)).one()
+    customer = db.exec(select(Customer)).one()
+    assert booking.status == "cancelled" and booking.name == "（已删除）" and booking.note == ""
+    assert customer.phone != "13812345678" and customer.marketing_consent_at is None
+    assert client.get("/api/status", headers=token).status_code == 404  # the link is dead
+    assert db.exec(select(DailyStat.bookings)).one() == 1  # the counts stay
+    assert book(bank.code(bank.wang), phone="13900001111").status_code == 201  # the slot is free
+
+
+def test_marketing_consent_is_separate_and_optional(bank, book, db):
+    book(bank.code(bank.wang))
+    assert db.exec(select(Customer.marketing_consent_at)).one() is None
+    book(bank.code(bank.li), phone="13900002222", marketing=True)
+    db.rollback()
+    assert db.exec(select(Customer).where(Customer.phone == "13900002222")).one().marketing_consent_at
+
+
+def test_an_admin_exports_and_erases_one_customers_data_by_phone_in_the_body(bank, book, login, db):
+    book(bank.code(bank.wang), note="想贷二十万")
+    c = login(bank.admin)
+    exported = c.post("/api/admin/customers/export", json={"phone": "138 1234 5678"}).get_json()
+    assert exported["name"] == "刘大爷" and exported["bookings"][0]["note"] == "想贷二十万"
+    assert c.post("/api/admin/customers/erase", json={"phone": "13812345678"}).get_json() == {"bookings": 1}
+    assert c.post("/api/admin/customers/export", json={"phone": "13812345678"}).status_code == 404
+    assert login(bank.boss).post("/api/admin/customers/export", json={"phone": "13812345678"}).status_code == 403
+    assert {"customer_exported", "customer_erased"} <= set(actions(db))
+
+
+def test_retention_anonymises_only_customers_whose_last_appointment_is_old(bank, book, app, db):
+    book(bank.code(bank.wang))
+    book(bank.code(bank.li), phone="13900003333", slot=None, callback=True)
+    old = db.exec(select(Booking).where(Booking.slot_start == None)).one()  # noqa: E711
+    old.created_at = utcnow() - timedelta(days=400)
+    db.add(old)
+    db.commit()
+    r = app.test_cli_runner().invoke(args=["anonymise-expired"])
+    assert r.exit_code == 0 and "1" in r.output
+    db.rollback()
+    names = {c.phone[:3]: c.name for c in db.exec(select(Customer))}
+    assert names["138"] == "刘大爷" and "（已删除）" in names.values()
+    assert db.exec(select(DailyStat)).all()  # rollups keep their counts
+
+
+def test_an_online_sqlite_backup_can_be_opened(bank, book, app, tmp_path, database_url):
+    import sqlite3
+
+    book(bank.code(bank.wang))
+    target = tmp_path / "backup.db"
+    r = app.test_cli_runner().invoke(args=["backup", str(target)])
+    if not database_url.startswith("sqlite"):
+        assert r.exit_code != 0 and "pg_dump" in r.output
+        return
+    assert r.exit_code == 0, r.output
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("select count(*) from booking").fetchone() == (1,)
+
+
+def test_user_input_cannot_forge_a_log_line():
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "login failed for %s", ("bob\nINFO admin ok",), None)
+    line = OneLineFormatter("%(message)s").format(record)
+    assert "\n" not in line and line == "login failed for bob\\nINFO admin ok"
