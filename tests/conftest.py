@@ -195,3 +195,39 @@ def phone(browser):
                                   has_touch=True, locale="zh-CN")
     yield context
     context.close()
+
+
+# --- the log scan: nothing personal may reach a log during the whole run ----------------------
+
+import logging as _logging  # noqa: E402
+import re as _re  # noqa: E402
+
+_LEAKS = _re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|刘大爷|" + _re.escape(PASSWORD))
+
+
+class _LogScan(_logging.Handler):
+    def __init__(self):
+        super().__init__(level=_logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record):
+        try:
+            line = self.format(record)
+        except Exception:  # noqa: BLE001
+            return
+        if _LEAKS.search(line):
+            self.leaks.append(line[:300])
+
+
+_SCAN = _LogScan()
+
+
+def pytest_configure(config):
+    _logging.getLogger().addHandler(_SCAN)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if any log line held a phone number, a test customer's name or a password."""
+    if _SCAN.leaks:
+        print("\nPersonal data reached the logs:\n  " + "\n  ".join(_SCAN.leaks[:10]))
+        session.exitstatus = 1
