@@ -57,6 +57,8 @@ def load():
         "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),
         # Personal data is anonymised this many days after a customer's last appointment.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365),
+        # A customer may change dedicated manager at most this many times in 90 days (handover).
+        "HANDOVER_MAX_MOVES": _int("HANDOVER_MAX_MOVES", 2),
         # Anti-gaming: this many shop bookings from one phone within these minutes are flagged.
         "FLAG_BURST_COUNT": _int("FLAG_BURST_COUNT", 3),
         "FLAG_BURST_MINUTES": _int("FLAG_BURST_MINUTES", 10),

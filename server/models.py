@@ -81,6 +81,18 @@ class Employee(UserMixin, SQLModel, table=True):
         return f"{self.id}.{self.session_version}"
 
 
+class OutOfOffice(SQLModel, table=True):
+    """While away (inclusive Asia/Shanghai days), an employee's bookings go to the delegate."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    start: date
+    end: date
+    delegate_id: int = Field(foreign_key="employee.id")
+    created_by: int = Field(foreign_key="employee.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Availability(SQLModel, table=True):
     """An employee's own appointment hours; without a row, the branch hours apply."""
 
@@ -91,12 +103,17 @@ class Availability(SQLModel, table=True):
 
 
 class ShopLink(SQLModel, table=True):
-    """A shop code: `/s/<code>`. Codes outlive people; routing follows successors."""
+    """A shop code: `/s/<code>`. Codes outlive people; routing follows successors.
+
+    A channel code (渠道码) names the poster, village board or event it was printed for; a grid
+    code (grid_id set) sends new customers to that grid's least-loaded active employee.
+    """
 
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)
-    employee_id: int = Field(foreign_key="employee.id", index=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)  # owner (grid codes: creator)
     channel: str = Field(default="", max_length=40)  # "" = the employee's own shop link
+    grid_id: Optional[int] = Field(default=None, foreign_key="grid.id")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -171,6 +188,35 @@ class Booking(SQLModel, table=True):
     request_hash: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Handover(SQLModel, table=True):
+    """客户继承: one employee's customers, open bookings and shop codes moved to a successor."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    from_id: int = Field(foreign_key="employee.id", index=True)
+    to_id: int = Field(foreign_key="employee.id")
+    actor_id: int = Field(foreign_key="employee.id")
+    reason: str = Field(max_length=200)
+    leaving: bool = False
+    customers: int = 0
+    bookings: int = 0
+    links: int = 0
+    skipped: int = 0  # customers not moved: moved too often already
+    at: datetime = Field(default_factory=utcnow)
+
+
+class CustomerMove(SQLModel, table=True):
+    """One customer's change of dedicated manager: the history a handover keeps."""
+
+    __table_args__ = (Index("ix_customermove_customer_at", "customer_id", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    from_id: int = Field(foreign_key="employee.id")
+    to_id: int = Field(foreign_key="employee.id")
+    handover_id: int = Field(foreign_key="handover.id")
+    at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -488,6 +534,37 @@ class AvailabilityIO(BaseModel):
     days_off: list[str] = []
 
 
+class OutOfOfficeIn(BaseModel):
+    start: date
+    end: date
+    delegate_staff_no: str
+    employee_staff_no: str = ""  # a manager may set it for one of their people; "" = me
+
+
+class OutOfOfficePublic(Public):
+    id: int
+    employee: str
+    start: date
+    end: date
+    delegate: str
+
+
+class OutOfOfficeList(Public):
+    items: list[OutOfOfficePublic]
+
+
+class ChannelCodeIn(BaseModel):
+    channel: str
+    grid: bool = False  # a grid code: new customers go to the grid's least-loaded employee
+
+
+class ChannelCodePublic(Public):
+    code: str
+    channel: str
+    url: str
+    grid: Optional[str]
+
+
 class Me(Public):
     id: int
     staff_no: str
@@ -598,3 +675,23 @@ class CustomerData(Public):
     bound_at: datetime
     marketing_consent_at: Optional[datetime]
     bookings: list[dict]
+
+
+class HandoverIn(BaseModel):
+    from_staff_no: str
+    to_staff_no: str
+    reason: str
+    leaving: bool = False
+
+    _reason = field_validator("reason")(lambda cls, v: clean_text(v)[:200])
+
+
+class HandoverPublic(Public):
+    id: int
+    from_employee: str
+    to_employee: str
+    customers: int
+    bookings: int
+    links: int
+    skipped: int
+    rescheduled: list[str] = []  # bookings whose slot the successor already had: now call-backs

@@ -15,12 +15,12 @@ from server.boards import rollups
 from server.bookings import flags
 from server.bookings.routing import route_to_manager
 from server.bookings.slots import SlotRules, next_free, open_slots, schedule_for, taken
-from server.clock import to_utc
+from server.clock import local_day, to_utc
 from server.db import begin_write
 from server.errors import ApiError, Conflict, Invalid, NotFound
 from server.live.bus import publish
 from server.models import Booking, BookingCreate, Customer, Employee, Product, ShopLink, utcnow
-from server.shops.service import CODE_ALPHABET
+from server.shops.service import CODE_ALPHABET, serving
 
 TRANSITIONS = {
     "new": ("contacted", "arrived", "cancelled", "no_show"),
@@ -65,9 +65,11 @@ def slot_json(slots: list[dict]) -> list[dict]:
     return [{"start": s["start"].isoformat(), "label": s["label"]} for s in slots]
 
 
-def slot_days(db: Session, employee: Employee, now: datetime | None = None) -> dict:
-    """The employee's open slots as the API returns them."""
-    days = open_slots(db, employee=employee, rules=rules(), now=now or utcnow())
+def slot_days(db: Session, employee: Employee, now: datetime | None = None, routed: bool = False) -> dict:
+    """Open slots as the API returns them; `routed`: each day's slots are those of whoever
+    serves `employee` that day (a delegate while they are away)."""
+    pick = (lambda day: serving(db, employee, day)[0]) if routed else None
+    days = open_slots(db, employee=employee, rules=rules(), now=now or utcnow(), pick=pick)
     return {"days": [{"date": d["date"], "slots": slot_json(d["slots"])} for d in days]}
 
 
@@ -126,7 +128,8 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
         raise Invalid(product="product_unknown")
     if data.consent_version != current_app.config["CONSENT_VERSION"]:
         raise Invalid(consent="consent_outdated")
-    manager, reason, customer = route_to_manager(db, link=link, phone=data.phone)
+    day = local_day(to_utc(data.slot)) if data.slot else local_day(now)
+    manager, reason, customer = route_to_manager(db, link=link, phone=data.phone, day=day)
     slot = _check_slot(db, manager, data.slot, now) if data.slot else None
     flag = flags.flag_for(db, phone=data.phone, customer=customer, device=device, source=source, now=now)
     if customer is None:

@@ -80,16 +80,21 @@ def taken(db: Session, employee: Employee, start: datetime, end: datetime) -> se
     return set(rows)
 
 
-def open_slots(db: Session, *, employee: Employee, rules: SlotRules, now: datetime) -> list[dict]:
-    """The employee's open slots, grouped by day: [{date, slots: [{start, label}]}]."""
-    schedule = schedule_for(db, employee)
+def open_slots(db: Session, *, employee: Employee, rules: SlotRules, now: datetime,
+               pick=None) -> list[dict]:
+    """Open slots, grouped by day: [{date, slots: [{start, label}]}]; `pick(day)` may name
+    someone else to take that day's appointments (a delegate)."""
     earliest, last_day = rules.window(now)
     first_day = local(earliest).date()
-    busy = taken(db, employee, earliest, to_utc(datetime.combine(last_day + timedelta(days=1),
-                                                                 time(0), TZ)))
+    until = to_utc(datetime.combine(last_day + timedelta(days=1), time(0), TZ))
+    known: dict[int, tuple[Schedule, set]] = {}
     days = []
     for offset in range((last_day - first_day).days + 1):
         day = first_day + timedelta(days=offset)
+        who = pick(day) if pick else employee
+        if who.id not in known:
+            known[who.id] = (schedule_for(db, who), taken(db, who, earliest, until))
+        schedule, busy = known[who.id]
         slots = [{"start": s, "label": s.strftime("%H:%M")}
                  for s in rules.starts_on(day, schedule)
                  if to_utc(s) >= earliest and to_utc(s) not in busy]

@@ -36,8 +36,7 @@ def slots(code):
     """Open appointment slots of the manager serving this shop (Asia/Shanghai)."""
     db = get_db()
     link = service.get_link(db, code)
-    manager, _ = service.serving(db, db.get(Employee, link.employee_id))
-    return out(SlotsPublic, slot_days(db, manager))
+    return out(SlotsPublic, slot_days(db, db.get(Employee, link.employee_id), routed=True))
 
 
 @bp.post("/api/shops/<code>/visits")

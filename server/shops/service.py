@@ -1,14 +1,16 @@
 """Shops: codes, who serves a shop, what it offers, and counting visits."""
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from server.boards import rollups
 from server.db import begin_write
 from server.errors import NotFound
 from server.live.bus import publish
-from server.models import Branch, Employee, Grid, Product, ShopLink, clean_text, utcnow
+from server.clock import local_day
+from server.models import (Booking, Branch, Employee, Grid, OutOfOffice, Product, ShopLink, clean_text,
+                           utcnow)
 
 # No 0/O/1/I/L: codes get read aloud and typed from posters.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -39,6 +41,25 @@ def own_link(db: Session, employee: Employee) -> ShopLink:
     return link
 
 
+def create_channel_code(db: Session, *, owner: Employee, channel: str, grid: bool) -> ShopLink:
+    """A new code for one poster, village board or event (渠道码); counted apart in the funnel.
+
+    A grid code sends new customers to the owner's grid's least-loaded active employee.
+    """
+    from server.errors import ApiError, Invalid
+
+    channel = clean_text(channel).replace("\n", " ")[:40]
+    if not channel:
+        raise Invalid(channel="required")
+    if grid and not owner.grid_id:
+        raise ApiError("forbidden", 403)
+    link = ShopLink(code=new_shop_code(), employee_id=owner.id, channel=channel,
+                    grid_id=owner.grid_id if grid else None)
+    db.add(link)
+    db.commit()
+    return link
+
+
 def active_successor(db: Session, employee: Employee) -> Employee | None:
     """Follow the successor chain from a left employee to the first active one, if any."""
     seen = {employee.id}
@@ -61,14 +82,33 @@ def branch_pool(db: Session, branch_id: int) -> Employee:
     return candidates[0]
 
 
-def serving(db: Session, employee: Employee) -> tuple[Employee, str]:
-    """Who actually serves `employee`'s customers now, and why (a routing reason code)."""
-    if not employee.disabled:
-        return employee, ""
-    successor = active_successor(db, employee)
-    if successor is not None:
-        return successor, "successor"
-    return branch_pool(db, employee.branch_id), "branch_pool"
+def serving(db: Session, employee: Employee, day: date | None = None) -> tuple[Employee, str]:
+    """Who serves `employee`'s customers (on `day`, if given), and why (a routing reason code).
+
+    Left the bank → successor, else the branch; away on `day` → their delegate.
+    """
+    if employee.disabled:
+        successor = active_successor(db, employee)
+        employee, reason = (successor, "successor") if successor else (branch_pool(db, employee.branch_id), "branch_pool")
+    else:
+        reason = ""
+    if day is not None:
+        away = db.exec(select(OutOfOffice).where(OutOfOffice.employee_id == employee.id,
+                                                 OutOfOffice.start <= day, OutOfOffice.end >= day)
+                       .order_by(OutOfOffice.id.desc())).first()
+        delegate = db.get(Employee, away.delegate_id) if away else None
+        if delegate is not None and not delegate.disabled:
+            return delegate, "out_of_office"
+    return employee, reason
+
+
+def least_loaded(db: Session, grid_id: int) -> Employee | None:
+    """The grid's active employee with the fewest open bookings (ties: lowest id)."""
+    open_count = (select(func.count()).select_from(Booking)
+                  .where(Booking.employee_id == Employee.id, Booking.status.in_(("new", "contacted")))
+                  .scalar_subquery())
+    return db.exec(select(Employee).where(Employee.grid_id == grid_id, Employee.disabled == False)  # noqa: E712
+                   .order_by(open_count, Employee.id)).first()
 
 
 def products_for(db: Session, employee: Employee) -> list[Product]:
@@ -95,10 +135,10 @@ def product_dict(p: Product) -> dict:
             "documents": [d for d in p.documents.split("、") if d]}
 
 
-def profile(db: Session, link: ShopLink) -> dict:
+def profile(db: Session, link: ShopLink, today: date | None = None) -> dict:
     """Everything the shop page shows: the serving manager's card and their products."""
     owner = db.get(Employee, link.employee_id)
-    manager, reason = serving(db, owner)
+    manager, reason = serving(db, owner, today or local_day(utcnow()))
     return {"code": link.code, "channel": link.channel, "manager": card(db, manager),
             "covering": manager.name if reason else None,
             "products": [product_dict(p) for p in products_for(db, manager)]}

@@ -14,9 +14,12 @@ from server.errors import ApiError, Invalid
 from server.extensions import csrf, doc, limit, staff_no_key
 from server.http import body, idempotency_key, me, out
 from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
-                           Customer, ErrorBody, Revealed,
+                           ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
+                           OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
                            LoginIn, Me, PasswordChange, StatusChange)
-from server.shops.service import own_link
+from server.clock import local_day
+from server.shops.service import create_channel_code, own_link
+from server.staff import away
 from server.staff import service
 from spectree import Response as Doc
 
@@ -183,3 +186,61 @@ def set_availability():
     audit.record(db, action="availability_changed", actor=me(), source=request.remote_addr or "")
     schedule = service.set_availability(db, employee=me(), weekly=data.weekly, days_off=data.days_off)
     return out(AvailabilityIO, schedule.to_json())
+
+
+def _away_json(db, away) -> dict:
+    return {"id": away.id, "employee": db.get(Employee, away.employee_id).name, "start": away.start,
+            "end": away.end, "delegate": db.get(Employee, away.delegate_id).name}
+
+
+@bp.get("/out-of-office")
+@login_required
+@doc(resp=Doc(HTTP_200=OutOfOfficeList), tags=["staff"])
+def away_list():
+    """Current and future absences I may see (mine; managers: their branch)."""
+    db = get_db()
+    rows = away.listing(db, viewer=me(), today=local_day(utcnow()))
+    return out(OutOfOfficeList, {"items": [_away_json(db, a) for a in rows]})
+
+
+@bp.post("/out-of-office")
+@login_required
+@doc(json=OutOfOfficeIn, resp=Doc(HTTP_201=OutOfOfficePublic, HTTP_403=ErrorBody, HTTP_422=ErrorBody),
+     tags=["staff"])
+def away_set():
+    """I (or my manager) will be away: bookings for those days go to the delegate."""
+    db = get_db()
+    data = body(OutOfOfficeIn)
+    employee = (service.by_staff_no(db, data.employee_staff_no, "employee_staff_no")
+                if data.employee_staff_no else me())
+    delegate = service.by_staff_no(db, data.delegate_staff_no, "delegate_staff_no")
+    audit.record(db, action="out_of_office_set", actor=me(), target=f"employee:{employee.id}",
+                 detail=f"{data.start}..{data.end} to employee:{delegate.id}", source=request.remote_addr or "")
+    record = away.set_away(db, viewer=me(), employee=employee, delegate=delegate, start=data.start,
+                           end=data.end, today=local_day(utcnow()))
+    return out(OutOfOfficePublic, _away_json(db, record), 201)
+
+
+@bp.delete("/out-of-office/<int:away_id>")
+@login_required
+@doc(tags=["staff"])
+def away_cancel(away_id):
+    """Cancel an absence."""
+    away.cancel(get_db(), viewer=me(), away_id=away_id)
+    return "", 204
+
+
+@bp.post("/channel-codes")
+@login_required
+@doc(json=ChannelCodeIn, resp=Doc(HTTP_201=ChannelCodePublic, HTTP_403=ErrorBody, HTTP_422=ErrorBody),
+     tags=["staff"])
+def channel_code():
+    """A new QR code for one poster, village board or event; grid=true routes to my grid's staff."""
+    db = get_db()
+    data = body(ChannelCodeIn)
+    link = create_channel_code(db, owner=me(), channel=data.channel, grid=data.grid)
+    audit.record(db, action="channel_code_created", actor=me(), target=f"code:{link.code}",
+                 source=request.remote_addr or "", commit=True)
+    grid = db.get(Grid, link.grid_id).name if link.grid_id else None
+    return out(ChannelCodePublic, {"code": link.code, "channel": link.channel, "grid": grid,
+                                   "url": f"{current_app.config['PUBLIC_BASE_URL']}/s/{link.code}"}, 201)

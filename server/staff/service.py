@@ -73,6 +73,16 @@ def authenticate(db: Session, *, staff_no: str, password: str) -> Employee:
     return employee
 
 
+def by_staff_no(db: Session, staff_no: str, field: str) -> Employee:
+    """The employee with this staff number, or a 422 on `field`."""
+    from server.errors import Invalid
+
+    employee = db.exec(select(Employee).where(Employee.staff_no == staff_no.strip().upper())).first()
+    if employee is None:
+        raise Invalid(**{field: "staff_unknown"})
+    return employee
+
+
 def _visible(viewer: Employee, scope: str):
     """A WHERE clause for the bookings `viewer` may list under `scope`."""
     if scope == "mine":
