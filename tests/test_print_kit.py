@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -71,8 +72,8 @@ def rasterise(document: bytes, tmp_path: Path, dpi: int, *, pages: int | None = 
     source = tmp_path / "kit.pdf"
     source.write_bytes(document)
     limit = ["-f", "1", "-l", str(pages)] if pages else []
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", *limit, str(source), str(tmp_path / "page")],
-                   check=True, capture_output=True, timeout=60)
+    command = ["pdftoppm", "-r", str(dpi), "-png", *limit, str(source), str(tmp_path / "page")]
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
     return sorted(tmp_path.glob("page-*.png"))
 
 
@@ -160,6 +161,20 @@ def test_long_names_and_village_lists_stay_on_the_page_and_are_shortened():
     assert any(p.text.endswith("…") for p in sheet.printed)
 
 
+def test_without_a_chinese_font_the_poster_is_refused_with_instructions(monkeypatch, tmp_path):
+    monkeypatch.setenv("REPORT_FONT", str(tmp_path / "no-such-font.ttc"))
+    with pytest.raises(fonts.FontMissing, match="fonts-noto-cjk"):
+        qr.poster_image(person(), bank=BANK, hotline=HOTLINE, dpi=60)
+
+
+def test_importing_qr_does_not_import_flask():
+    code = "import sys, qr; print(sorted(m for m in sys.modules if m.split('.')[0] in "\
+           "('flask', 'server')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "[]"
+
+
 # The grid service board
 
 
@@ -242,6 +257,14 @@ def test_progress_is_reported_for_every_page():
 def test_an_empty_kit_is_refused_rather_than_printing_a_blank_pdf():
     with pytest.raises(ValueError):
         qr.pdf(Kit(bank=BANK, hotline=HOTLINE, people=[]))
+
+
+def test_a_pdf_with_a_board_that_cannot_be_printed_is_refused_before_any_page_is_drawn():
+    drawn = []
+    with pytest.raises(ValueError, match="娘子关镇第一网格"):
+        qr.pdf(Kit(BANK, HOTLINE, team()), service_boards={GRID: team(), "娘子关镇第一网格": []},
+               progress=lambda done, total: drawn.append(done), dpi=60)
+    assert drawn == []
 
 
 def test_the_zip_holds_one_png_poster_per_person_with_safe_file_names():
