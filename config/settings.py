@@ -74,6 +74,7 @@ def load():
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         # Staff JSON API uses a CSRF header; tokens last as long as the session.
         "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_CHECK_DEFAULT": False,  # checked for logged-in staff only (server/__init__.py)
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
     }
 

@@ -58,9 +58,21 @@ def _register_blueprints(app):
 
     for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover):
         app.register_blueprint(bp)
-    # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
-    csrf.exempt(shops)
-    csrf.exempt(bookings)
+    app.before_request(_csrf_for_sessions)
+
+
+# Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
+PUBLIC_BLUEPRINTS = {"shops", "bookings", "pages"}
+
+
+def _csrf_for_sessions():
+    """Staff changes need the CSRF token; anonymous requests meet login_required (401) instead."""
+    from flask import request
+    from flask_login import current_user
+
+    if (request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and request.blueprint not in PUBLIC_BLUEPRINTS and current_user.is_authenticated):
+        csrf.protect()
 
 
 @login_manager.user_loader

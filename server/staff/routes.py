@@ -11,7 +11,7 @@ from server.bookings import service as bookings, views
 from server.bookings.slots import schedule_for
 from server.db import get_db
 from server.errors import ApiError, Invalid
-from server.extensions import csrf, doc, limit, staff_no_key
+from server.extensions import doc, limit, staff_no_key
 from server.http import body, idempotency_key, me, out
 from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
                            ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
@@ -38,7 +38,6 @@ def _me_json(employee) -> dict:
 
 
 @bp.post("/login")
-@csrf.exempt
 @limit("LOGIN_LIMIT_IP")
 @limit("LOGIN_LIMIT_ACCOUNT", key_func=staff_no_key)
 @doc(json=LoginIn, resp=Doc(HTTP_200=Me, HTTP_401=ErrorBody), tags=["staff"])

@@ -1,0 +1,90 @@
+"""Access control, table-driven: every staff endpoint × every role, checked on the server.
+
+The object under test is a booking routed to 李强 (staff, 平定支行, 冠山网格). "colleague" is
+another staff member of the same branch; "grid" the grid's leader; "boss" the branch manager;
+"other_boss" the manager of another branch.
+"""
+import pytest
+
+from tests.conftest import PASSWORD
+
+ROLES = ("anon", "owner", "colleague", "grid", "boss", "other_boss", "admin")
+R = "{ref}"  # the booking's reference
+TODAY = "{today}"
+CASES = [
+    # method, path, body, expected status per role (in ROLES order)
+    ("GET", "/api/staff/me", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/staff/bookings", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/staff/bookings?scope=grid", None, (401, 403, 403, 200, 403, 403, 403)),
+    ("GET", "/api/staff/bookings?scope=branch", None, (401, 403, 403, 403, 200, 200, 200)),
+    ("GET", "/api/staff/bookings?scope=all", None, (401, 403, 403, 403, 403, 403, 200)),
+    ("GET", f"/api/staff/bookings/{R}", None, (401, 200, 404, 200, 200, 404, 200)),
+    ("POST", f"/api/staff/bookings/{R}/status", {"status": "contacted"}, (401, 200, 404, 200, 200, 404, 200)),
+    ("POST", f"/api/staff/bookings/{R}/reveal", None, (401, 200, 404, 200, 200, 404, 200)),
+    ("POST", "/api/staff/bookings", "on_behalf", (401, 201, 201, 201, 201, 201, 201)),
+    ("GET", "/api/staff/availability", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("PUT", "/api/staff/availability", {"weekly": {"0": [["09:00", "12:00"]]}, "days_off": []},
+     (401, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/api/staff/password", {"current_password": PASSWORD, "new_password": "river-stone-77"},
+     (401, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/api/staff/logout", None, (204, 204, 204, 204, 204, 204, 204)),
+    ("GET", "/api/staff/out-of-office", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/api/staff/out-of-office", {"start": TODAY, "end": TODAY, "delegate_staff_no": "YQ0001",
+                                          "employee_staff_no": "YQ0002"}, (401, 201, 403, 403, 201, 403, 201)),
+    ("DELETE", "/api/staff/out-of-office/{away}", None, (401, 204, 404, 404, 204, 404, 204)),
+    ("POST", "/api/staff/channel-codes", {"channel": "集市"}, (401, 201, 201, 201, 201, 201, 201)),
+    ("GET", "/api/stream", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/boards/employees", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/boards/funnel/employee", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/boards/flagged", None, (401, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/api/audit", None, (401, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/api/admin/customers/export", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/api/admin/customers/erase", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/api/handover", {"from_staff_no": "YQ0002", "to_staff_no": "YQ0001", "reason": "调岗"},
+     (401, 403, 403, 403, 200, 403, 200)),
+]
+PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/visits",
+          "/api/shops/<code>/bookings", "/api/status", "/api/status/cancel", "/api/status/slots",
+          "/api/status/reschedule", "/api/status/erase", "/api/staff/login"}
+
+
+@pytest.fixture
+def actors(bank, login, app):
+    app.config["SSE_MAX_SECONDS"] = 0  # streams end at once: only the status matters here
+    grid_leader = bank.employee("YQ0005", "网格长", bank.rural, role="grid_leader")
+    people = {"owner": bank.li, "colleague": bank.wang, "grid": grid_leader, "boss": bank.boss,
+              "other_boss": bank.city_boss, "admin": bank.admin}
+    clients = {role: login(e) for role, e in people.items()}
+    clients["anon"] = app.test_client()
+    return clients
+
+
+@pytest.mark.parametrize("method, path, body, expected", CASES, ids=[f"{m} {p}" for m, p, *_ in CASES])
+@pytest.mark.parametrize("role", ROLES)
+def test_every_endpoint_answers_each_role_as_its_scope_says(actors, bank, book, login, role, method, path,
+                                                           body, expected):
+    from datetime import datetime
+
+    from server.clock import TZ
+
+    ref = book(bank.code(bank.li)).get_json()["reference"]
+    today = datetime.now(TZ).date().isoformat()
+    away = login(bank.li).post("/api/staff/out-of-office", json={
+        "start": today, "end": today, "delegate_staff_no": "YQ0001"}).get_json()["id"]
+    if body == "on_behalf":
+        body = {"name": "代客", "phone": "13900007777", "product": "consumer-credit", "callback": True,
+                "consent": True, "consent_version": "2026-11-v1"}
+    elif isinstance(body, dict):
+        body = {k: v.replace(TODAY, today) if isinstance(v, str) else v for k, v in body.items()}
+    url = path.format(ref=ref, away=away)
+    r = actors[role].open(url, method=method, json=body)
+    assert r.status_code == expected[ROLES.index(role)], r.get_data(as_text=True)[:200]
+
+
+def test_the_table_covers_every_api_endpoint(app):
+    covered = {path.split("?")[0] for _, path, _, _ in CASES}
+    rules = {r.rule.replace("<reference>", R).replace("<int:away_id>", "{away}").replace("<by>", "employees")
+             for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
+    rules = {r.replace("/api/boards/funnel/employees", "/api/boards/funnel/employee") for r in rules}
+    missing = rules - covered - PUBLIC
+    assert not missing, f"add these endpoints to the access table: {sorted(missing)}"
