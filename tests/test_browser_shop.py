@@ -119,3 +119,25 @@ def test_chinese_by_default_english_on_request_and_large_text_persists(live_serv
     page.reload()
     expect(page.locator("html.lt[lang=en]")).to_have_count(1)
     assert page.evaluate(font_size) >= 20 > normal
+
+
+def test_the_shop_and_the_booking_form_have_no_serious_accessibility_violations(browser, live_server, bank):
+    from axe_playwright_python.sync_playwright import Axe
+
+    # bypass_csp: axe-core is injected as a script, which the shop's CSP (script-src 'self')
+    # refuses; only this context bypasses it, and only to run the checker.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/s/SHOP0001")
+        expect(page.get_by_test_id("shop-card")).to_be_visible()
+        violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        assert violations == []
+        page.get_by_test_id("book-button").click()
+        page.get_by_test_id("submit").click()  # an empty form: the field errors are on screen too
+        expect(page.get_by_test_id("error-name")).not_to_be_empty()
+        violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        assert violations == []
+    finally:
+        context.close()
