@@ -65,6 +65,11 @@ def load():
         # Quality score weights (count × weight, summed), shown to staff with the formula.
         "QUALITY_WEIGHTS": env("QUALITY_WEIGHTS",
                                "visits:0.1,bookings:1,arrived:3,completed:5,no_show:-2"),
+        # New-booking notifications: a webhook (generic JSON or WeCom group robot) and a message
+        # sender ("log" writes a log line; plug a domestic SMS/WeChat provider as module:Class).
+        "NOTIFY_WEBHOOK_URL": env("NOTIFY_WEBHOOK_URL", ""),
+        "NOTIFY_WEBHOOK_FORMAT": env("NOTIFY_WEBHOOK_FORMAT", "generic"),  # generic | wecom
+        "MESSAGE_SENDER": env("MESSAGE_SENDER", "log"),
         # Where `flask daily-report --post` sends the day's ranking, and in which format.
         "REPORT_WEBHOOK_URL": env("REPORT_WEBHOOK_URL", ""),
         "REPORT_WEBHOOK_FORMAT": env("REPORT_WEBHOOK_FORMAT", "generic"),  # generic | wecom

@@ -6,6 +6,7 @@ from server import db as database, errors, logs
 from server.security import same_origin_only, secure_headers, session_limits
 from server.extensions import csrf, limiter, login_manager, spec
 from server.live.bus import make_bus
+from server.notify.runner import Runner
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.teardown_appcontext(database.close_db)
     app.extensions["bus"] = make_bus(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
+    app.extensions["notify"] = Runner(app)
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -168,3 +168,14 @@ def register(app):
         dest.close()
         source.close()
         click.echo(f"备份完成 / backup written: {target}")
+
+    @app.cli.command("deliver-notifications")
+    def deliver_notifications():
+        """Send due new-booking notifications now (the web processes also do it by themselves)."""
+        from server.notify.service import deliver_due
+
+        with Session(engine) as db:
+            total = 0
+            while (n := deliver_due(db)):
+                total += n
+        click.echo(f"sent {total}")

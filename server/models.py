@@ -190,6 +190,22 @@ class Booking(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class Notification(SQLModel, table=True):
+    """An outbox row: written in the booking's transaction, delivered (and retried) after it."""
+
+    __table_args__ = (Index("ix_notification_due", "status", "next_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id")
+    employee_id: int = Field(foreign_key="employee.id")
+    channel: str = Field(max_length=10)  # webhook | message
+    status: str = Field(default="pending", max_length=10)  # pending | sent | failed
+    attempts: int = 0
+    next_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: Optional[datetime] = None
+
+
 class Handover(SQLModel, table=True):
     """客户继承: one employee's customers, open bookings and shop codes moved to a successor."""
 

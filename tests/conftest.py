@@ -44,8 +44,10 @@ def empty_app(database_url):
     """The app on an empty database (no tables yet)."""
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                       "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1,
-                      "SSE_MAX_SECONDS": 5})
+                      "SSE_MAX_SECONDS": 5, "MESSAGE_SENDER": ""})
     yield app
+    if "notify" in app.extensions:
+        app.extensions["notify"].stop()
     app.extensions["engine"].dispose()
 
 

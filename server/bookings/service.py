@@ -19,6 +19,7 @@ from server.clock import local_day, to_utc
 from server.db import begin_write
 from server.errors import ApiError, Conflict, Invalid, NotFound
 from server.live.bus import publish
+from server.notify import service as notify
 from server.models import Booking, BookingCreate, Customer, Employee, Product, ShopLink, utcnow
 from server.shops.service import CODE_ALPHABET, serving
 
@@ -103,6 +104,8 @@ def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | No
                 return earlier
             raise
         publish({"type": "booking", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
+        if notify.configured() and "notify" in current_app.extensions:
+            current_app.extensions["notify"].kick()
         return Booked(booking, token, False)
     raise Conflict("slot_taken")
 
@@ -154,6 +157,7 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
     rollups.record(db, rollups.now_event(
         "booking", now, employee_id=manager.id, branch_id=manager.branch_id, shop_link_id=link.id,
         booking_id=booking.id, product_id=product.id, channel=booking.channel, flagged=bool(flag)))
+    notify.enqueue(db, booking)
     return booking, token
 
 

@@ -1,0 +1,48 @@
+"""One delivery thread per process, woken after each booking and every few seconds."""
+import logging
+import threading
+
+from flask import Flask
+from sqlmodel import Session
+
+from server.notify.service import deliver_due
+
+log = logging.getLogger("yryd.notify")
+IDLE_SECONDS = 10
+
+
+class Runner:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def kick(self) -> None:
+        """Deliver soon (starts the thread on first use)."""
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._loop, name="notify", daemon=True)
+                self.thread.start()
+        self.wake.set()
+
+    def stop(self) -> None:
+        """Finish the current round and end the thread (tests; the process exit does it too)."""
+        self.stopped = True
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self.stopped:
+            self.wake.wait(IDLE_SECONDS)
+            self.wake.clear()
+            if self.stopped:
+                return
+            try:
+                with self.app.app_context(), Session(self.app.extensions["engine"]) as db:
+                    while deliver_due(db):
+                        pass
+            except Exception:  # noqa: BLE001 - a bad row or a DB blip must not stop deliveries
+                log.exception("notification delivery failed; will retry")
