@@ -179,3 +179,27 @@ def register(app):
             while (n := deliver_due(db)):
                 total += n
         click.echo(f"sent {total}")
+
+    @app.cli.command("import-roster")
+    @click.argument("path")
+    @click.option("--apply", "do_apply", is_flag=True, help="Apply the changes (default: dry run).")
+    def import_roster(path, do_apply):
+        """Import the staff roster (CSV or XLSX); a dry run unless --apply; errors apply nothing."""
+        from server.admin import roster
+
+        rows = roster.read(path, Path(path).read_bytes())
+        with Session(engine, expire_on_commit=False) as db:
+            result = roster.plan(db, rows)
+            for e in result.errors:
+                click.echo(f"  第 {e['line']} 行 [{e['column']}]：{e['reason']}")
+            for org in result.new_org:
+                click.echo(f"  新建 {org}")
+            for c in result.changes:
+                click.echo(f"  第 {c['line']} 行 {c['staff_no']} {c['action']}: {sorted(c['fields'])}")
+            if result.errors:
+                sys.exit(f"{len(result.errors)} 处错误，未做任何修改 / {len(result.errors)} errors, nothing applied")
+            if not do_apply:
+                click.echo(f"试运行：{len(result.changes)} 人将变更 / dry run: {len(result.changes)} changes")
+                return
+            n = roster.apply(db, result, progress=lambda i, total: click.echo(f"  … {i}/{total}"))
+        click.echo(f"已导入：{n} 人变更 / imported: {n} employees changed")

@@ -1,0 +1,148 @@
+"""Roster import (花名册): the staff list as HR hands it over, as CSV or XLSX.
+
+A dry run reports every change and every row error (line, column, reason in Chinese); an import
+with any error applies nothing; importing the same file twice changes nothing the second time.
+"""
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from server.models import Branch, Employee, Grid, ShopLink, Team
+from server.shops.service import new_shop_code
+
+COLUMNS = {"工号": "staff_no", "姓名": "name", "手机": "phone", "支行": "branch", "网格": "grid",
+           "团队": "team", "等级": "level", "条线": "track", "角色": "role", "在岗": "active"}
+REQUIRED = ("工号", "姓名", "支行")
+CHOICES = {
+    "level": {"见习": "trainee", "初级": "junior", "中级": "mid", "高级": "senior"},
+    "track": {"公司类": "corporate", "微贷类": "microloan", "无": "none", "": "none"},
+    "role": {"员工": "staff", "网格长": "grid_leader", "支行长": "branch_manager", "管理员": "admin", "": "staff"},
+    "active": {"是": True, "否": False, "": True},
+}
+
+
+@dataclass
+class Plan:
+    errors: list[dict] = field(default_factory=list)  # {line, column, reason}
+    changes: list[dict] = field(default_factory=list)  # {line, staff_no, action, fields}
+    new_org: list[str] = field(default_factory=list)  # branches / grids / teams to be created
+    rows: list[dict] = field(default_factory=list)
+
+
+def read(filename: str, data: bytes) -> list[dict]:
+    """Rows as {Chinese header: text}, from a CSV (UTF-8, with or without BOM) or an XLSX."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        values = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        header, body = (values[0], values[1:]) if values else ([], [])
+        return [dict(zip(header, row)) for row in body if any(row)]
+    text = data.decode("utf-8-sig")
+    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+
+
+def plan(db: Session, rows: list[dict]) -> Plan:
+    """Check every row and work out what would change, without changing anything."""
+    result, seen = Plan(), {}
+    for line, raw in enumerate(rows, start=2):  # line 1 is the header
+        row = _parse(raw, line, result)
+        if row is None:
+            continue
+        if row["staff_no"] in seen:
+            result.errors.append({"line": line, "column": "工号", "reason": f"与第 {seen[row['staff_no']]} 行重复"})
+            continue
+        seen[row["staff_no"]] = line
+        result.rows.append(row)
+        _diff(db, row, line, result)
+    return result
+
+
+def _parse(raw: dict, line: int, result: Plan) -> dict | None:
+    missing = [c for c in REQUIRED if not raw.get(c)]
+    for column in missing:
+        result.errors.append({"line": line, "column": column, "reason": "不能为空"})
+    row = {key: raw.get(header, "").strip() for header, key in COLUMNS.items()}
+    row["staff_no"] = row["staff_no"].upper()
+    for key, choices in CHOICES.items():
+        if row[key] not in choices:
+            header = next(h for h, k in COLUMNS.items() if k == key)
+            result.errors.append({"line": line, "column": header,
+                                  "reason": f"应为 {'/'.join(c for c in choices if c)} 之一"})
+            missing.append(header)
+        else:
+            row[key] = choices[row[key]]
+    if row["phone"] and not (row["phone"].isdigit() and len(row["phone"]) == 11):
+        result.errors.append({"line": line, "column": "手机", "reason": "应为 11 位手机号码"})
+        missing.append("手机")
+    return None if missing else row
+
+
+def _diff(db: Session, row: dict, line: int, result: Plan) -> None:
+    for model, key in ((Branch, "branch"), (Grid, "grid"), (Team, "team")):
+        name = row[key]
+        if name and db.exec(select(model).where(model.name == name)).first() is None:
+            label = f"{ {'branch': '支行', 'grid': '网格', 'team': '团队'}[key]}：{name}"
+            if label not in result.new_org:
+                result.new_org.append(label)
+    employee = db.exec(select(Employee).where(Employee.staff_no == row["staff_no"])).first()
+    wanted = {"name": row["name"], "phone": row["phone"], "level": row["level"], "track": row["track"],
+              "role": row["role"], "disabled": not row["active"]}
+    if employee is None:
+        result.changes.append({"line": line, "staff_no": row["staff_no"], "action": "create", "fields": wanted})
+        return
+    names = {"branch": _name(db, Branch, employee.branch_id), "grid": _name(db, Grid, employee.grid_id),
+             "team": _name(db, Team, employee.team_id)}
+    changed = {k: v for k, v in wanted.items() if getattr(employee, k) != v}
+    changed.update({k: row[k] for k in names if names[k] != row[k]})
+    if changed:
+        result.changes.append({"line": line, "staff_no": row["staff_no"], "action": "update", "fields": changed})
+
+
+def _name(db, model, pk) -> str:
+    return db.get(model, pk).name if pk else ""
+
+
+def apply(db: Session, result: Plan, progress=None) -> int:
+    """Apply a plan without errors in one transaction; returns employees created or updated."""
+    if result.errors:
+        raise ValueError("a roster with errors is never applied")
+    from server.db import begin_write
+
+    begin_write(db)
+    changed = {c["staff_no"] for c in result.changes}
+    for i, row in enumerate(result.rows, 1):
+        if row["staff_no"] in changed:
+            _upsert(db, row)
+        if progress and i % 50 == 0:
+            progress(i, len(result.rows))
+    db.commit()
+    return len(changed)
+
+
+def _upsert(db: Session, row: dict) -> None:
+    branch = _get_or_create(db, Branch, row["branch"])
+    grid = _get_or_create(db, Grid, row["grid"], branch_id=branch.id) if row["grid"] else None
+    team = _get_or_create(db, Team, row["team"], branch_id=branch.id) if row["team"] else None
+    employee = db.exec(select(Employee).where(Employee.staff_no == row["staff_no"])).first()
+    if employee is None:
+        employee = Employee(staff_no=row["staff_no"], name=row["name"], branch_id=branch.id)
+        db.add(employee)
+    employee.name, employee.phone, employee.level = row["name"], row["phone"], row["level"]
+    employee.track, employee.role, employee.disabled = row["track"], row["role"], not row["active"]
+    employee.branch_id, employee.grid_id = branch.id, grid.id if grid else None
+    employee.team_id = team.id if team else None
+    db.flush()
+    if db.exec(select(ShopLink).where(ShopLink.employee_id == employee.id, ShopLink.channel == "")).first() is None:
+        db.add(ShopLink(code=new_shop_code(), employee_id=employee.id))
+
+
+def _get_or_create(db: Session, model, name: str, **fields):
+    found = db.exec(select(model).where(model.name == name)).first()
+    if found is None:
+        found = model(name=name, **fields)
+        db.add(found)
+        db.flush()
+    return found
