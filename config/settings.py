@@ -70,6 +70,8 @@ def load():
         "NOTIFY_WEBHOOK_URL": env("NOTIFY_WEBHOOK_URL", ""),
         "NOTIFY_WEBHOOK_FORMAT": env("NOTIFY_WEBHOOK_FORMAT", "generic"),  # generic | wecom
         "MESSAGE_SENDER": env("MESSAGE_SENDER", "log"),
+        # Print kits: posters and service boards are A4 at this resolution.
+        "PRINT_DPI": _int("PRINT_DPI", 300),
         # Where `flask daily-report --post` sends the day's ranking, and in which format.
         "REPORT_WEBHOOK_URL": env("REPORT_WEBHOOK_URL", ""),
         "REPORT_WEBHOOK_FORMAT": env("REPORT_WEBHOOK_FORMAT", "generic"),  # generic | wecom

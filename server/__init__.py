@@ -52,13 +52,14 @@ def _register_blueprints(app):
     from server.admin.routes import bp as admin
     from server.audit.routes import bp as audit
     from server.handover.routes import bp as handover
+    from server.kits.routes import bp as kits
     from server.boards.routes import bp as boards
     from server.bookings.routes import bp as bookings
     from server.live.routes import bp as live
     from server.shops.routes import bp as shops
     from server.staff.routes import bp as staff
 
-    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover):
+    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover, kits):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 

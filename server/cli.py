@@ -203,3 +203,26 @@ def register(app):
                 return
             n = roster.apply(db, result, progress=lambda i, total: click.echo(f"  … {i}/{total}"))
         click.echo(f"已导入：{n} 人变更 / imported: {n} employees changed")
+
+    @app.cli.command("print-kit")
+    @click.option("--branch", help="Branch name (all its active staff).")
+    @click.option("--grid", help="Grid name.")
+    @click.option("--format", "fmt", type=click.Choice(["pdf", "zip"]), default="pdf", show_default=True)
+    @click.argument("target")
+    def print_kit(branch, grid, fmt, target):
+        """Write the posters (and grid service boards) of a branch or a grid to TARGET, with progress."""
+        from server.kits import service
+        from server.models import Branch, Grid
+
+        cfg = app.config
+        with Session(engine) as db:
+            model, name = (Branch, branch) if branch else (Grid, grid)
+            found = db.exec(select(model).where(model.name == name)).first() if name else None
+            if found is None:
+                sys.exit("Name an existing --branch or --grid.")
+            employees = service.people(db, **{("branch_id" if branch else "grid_id"): found.id})
+            data = service.build(db, employees, bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
+                                 base_url=cfg["PUBLIC_BASE_URL"], fmt=fmt, dpi=cfg["PRINT_DPI"],
+                                 progress=lambda done, total: click.echo(f"  … {done}/{total} 页"))
+        Path(target).write_bytes(data)
+        click.echo(f"印刷物料已生成 / print kit written: {target} ({len(employees)} people)")

@@ -44,7 +44,8 @@ def empty_app(database_url):
     """The app on an empty database (no tables yet)."""
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                       "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1,
-                      "SSE_MAX_SECONDS": 5, "MESSAGE_SENDER": ""})
+                      "SSE_MAX_SECONDS": 5, "MESSAGE_SENDER": "",
+                      "PRINT_DPI": 100})  # full 300 dpi is tested once, in test_print_kit.py
     yield app
     if "notify" in app.extensions:
         app.extensions["notify"].stop()

@@ -40,6 +40,9 @@ CASES = [
     ("GET", "/api/audit", None, (401, 403, 403, 403, 403, 403, 200)),
     ("POST", "/api/admin/customers/export", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
     ("POST", "/api/admin/customers/erase", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/api/kits/employee/{li}.zip", None, (401, 200, 403, 403, 403, 403, 200)),
+    ("GET", "/api/kits/grid/{grid}.zip", None, (401, 403, 403, 200, 200, 403, 200)),
+    ("GET", "/api/kits/branch/{rural}.zip", None, (401, 403, 403, 403, 200, 403, 200)),
     ("POST", "/api/handover", {"from_staff_no": "YQ0002", "to_staff_no": "YQ0001", "reason": "调岗"},
      (401, 403, 403, 403, 200, 403, 200)),
 ]
@@ -76,7 +79,7 @@ def test_every_endpoint_answers_each_role_as_its_scope_says(actors, bank, book, 
                 "consent": True, "consent_version": "2026-11-v1"}
     elif isinstance(body, dict):
         body = {k: v.replace(TODAY, today) if isinstance(v, str) else v for k, v in body.items()}
-    url = path.format(ref=ref, away=away)
+    url = path.format(ref=ref, away=away, li=bank.li.id, grid=bank.grid.id, rural=bank.rural.id)
     r = actors[role].open(url, method=method, json=body)
     assert r.status_code == expected[ROLES.index(role)], r.get_data(as_text=True)[:200]
 
@@ -85,6 +88,9 @@ def test_the_table_covers_every_api_endpoint(app):
     covered = {path.split("?")[0] for _, path, _, _ in CASES}
     rules = {r.rule.replace("<reference>", R).replace("<int:away_id>", "{away}").replace("<by>", "employees")
              for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
+    if "/api/kits/<scope>/<int:target_id>.<fmt>" in rules:
+        rules.remove("/api/kits/<scope>/<int:target_id>.<fmt>")
+        rules.add("/api/kits/employee/{li}.zip")
     rules = {r.replace("/api/boards/funnel/employees", "/api/boards/funnel/employee") for r in rules}
     missing = rules - covered - PUBLIC
     assert not missing, f"add these endpoints to the access table: {sorted(missing)}"

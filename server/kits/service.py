@@ -1,0 +1,43 @@
+"""Print kits from the database: who is on them, and their posters and grid service boards."""
+from sqlmodel import Session, select
+
+import qr
+from server.models import Branch, Employee, Grid
+from server.shops.service import own_link
+
+LEVELS = {"trainee": "见习", "junior": "初级", "mid": "中级", "senior": "高级"}
+
+
+def person(db: Session, employee: Employee, base_url: str) -> qr.Person:
+    grid = db.get(Grid, employee.grid_id) if employee.grid_id else None
+    return qr.Person(name=employee.name, level_label=f"{LEVELS[employee.level]}{employee.title or '客户经理'}",
+                     branch=db.get(Branch, employee.branch_id).name, grid=grid.name if grid else "",
+                     grid_areas=grid.areas if grid else "", url=f"{base_url}/s/{own_link(db, employee).code}")
+
+
+def people(db: Session, *, employee_id: int | None = None, grid_id: int | None = None,
+           branch_id: int | None = None) -> list[Employee]:
+    """The active employees a kit is for: one person, a grid or a whole branch."""
+    query = select(Employee).where(Employee.disabled == False).order_by(Employee.staff_no)  # noqa: E712
+    if employee_id:
+        query = query.where(Employee.id == employee_id)
+    if grid_id:
+        query = query.where(Employee.grid_id == grid_id)
+    if branch_id:
+        query = query.where(Employee.branch_id == branch_id)
+    return list(db.exec(query))
+
+
+def build(db: Session, employees: list[Employee], *, bank: str, hotline: str, base_url: str,
+          fmt: str, dpi: int = 300, progress=None) -> bytes:
+    """A PDF (posters, then one service board per grid) or a ZIP of PNG posters."""
+    persons = [person(db, e, base_url) for e in employees]
+    kit = qr.Kit(bank=bank, hotline=hotline, people=persons, title=f"{bank} · 一人一店 印刷物料")
+    if fmt == "zip":
+        return qr.png_zip(kit, progress=progress, dpi=dpi)
+    boards: dict[str, list[qr.Person]] = {}
+    for p in persons:
+        if p.grid:
+            boards.setdefault(p.grid, []).append(p)
+    boards = {grid: members[:12] for grid, members in boards.items()}  # a board holds 12 codes
+    return qr.pdf(kit, service_boards=boards, progress=progress, dpi=dpi)
