@@ -32,6 +32,7 @@ MESSAGES = {
     "handover_target": ("接任者须是另一位在岗员工。", "The successor must be another active employee."),
     "staff_unknown": ("没有这个工号。", "No employee has this staff number."),
     "away_range": ("休假日期不正确：开始不晚于结束，且不早于今天，最长 90 天。", "Dates not valid: start on or before end, not in the past, at most 90 days."),
+    "roster_file": ("请上传 CSV 或 XLSX 格式的花名册。", "Upload the roster as a CSV or XLSX file."),
     "login_required": ("请先登录。", "Please log in."),
     "forbidden": ("没有权限。", "You do not have access to this."),
     "csrf": ("页面已过期，请刷新后重试。", "The page has expired; please reload and try again."),

@@ -711,3 +711,10 @@ class HandoverPublic(Public):
     links: int
     skipped: int
     rescheduled: list[str] = []  # bookings whose slot the successor already had: now call-backs
+
+
+class RosterResult(Public):
+    errors: list[dict]  # {line, column, reason}
+    changes: list[dict]  # {line, staff_no, action, fields}
+    new_org: list[str]
+    applied: int

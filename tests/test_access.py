@@ -43,6 +43,7 @@ CASES = [
     ("GET", "/api/kits/employee/{li}.zip", None, (401, 200, 403, 403, 403, 403, 200)),
     ("GET", "/api/kits/grid/{grid}.zip", None, (401, 403, 403, 200, 200, 403, 200)),
     ("GET", "/api/kits/branch/{rural}.zip", None, (401, 403, 403, 403, 200, 403, 200)),
+    ("POST", "/api/admin/roster", None, (401, 403, 403, 403, 403, 403, 422)),
     ("POST", "/api/handover", {"from_staff_no": "YQ0002", "to_staff_no": "YQ0001", "reason": "调岗"},
      (401, 403, 403, 403, 200, 403, 200)),
 ]

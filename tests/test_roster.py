@@ -66,3 +66,16 @@ def test_xlsx_rosters_are_read_too(bank, db):
 def test_a_staff_number_twice_in_one_file_is_an_error(bank, db):
     result = roster.plan(db, roster.read("s.csv", csv_bytes(GOOD + [GOOD[1]])))
     assert result.errors == [{"line": 5, "column": "工号", "reason": "与第 2 行重复"}]
+
+
+def test_an_admin_uploads_the_roster_dry_run_first_then_applies(bank, login, db):
+    c = login(bank.admin)
+    upload = lambda: {"file": (io.BytesIO(csv_bytes(GOOD)), "花名册.csv")}
+    dry = c.post("/api/admin/roster", data=upload(), content_type="multipart/form-data").get_json()
+    assert dry["applied"] == 0 and len(dry["changes"]) == 3
+    db.rollback()
+    assert db.exec(select(Employee).where(Employee.staff_no == "YQ0101")).first() is None
+    done = c.post("/api/admin/roster?apply=1", data=upload(), content_type="multipart/form-data").get_json()
+    assert done["applied"] == 3
+    r = c.post("/api/admin/roster", data={"file": (io.BytesIO(b"x"), "staff.txt")}, content_type="multipart/form-data")
+    assert r.status_code == 422 and r.get_json()["fields"]["file"] == "请上传 CSV 或 XLSX 格式的花名册。"

@@ -4,13 +4,14 @@ from flask_login import login_required
 from sqlmodel import select
 
 from server.audit import service as audit
+from server.admin import roster
 from server.bookings import privacy
 from server.db import get_db
-from server.errors import ApiError, NotFound
+from server.errors import ApiError, Invalid, NotFound
 from server.extensions import doc
 from server.http import body, me, out
 from server.models import (Booking, Customer, CustomerData, CustomerLookup, Employee, Erased, ErrorBody,
-                           Product)
+                           Product, RosterResult)
 from spectree import Response as Doc
 
 # The phone number travels in the body, never in a URL: URLs end up in access logs.
@@ -56,3 +57,32 @@ def erase_customer():
     n = privacy.erase_customer(get_db(), customer=_customer(), actor=me(),
                                source=request.remote_addr or "", reason="admin on request")
     return out(Erased, {"bookings": n})
+
+
+ROSTER_MAX_BYTES = 5 * 1024 * 1024
+
+
+@bp.post("/roster")
+@login_required
+@doc(resp=Doc(HTTP_200=RosterResult, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
+def import_roster():
+    """Upload the roster (multipart field `file`, CSV or XLSX): a dry run, or ?apply=1 to apply."""
+    if me().role != "admin":
+        raise ApiError("forbidden", 403)
+    request.max_content_length = ROSTER_MAX_BYTES  # rosters are bigger than API bodies
+    upload = request.files.get("file")
+    if upload is None or not upload.filename.lower().endswith((".csv", ".xlsx")):
+        raise Invalid(file="roster_file")
+    db = get_db()
+    try:
+        rows = roster.read(upload.filename, upload.read())
+    except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
+        raise Invalid(file="roster_file")
+    result = roster.plan(db, rows)
+    applied = 0
+    if request.args.get("apply") == "1" and not result.errors:
+        applied = roster.apply(db, result)
+        audit.record(db, action="roster_imported", actor=me(), detail=f"{applied} employees",
+                     source=request.remote_addr or "", commit=True)
+    return out(RosterResult, {"errors": result.errors, "changes": result.changes,
+                              "new_org": result.new_org, "applied": applied})

@@ -10,7 +10,8 @@ from server.models import AuditEntry, Employee, utcnow
 log = logging.getLogger("yryd.audit")
 ACTIONS = ("login", "login_failed", "logout", "password_changed", "status_changed",
            "phone_revealed", "availability_changed", "customer_erased", "customer_exported",
-           "retention_run", "handover", "out_of_office_set", "channel_code_created")
+           "retention_run", "handover", "out_of_office_set", "channel_code_created",
+           "roster_imported")
 
 
 def record(db: Session, *, action: str, actor: Employee | None = None, target: str = "",
