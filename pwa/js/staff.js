@@ -14,9 +14,10 @@ import * as inbox from "./staff/inbox.js";
 import * as book from "./staff/book.js";
 import * as hours from "./staff/hours.js";
 import * as board from "./staff/board.js";
+import * as admin from "./staff/admin-index.js";
 
-const VIEWS = { shop, poster, inbox, book, time: hours, board };
-const TABS = ["shop", "inbox", "book", "time", "board"];
+const VIEWS = { shop, poster, inbox, book, time: hours, board, away: admin.awayTab, admin };
+const TABS = ["shop", "inbox", "book", "time", "board", "away", "admin"];
 const app = document.getElementById("app");
 const tabs = document.getElementById("tabs");
 const logoutButton = document.getElementById("logout");
@@ -24,7 +25,8 @@ let view = null;
 let live = null;
 let unseen = 0; // new bookings of mine that arrived while the inbox was not shown
 
-const allowed = (name) => name in VIEWS && (name !== "board" || isManager());
+const allowed = (name) => name in VIEWS && (name !== "board" || isManager())
+  && (!VIEWS[name].visible || VIEWS[name].visible(current()));
 const ctx = { go: (hash) => { location.hash = hash; } };
 
 function drawTabs(name) {
@@ -36,7 +38,7 @@ function drawTabs(name) {
 
 function route() {
   if (!current()) return;
-  let name = location.hash.replace(/^#/, "") || "shop";
+  let [name, sub = ""] = location.hash.replace(/^#/, "").split("/"); // #admin/roster: a section
   if (!allowed(name)) name = "shop";
   if (view && view !== VIEWS[name] && view.leave) view.leave();
   if (view !== VIEWS[name]) scrollTo(0, 0); // a new view starts at its top
@@ -44,7 +46,7 @@ function route() {
   if (name === "inbox") unseen = 0;
   app.dataset.view = name;
   drawTabs(name);
-  view.render(app, { ...ctx, me: current() });
+  view.render(app, { ...ctx, me: current(), sub });
 }
 
 function changed(msg) {
