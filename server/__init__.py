@@ -69,11 +69,14 @@ PUBLIC_BLUEPRINTS = {"shops", "bookings", "pages"}
 
 
 def _csrf_for_sessions():
-    """Staff changes need the CSRF token; anonymous requests meet login_required (401) instead."""
+    """Staff changes need the CSRF token; anonymous requests meet login_required (401) instead.
+
+    Logging in again (another account on a shared branch tablet) needs no token: it starts a
+    fresh session anyway."""
     from flask import request
     from flask_login import current_user
 
-    if (request.method in ("POST", "PUT", "PATCH", "DELETE")
+    if (request.method in ("POST", "PUT", "PATCH", "DELETE") and request.endpoint != "staff.login"
             and request.blueprint not in PUBLIC_BLUEPRINTS and current_user.is_authenticated):
         csrf.protect()
 

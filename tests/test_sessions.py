@@ -87,3 +87,9 @@ def test_a_booking_posted_from_another_site_is_refused_and_stores_nothing(bank, 
 def test_a_booking_from_the_shop_itself_is_accepted(bank, book):
     r = book(bank.code(bank.wang), headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"})
     assert r.status_code == 201
+
+
+def test_logging_in_as_someone_else_on_a_shared_device_starts_their_session(bank, login):
+    c = login(bank.wang)
+    r = c.post("/api/staff/login", json={"staff_no": bank.li.staff_no, "password": PASSWORD})
+    assert r.status_code == 200 and c.get("/api/staff/me").get_json()["name"] == "李强"
