@@ -39,3 +39,8 @@ def conditional(response):
     """Tag a GET response with an ETag of its body; an unchanged board answers 304."""
     response.add_etag()
     return response.make_conditional(request)
+
+
+def client_ip() -> str:
+    """The client's address (behind PROXY_COUNT proxies, the forwarded one), for the audit log."""
+    return request.remote_addr or ""

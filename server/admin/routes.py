@@ -9,7 +9,7 @@ from server.bookings import privacy
 from server.db import get_db
 from server.errors import ApiError, Invalid, NotFound
 from server.extensions import doc
-from server.http import body, me, out
+from server.http import body, client_ip, me, out
 from server.models import (Booking, Customer, CustomerData, CustomerLookup, Employee, Erased, ErrorBody,
                            Product, RosterResult)
 from spectree import Response as Doc
@@ -42,7 +42,7 @@ def export_customer():
                  "consented_at": b.consented_at.isoformat(), "created_at": b.created_at.isoformat()}
                 for b in db.exec(select(Booking).where(Booking.customer_id == customer.id))]
     audit.record(db, action="customer_exported", actor=me(), target=f"customer:{customer.id}",
-                 source=request.remote_addr or "", commit=True)
+                 source=client_ip(), commit=True)
     return out(CustomerData, {"phone": customer.phone, "name": customer.name,
                               "dedicated_manager": db.get(Employee, customer.employee_id).name,
                               "bound_at": customer.bound_at,
@@ -55,7 +55,7 @@ def export_customer():
 def erase_customer():
     """Delete one customer's personal data on request (admins; audited); counts are kept."""
     n = privacy.erase_customer(get_db(), customer=_customer(), actor=me(),
-                               source=request.remote_addr or "", reason="admin on request")
+                               source=client_ip(), reason="admin on request")
     return out(Erased, {"bookings": n})
 
 
@@ -83,6 +83,6 @@ def import_roster():
     if request.args.get("apply") == "1" and not result.errors:
         applied = roster.apply(db, result)
         audit.record(db, action="roster_imported", actor=me(), detail=f"{applied} employees",
-                     source=request.remote_addr or "", commit=True)
+                     source=client_ip(), commit=True)
     return out(RosterResult, {"errors": result.errors, "changes": result.changes,
                               "new_org": result.new_org, "applied": applied})

@@ -5,7 +5,7 @@ from server.bookings import privacy, service, views
 from server.db import get_db
 from server.errors import NotFound
 from server.extensions import doc, limit, phone_key
-from server.http import body, idempotency_key, out
+from server.http import body, client_ip, idempotency_key, out
 from server.models import (BookingCreate, BookingCreated, BookingPublic, Customer, Employee, Erased, ErrorBody,
                            Reschedule, SlotsPublic)
 from server.shops.service import get_link
@@ -89,5 +89,5 @@ def erase():
     db = get_db()
     booking = _by_token()
     n = privacy.erase_customer(db, customer=db.get(Customer, booking.customer_id),
-                               source=request.remote_addr or "", reason="withdrawn via status link")
+                               source=client_ip(), reason="withdrawn via status link")
     return out(Erased, {"bookings": n})

@@ -6,7 +6,7 @@ from server.db import get_db
 from server.errors import ApiError
 from server.extensions import doc
 from server.handover import service
-from server.http import body, me, out
+from server.http import body, client_ip, me, out
 from server.models import ErrorBody, HandoverIn, HandoverPublic
 from server.staff.service import by_staff_no
 from spectree import Response as Doc
@@ -31,7 +31,7 @@ def hand_over():
         raise ApiError("forbidden", 403)
     record, rescheduled = service.hand_over(
         db, source=source, target=target, actor=viewer, reason=data.reason, leaving=data.leaving,
-        max_moves=current_app.config["HANDOVER_MAX_MOVES"], ip=request.remote_addr or "")
+        max_moves=current_app.config["HANDOVER_MAX_MOVES"], ip=client_ip())
     return out(HandoverPublic, {"id": record.id, "from_employee": source.name, "to_employee": target.name,
                                 "customers": record.customers, "bookings": record.bookings,
                                 "links": record.links, "skipped": record.skipped,

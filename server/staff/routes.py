@@ -12,7 +12,7 @@ from server.bookings.slots import schedule_for
 from server.db import get_db
 from server.errors import ApiError, Invalid
 from server.extensions import doc, limit, staff_no_key
-from server.http import body, idempotency_key, me, out
+from server.http import body, client_ip, idempotency_key, me, out
 from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
                            ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
@@ -49,9 +49,9 @@ def login():
         employee = service.authenticate(db, staff_no=data.staff_no, password=data.password)
     except ApiError:
         audit.record(db, action="login_failed", target=f"staff:{data.staff_no[:20]}",
-                     source=request.remote_addr or "", commit=True)
+                     source=client_ip(), commit=True)
         raise
-    audit.record(db, action="login", actor=employee, source=request.remote_addr or "", commit=True)
+    audit.record(db, action="login", actor=employee, source=client_ip(), commit=True)
     _start_session(employee)
     return out(Me, _me_json(employee))
 
@@ -68,7 +68,7 @@ def _start_session(employee) -> None:
 def logout():
     """End this session; a copy of its cookie stops working too."""
     if current_user.is_authenticated:
-        audit.record(get_db(), action="logout", actor=me(), source=request.remote_addr or "")
+        audit.record(get_db(), action="logout", actor=me(), source=client_ip())
         service.end_sessions(get_db(), me())
     logout_user()
     session.clear()
@@ -83,7 +83,7 @@ def change_password():
     data = body(PasswordChange)
     employee = service.change_password(get_db(), employee=me(), current=data.current_password,
                                        new=data.new_password)
-    audit.record(get_db(), action="password_changed", actor=employee, source=request.remote_addr or "",
+    audit.record(get_db(), action="password_changed", actor=employee, source=client_ip(),
                  commit=True)
     _start_session(employee)
     return out(Me, _me_json(employee))
@@ -137,7 +137,7 @@ def change_status(reference):
     if data.status not in STATUSES:
         raise Invalid(status="status_invalid")
     booking = bookings.change_status(db, booking=booking, actor=me(), status=data.status,
-                                     source=request.remote_addr or "")
+                                     source=client_ip())
     return out(BookingStaff, views.for_staff(db, booking, me()))
 
 
@@ -150,7 +150,7 @@ def reveal(reference):
     booking = service.booking_for(db, me(), reference)
     phone = db.get(Customer, booking.customer_id).phone
     audit.record(db, action="phone_revealed", actor=me(), target=f"booking:{booking.reference}",
-                 source=request.remote_addr or "", commit=True)
+                 source=client_ip(), commit=True)
     return out(Revealed, {"reference": booking.reference, "phone": phone})
 
 
@@ -182,7 +182,7 @@ def set_availability():
     """Replace my weekly hours and days off; customers see only these slots."""
     data = body(AvailabilityIO)
     db = get_db()
-    audit.record(db, action="availability_changed", actor=me(), source=request.remote_addr or "")
+    audit.record(db, action="availability_changed", actor=me(), source=client_ip())
     schedule = service.set_availability(db, employee=me(), weekly=data.weekly, days_off=data.days_off)
     return out(AvailabilityIO, schedule.to_json())
 
@@ -214,7 +214,7 @@ def away_set():
                 if data.employee_staff_no else me())
     delegate = service.by_staff_no(db, data.delegate_staff_no, "delegate_staff_no")
     audit.record(db, action="out_of_office_set", actor=me(), target=f"employee:{employee.id}",
-                 detail=f"{data.start}..{data.end} to employee:{delegate.id}", source=request.remote_addr or "")
+                 detail=f"{data.start}..{data.end} to employee:{delegate.id}", source=client_ip())
     record = away.set_away(db, viewer=me(), employee=employee, delegate=delegate, start=data.start,
                            end=data.end, today=local_day(utcnow()))
     return out(OutOfOfficePublic, _away_json(db, record), 201)
@@ -239,7 +239,7 @@ def channel_code():
     data = body(ChannelCodeIn)
     link = create_channel_code(db, owner=me(), channel=data.channel, grid=data.grid)
     audit.record(db, action="channel_code_created", actor=me(), target=f"code:{link.code}",
-                 source=request.remote_addr or "", commit=True)
+                 source=client_ip(), commit=True)
     grid = db.get(Grid, link.grid_id).name if link.grid_id else None
     return out(ChannelCodePublic, {"code": link.code, "channel": link.channel, "grid": grid,
                                    "url": f"{current_app.config['PUBLIC_BASE_URL']}/s/{link.code}"}, 201)
