@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from server.bookings.service import book, change_status, rules
 from server.bookings.slots import open_slots
@@ -22,6 +21,7 @@ from server.clock import TZ, local, to_utc
 from server.models import (Booking, BookingCreate, Branch, Employee, Grid, Product, ShopLink,
                            Team, utcnow)
 from server.shops.service import new_shop_code, record_visit
+from server.staff.service import hash_password
 
 SEED = 20230210  # the article's date: the same `now` always gives the same demo bank
 DEMO_PASSWORD = "demo1234"
@@ -409,7 +409,7 @@ def team_name(branch: str, n: int) -> str:
 
 def seed_employees(db: Session) -> int:
     """The roster, one shared scrypt hash for the demo password, and a shop link each."""
-    password_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
+    password_hash = hash_password(DEMO_PASSWORD)
     branch_id = ids_by_name(db, Branch)
     grid_id = ids_by_name(db, Grid)
     team_id = ids_by_name(db, Team)

@@ -70,6 +70,8 @@ def register(app):
 
     @app.errorhandler(ApiError)
     def _api(e: ApiError):
+        if e.status in (401, 403) and e.code != "login_required":
+            _log_denied(e.code)
         return jsonify(error=e.code, message=message(e.code), **e.extra), e.status
 
     @app.errorhandler(CSRFError)
@@ -88,3 +90,13 @@ def register(app):
     def _crash(e: Exception):
         log.exception("unhandled error")  # no tracebacks in responses
         return jsonify(error="server_error", message=message("server_error")), 500
+
+
+def _log_denied(code: str) -> None:
+    """Authorisation failures: when, who, from where, what (never a body or a query string)."""
+    from flask import request
+    from flask_login import current_user
+
+    actor = current_user.staff_no if current_user.is_authenticated else "-"
+    log.warning("denied code=%s actor=%s source=%s %s %s", code, actor, request.remote_addr,
+                request.method, request.path)

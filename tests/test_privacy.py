@@ -108,3 +108,10 @@ def test_user_input_cannot_forge_a_log_line():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "login failed for %s", ("bob\nINFO admin ok",), None)
     line = OneLineFormatter("%(message)s").format(record)
     assert "\n" not in line and line == "login failed for bob\\nINFO admin ok"
+
+
+def test_authorisation_failures_are_logged_with_actor_source_and_path(bank, login, caplog):
+    with caplog.at_level("WARNING", logger="server.errors"):
+        assert login(bank.wang).get("/api/audit?action=login").status_code == 403
+    assert "denied code=forbidden actor=YQ0001 source=127.0.0.1 GET /api/audit" in caplog.text
+    assert "action=login" not in caplog.text  # no query strings in logs
