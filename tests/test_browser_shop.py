@@ -141,3 +141,25 @@ def test_the_shop_and_the_booking_form_have_no_serious_accessibility_violations(
         assert violations == []
     finally:
         context.close()
+
+
+def test_marketing_consent_is_optional_and_the_customer_can_erase_their_data(live_server, phone, db, bank):
+    from server.models import Customer
+
+    page = phone.new_page()
+    page.goto(f"{live_server}/s/SHOP0001")
+    page.get_by_test_id("book-button").click()
+    expect(page.get_by_test_id("marketing")).not_to_be_checked()
+    page.get_by_test_id("marketing").check()
+    page.get_by_test_id("book-button").or_(page.get_by_test_id("submit")).first.wait_for()
+    page.get_by_test_id("back-button").click()
+    fill_booking(page)  # fill_booking opens the form again; the draft keeps the ticked box
+    expect(page.get_by_test_id("confirmation")).to_be_visible()
+    db.rollback()
+    assert db.exec(select(Customer)).one().marketing_consent_at is not None
+    page.get_by_test_id("status-link").click()
+    page.get_by_test_id("erase-button").click()
+    page.get_by_test_id("erase-confirm").click()
+    expect(page.get_by_test_id("status-error")).to_contain_text("已删除")
+    db.rollback()
+    assert db.exec(select(Customer)).one().name == "（已删除）"

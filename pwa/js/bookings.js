@@ -83,6 +83,10 @@ export function remembered() {
 const KEEP = ["reference", "status", "product_name", "slot_start", "callback", "manager", "manager_phone",
   "branch", "branch_address", "status_url"];
 
+export function forget(reference) {
+  save(MINE, JSON.stringify(remembered().filter((x) => x.reference !== reference)));
+}
+
 export function remember(code, b) {
   const old = remembered().find((x) => x.reference === b.reference) || {};
   if (!code && !old.reference) return null; // only bookings made on this phone are kept

@@ -4,7 +4,7 @@ import "./prefs.js"; // first: large text and language before anything is drawn
 import { html, mount } from "./html.js";
 import { t, add, ready } from "./i18n.js";
 import { api } from "./api.js";
-import { remember } from "./bookings.js";
+import { forget, remember } from "./bookings.js";
 import { boot, announce } from "./app.js";
 import { dateTime } from "./format.js";
 import { slotPicker, groupByDay } from "./views/slots.js";
@@ -46,6 +46,14 @@ function details(b) {
     ${summary(b)}`;
 }
 
+function erasing() {
+  return mode === "confirm-erase" ? html`
+    <div class="confirm" role="group" aria-labelledby="ask-erase"><p id="ask-erase">${t("erase.ask")}</p>
+      <button type="button" class="btn danger" data-act="erase-yes" data-testid="erase-confirm">${t("erase.yes")}</button>
+      <button type="button" class="btn" data-act="view">${t("cancel.no")}</button></div>`
+    : html`<p><button type="button" class="link" data-act="confirm-erase" data-testid="erase-button">${t("erase")}</button></p>`;
+}
+
 function actions(b) {
   if (mode === "confirm-cancel") return html`
     <div class="confirm" role="group" aria-labelledby="ask"><p id="ask">${t("cancel.ask")}</p>
@@ -69,6 +77,7 @@ function draw(focusSel) {
       <h1 tabindex="-1">${t("status.title")}</h1>
       ${details(booking)}
       <div id="acts">${actions(booking)}</div>
+      ${erasing()}
       <p class="err" data-testid="error-form">${message}</p>
     </section>`);
   if (mode === "reschedule") slotPicker(app.querySelector("#picker"), picking);
@@ -102,14 +111,20 @@ async function loadSlots() {
 async function act(name) {
   message = "";
   if (name === "reload") return start();
-  if (name === "view" || name === "confirm-cancel") {
+  if (name === "view" || name === "confirm-cancel" || name === "confirm-erase") {
     mode = name;
-    return draw(name === "view" ? "#acts button" : "[data-testid=cancel-keep]");
+    return draw(name === "view" ? "#acts button" : name === "confirm-erase" ? "[data-testid=erase-confirm]"
+      : "[data-testid=cancel-keep]");
   }
   if (name === "reschedule") { mode = "reschedule"; return loadSlots(); }
   if (sending) return;
   sending = true;
   try {
+    if (name === "erase-yes") {
+      await call("/api/status/erase", { method: "POST", body: {} });
+      forget(booking.reference);
+      return problem({ status: 404 }, t("erase.done"));  // the link no longer shows anything
+    }
     if (name === "cancel-yes") {
       booking = await call("/api/status/cancel", { method: "POST", body: {} });
       announce(t("cancel.done"));

@@ -27,6 +27,8 @@ export default {
   "privacy.title": "How we use your information",
   "privacy.body": "{bank} collects your name, mobile number and note only to arrange this appointment and so that your account manager can contact you. The record is kept for 1 year after the appointment, then deleted. You can cancel at any time from your booking link, or call the hotline {hotline} to withdraw consent and have your information deleted.",
   "privacy.version": "Version {v}",
+  marketing: "(Optional) The bank may tell me about other products later; I can withdraw this at any time",
+  erase: "Withdraw consent and delete my data", "erase.ask": "Open appointments will be cancelled and your name, number and note deleted for good. Continue?", "erase.yes": "Delete", "erase.done": "Your personal data has been deleted; this link no longer works.",
   consent: "I have read and accept how my information is used", submit: "Send booking", submitting: "Sending…",
   "v.name": "Please enter your name (1–20 characters).", "v.phone": "Please enter a valid 11-digit mainland mobile number.",
   "v.product": "Please choose a product.", "v.slot": "Please choose a time, or ask to be called back.",

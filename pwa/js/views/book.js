@@ -11,7 +11,8 @@ import { slotPicker, groupByDay } from "./slots.js";
 import { outboxNotice } from "./outbox.js";
 
 const FIELDS = ["product", "slot", "name", "phone", "note", "consent"];
-const blank = () => ({ product: "", day: "", slot: "", callback: false, name: "", phone: "", note: "", consent: false, days: null });
+const blank = () => ({ product: "", day: "", slot: "", callback: false, name: "", phone: "", note: "", consent: false,
+  marketing: false, days: null });
 let draft = blank(); // survives leaving the form and switching language
 let errors = {}; // field → message, shown by the next render
 let waiting = null; // {key, ctx, root} while a booking waits in the outbox
@@ -105,6 +106,10 @@ function form(ctx) {
           <input type="checkbox" ${attrs("consent")} ${d.consent ? "checked" : ""}>
           <label for="f-consent">${t("consent")}</label>
         </div>${err("consent")}
+        <div class="field check">
+          <input type="checkbox" id="f-marketing" name="marketing" data-testid="marketing" ${d.marketing ? "checked" : ""}>
+          <label for="f-marketing">${t("marketing")}</label>
+        </div>
         ${err("form")}
         <button type="submit" class="btn primary" data-testid="submit">${t("submit")}</button>
       </form>
@@ -170,7 +175,7 @@ async function submit(root, ctx) {
   const body = {
     name: draft.name.trim().replace(/\s+/g, " "), phone: normPhone(draft.phone), product: draft.product,
     slot: draft.callback ? null : draft.slot, callback: draft.callback, note: draft.note.trim(),
-    consent: true, consent_version: ctx.shop.consent_version, channel: ctx.channel,
+    consent: true, consent_version: ctx.shop.consent_version, channel: ctx.channel, marketing: draft.marketing,
   };
   // The key is made and stored before the first send: a retry can never book twice.
   const entry = { key: uuid(), code: ctx.code, body, state: "pending", created: Date.now() };
