@@ -234,3 +234,15 @@ def pytest_sessionfinish(session, exitstatus):
     if _SCAN.leaks:
         print("\nPersonal data reached the logs:\n  " + "\n  ".join(_SCAN.leaks[:10]))
         session.exitstatus = 1
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests exercise the front end: run them once, on SQLite, not again per backend."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        uses_browser = "live_server" in getattr(item, "fixturenames", ())
+        (drop if uses_browser and params.get("database_url") == "postgresql" else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
