@@ -122,3 +122,9 @@ def test_staff_can_book_on_behalf_of_a_walk_in_customer(bank, login):
     r = c.post("/api/staff/bookings", json=body)
     assert r.status_code == 201
     assert r.get_json()["source"] == "staff" and r.get_json()["employee"] == "王丽"
+
+
+def test_new_passwords_are_hashed_with_scrypt_at_owasp_cost(bank, login):
+    from server.staff.service import hash_password
+
+    assert hash_password("river-stone-77").startswith("scrypt:32768:8:3$")
