@@ -56,10 +56,11 @@ def _register_blueprints(app):
     from server.boards.routes import bp as boards
     from server.bookings.routes import bp as bookings
     from server.live.routes import bp as live
+    from server.org.routes import bp as org
     from server.shops.routes import bp as shops
     from server.staff.routes import bp as staff
 
-    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover, kits):
+    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover, kits, org):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 

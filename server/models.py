@@ -718,3 +718,114 @@ class RosterResult(Public):
     changes: list[dict]  # {line, staff_no, action, fields}
     new_org: list[str]
     applied: int
+
+
+# --- organisation admin (/api/org) ---------------------------------------------------------
+
+
+def _one_line(value: str) -> str:
+    return " ".join(clean_text(value).split())
+
+
+def _split(value, sep: str) -> list[str]:
+    """A stored `a、b` (or `a,b`) column as a list; lists pass through."""
+    if isinstance(value, str):
+        return [part for part in value.split(sep) if part]
+    return value
+
+
+class BranchIn(BaseModel):
+    name: str
+    kind: str = "city"
+    address: str = ""
+    phone: str = ""
+
+    _clean = field_validator("name", "kind", "address", "phone")(lambda cls, v: _one_line(v))
+
+
+class GridIn(BaseModel):
+    branch_id: int
+    name: str
+    areas: list[str] = []  # villages / communities the grid covers
+
+    _clean = field_validator("name")(lambda cls, v: _one_line(v))
+    _areas = field_validator("areas")(lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
+
+
+class TeamIn(BaseModel):
+    branch_id: int
+    name: str
+
+    _clean = field_validator("name")(lambda cls, v: _one_line(v))
+
+
+class ProductIn(BaseModel):
+    code: str
+    name: str
+    line: str
+    method: str = ""
+    kind: str = "matrix"
+    summary: str = ""
+    audience: str = ""
+    amount: str = ""
+    term: str = ""
+    documents: list[str] = []
+    tracks: list[str] = ["microloan", "none"]
+    sort: int = 0
+    active: bool = True
+
+    _clean = field_validator("code", "name", "line", "method", "kind", "summary", "audience", "amount",
+                             "term")(lambda cls, v: _one_line(v))
+    _lists = field_validator("documents", "tracks")(lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
+
+
+class BranchPublic(Public):
+    id: int
+    name: str
+    kind: str
+    address: str
+    phone: str
+
+
+class GridPublic(Public):
+    id: int
+    branch_id: int
+    name: str
+    areas: list[str]
+
+    _areas = field_validator("areas", mode="before")(lambda cls, v: _split(v, "、"))
+
+
+class TeamPublic(Public):
+    id: int
+    branch_id: int
+    name: str
+
+
+class ProductAdmin(Public):
+    """A product as head office manages it: inactive ones included."""
+
+    id: int
+    code: str
+    name: str
+    line: str
+    method: str
+    kind: str
+    summary: str
+    audience: str
+    amount: str
+    term: str
+    documents: list[str]
+    tracks: list[str]
+    sort: int
+    active: bool
+
+    _documents = field_validator("documents", mode="before")(lambda cls, v: _split(v, "、"))
+    _tracks = field_validator("tracks", mode="before")(lambda cls, v: _split(v, ","))
+
+
+class OrgPublic(Public):
+    branches: list[BranchPublic]
+    grids: list[GridPublic]
+    teams: list[TeamPublic]
+    products: list[ProductAdmin]

@@ -10,11 +10,13 @@ import * as audit from "./admin-audit.js";
 import * as customer from "./admin-customer.js";
 import * as kits from "./admin-kits.js";
 import * as flagged from "./admin-flagged.js";
+import * as org from "./admin-org.js";
 
 const ADMIN = ["admin"], MANAGERS = ["admin", "branch_manager"];
 const SECTIONS = [
   ["roster", roster, ADMIN], ["handover", handover, MANAGERS], ["away", away, MANAGERS],
   ["audit", audit, ADMIN], ["customer", customer, ADMIN], ["kits", kits, MANAGERS], ["flagged", flagged, ADMIN],
+  ["org", org, ADMIN],
 ];
 let shown = null;
 
