@@ -75,7 +75,8 @@ def by_employee(db: Session, *, start: date, end: date, weights: Weights,
     rows = []
     for e in db.exec(cohort.people()):
         row = {"id": e.id, "name": e.name, "branch": branches[e.branch_id], "level": e.level,
-               "track": e.track, **totals.get(e.id, zero)}
+               "track": e.track, "branch_id": e.branch_id, "grid_id": e.grid_id, "team_id": e.team_id,
+               **totals.get(e.id, zero)}
         row["score"] = weights.score(row)
         rows.append(row)
     return _rank(rows)
@@ -87,7 +88,7 @@ def by_group(db: Session, *, by: str, start: date, end: date, weights: Weights,
     model, attr = GROUPS[by]
     members: dict[int, list[dict]] = {}
     for row in by_employee(db, start=start, end=end, weights=weights, cohort=cohort):
-        group_id = getattr(db.get(Employee, row["id"]), attr)
+        group_id = row[attr]  # carried in the row: no query per employee
         if group_id:
             members.setdefault(group_id, []).append(row)
     rows = []
