@@ -1,0 +1,1 @@
+"""Benchmarks of the real server under gunicorn: `python bench/run.py --help`."""
