@@ -99,8 +99,10 @@ def machine(res: dict) -> list[str]:
     cmd = ["## Machine and command", ""] + table(["", ""], rows) + ["", "```", res["command"], "```", ""]
     if s:
         env = " ".join(f"{k}={v}" for k, v in s["app_env"].items())
+        checkout = str(res.get("source", "")).startswith("clean checkout")
         cmd += ["Servers (each started fresh, in its own process group, from the root of the code "
-                "benchmarked; `.venv` from the repository):", "",
+                "benchmarked; `.venv` from the repository" + ("; `PYTHONPATH=<repository>` so that "
+                "`bench.bare` imports from the checkout" if checkout else "") + "):", "",
                 "```", " ".join(s["bare"]["argv"]), f"DATABASE_URL=... SECRET_KEY=<random> {env} \\",
                 "  " + " ".join(s["app_argv"]), "```", "",
                 f"Load: `{s['endpoints']['shop']['command']}` (GET scripts rotate over the paths in the "

@@ -10,6 +10,7 @@ import argparse
 import json
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -72,7 +73,13 @@ def raise_file_limit(needed: int) -> tuple[int, int]:
     return soft, hard
 
 
+def _exit_on_signal(signum, _frame):
+    raise SystemExit(128 + signum)  # so the finally blocks stop servers and drop the schema
+
+
 def main(argv=None) -> int:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _exit_on_signal)
     args = parse(argv)
     if args.render:  # only re-render the Markdown from a saved RESULTS.json
         args.out.write_text(report.render(json.loads(args.render.read_text(encoding="utf-8"))), encoding="utf-8")
