@@ -6,16 +6,8 @@ from sqlmodel import Session, select
 from server.models import Customer, Employee, ShopLink
 from server.shops.service import least_loaded, serving
 
-# Reason codes stored on each booking and shown to staff.
-REASONS = {
-    "new_customer": "新客户，绑定到扫码店铺的客户经理",
-    "dedicated": "老客户，分配给其专属客户经理",
-    "successor": "原客户经理已离岗，由接任者服务",
-    "branch_pool": "无可用接任者，由支行统一安排",
-    "out_of_office": "客户经理休假，由其指定的代理人服务",
-    "grid_least_loaded": "网格码：分配给该网格当前待办最少的员工",
-    "handover": "原客户经理的客户已移交（客户继承）",
-}
+# Reason codes stored on each booking (the staff app shows them in Chinese): new_customer,
+# dedicated, successor, branch_pool, out_of_office, grid_least_loaded; handover sets "handover".
 
 
 def route_to_manager(db: Session, *, link: ShopLink, phone: str,

@@ -20,6 +20,7 @@ export default {
   "scope.mine": "Mine", "scope.grid": "My grid", "scope.branch": "My branch", "scope.all": "Whole bank",
   "source.shop": "Customer (QR)", "source.staff": "Booked by staff",
   "reason.new_customer": "New customer", "reason.dedicated": "Dedicated customer", "reason.successor": "Handed over",
+  "reason.out_of_office": "covering an absence", "reason.grid_least_loaded": "grid code", "reason.handover": "handed over",
   "reason.branch_pool": "Branch pool", "reason.on_behalf": "Booked by staff",
   "kit.title": "My shop", "kit.lead": "Customers scan this code with WeChat or the phone camera to book with you.",
   "kit.qr": "QR code of {name}'s shop", "kit.share": "Share", "kit.share.title": "{name}'s micro-shop",

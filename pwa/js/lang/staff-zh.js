@@ -20,6 +20,7 @@ export default {
   "scope.mine": "我的", "scope.grid": "本网格", "scope.branch": "本支行", "scope.all": "全行",
   "source.shop": "客户扫码", "source.staff": "代客预约",
   "reason.new_customer": "新客户", "reason.dedicated": "专属客户", "reason.successor": "接任客户",
+  "reason.out_of_office": "休假代理", "reason.grid_least_loaded": "网格码分配", "reason.handover": "客户继承",
   "reason.branch_pool": "支行统一安排", "reason.on_behalf": "代客预约",
   "kit.title": "我的微店", "kit.lead": "请客户用微信或手机相机扫码，即可进入您的微店预约。",
   "kit.qr": "{name}的微店二维码", "kit.share": "分享", "kit.share.title": "{name}的金融微店",
