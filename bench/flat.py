@@ -767,17 +767,30 @@ class StatementProfile:
 
 
 def profile(m: Measure, n_bookings: int) -> dict:
-    """Statements of one month board (each kind) and of `n_bookings` bookings, with their time."""
+    """Statements of the month boards (each kind, 10 calls) and of `n_bookings` bookings: per call,
+    the median total, SQL time and statement count; per statement, its median time per call and
+    how often it runs (medians: one slow call on a busy machine must not move the figures)."""
     out = {}
     for name, call in (("by_employee month", lambda: m.board("by_employee", "month")),
                        ("by_group month", lambda: m.board("by_group", "month")),
                        ("book", lambda: m.book(2))):
         reps = n_bookings if name == "book" else 10
-        with StatementProfile(m.db.engine) as sp:
-            total = sum(call() for _ in range(reps))
-        stmts = sorted(((k, c / reps, t / reps) for k, (c, t) in sp.stats.items()), key=lambda x: -x[2])
-        out[name] = {"total": total / reps, "sql": sum(t for _, _, t in stmts), "count": sum(c for _, c, _ in stmts),
-                     "statements": stmts, "samples": sp.samples}
+        totals, sqls, counts, per_call, samples = [], [], [], [], {}
+        for _ in range(reps):
+            gc.collect()
+            with StatementProfile(m.db.engine) as sp:
+                totals.append(call())
+            per_call.append(dict(sp.stats))
+            sqls.append(sum(t for _, t in sp.stats.values()))
+            counts.append(sum(c for c, _ in sp.stats.values()))
+            for k, v in sp.samples.items():
+                samples.setdefault(k, v)
+        keys = {k for calls in per_call for k in calls}
+        stmts = sorted(((k, statistics.median(c.get(k, (0, 0))[0] for c in per_call),
+                         statistics.median(c.get(k, (0, 0.0))[1] for c in per_call)) for k in keys),
+                       key=lambda x: -x[2])
+        out[name] = {"total": statistics.median(totals), "sql": statistics.median(sqls),
+                     "count": statistics.median(counts), "statements": stmts, "samples": samples}
     return out
 
 
@@ -902,7 +915,8 @@ def run_backend(kind: str, sizes: tuple[int, int], quick: bool, workdir: Path, e
 # at 1M than at 10k without it). The extra measurement switches a benchmark database to the layout
 # the measured code does not have, so each run shows what the index is worth on the same data.
 BOARD_INDEX = ["DROP INDEX ix_dailystat_day",
-               "CREATE INDEX ix_dailystat_board ON dailystat (day, employee_id, visits, bookings, arrived, completed, no_show)"]
+               "CREATE INDEX ix_dailystat_board ON dailystat "
+               "(day, employee_id, visits, bookings, arrived, completed, no_show)"]
 DAY_INDEX = ["DROP INDEX ix_dailystat_board", "CREATE INDEX ix_dailystat_day ON dailystat (day)"]
 PROPOSED_NAME = "with the covering board index (proposed)"
 OTHER = "with the pre-0007 index ix_dailystat_day"
@@ -943,7 +957,8 @@ def plans_for(db: BenchDb, prof: dict, booking: bool) -> dict:
         book = prof["book"]
         for stmt, _, _ in book["statements"]:
             low = stmt.lower()
-            if (low.startswith("select") and " from customer" in low) or ("on conflict" in low and db.kind == "postgresql"):
+            upsert = "on conflict" in low and db.kind == "postgresql"  # SQLite has no plan for a write
+            if (low.startswith("select") and " from customer" in low) or upsert:
                 out[f"book: {short(stmt, 60)}"] = (stmt, explain(db, stmt, book["samples"][stmt]))
     return out
 
@@ -1085,7 +1100,8 @@ def report(results: list[dict], info: dict, argv: list[str], quick: bool, wall: 
 
 def upsert_ms(prof: dict) -> float:
     """Time of book()'s DailyStat upsert in the profiled pass, ms per booking."""
-    return sum(t for stmt, _, t in prof["book"]["statements"] if stmt.lower().startswith("insert into dailystat")) * 1000
+    return sum(t for stmt, _, t in prof["book"]["statements"]
+               if stmt.lower().startswith("insert into dailystat")) * 1000
 
 
 def board_sql_ms(prof: dict, call: str = "by_employee month") -> float:
@@ -1135,7 +1151,8 @@ def findings(results: list[dict]) -> list[str]:
              + f" Closest to its target: {who} `{key[0]}` {key[1]}, {value:.2f} of ≤ {TARGETS['boards']}."
              + (f" That margin is thin: the month board still aggregates "
                 f"{results[0]['rows_read']['large']['month'] / max(results[0]['rows_read']['small']['month'], 1):.1f}× "
-                f"more DailyStat rows at {large} than at {small} (see below). If more is wanted, the next step is a per-month rollup (month × employee, "
+                f"more DailyStat rows at {large} than at {small} (see below). If more is wanted, the next step "
+                "is a per-month rollup (month × employee, "
                 "upserted with the daily one in `server/boards/rollups.py::_count`) for `period=month`, so a "
                 "month board reads at most one row per employee at any density — one more upsert per event."
                 if value > 0.9 * TARGETS["boards"] else "") + "\n")
@@ -1193,13 +1210,15 @@ def findings(results: list[dict]) -> list[str]:
         L.append("Recommended: a covering index for the boards' only query, replacing `ix_dailystat_day` (redundant: "
                  "the unique `(day, employee_id)` index also leads with `day`), so the aggregate reads the index "
                  "alone and never the table:\n")
-        L.append("- `server/models.py`, `DailyStat.__table_args__`: replace `Index(\"ix_dailystat_day\", \"day\")` with "
+        L.append("- `server/models.py`, `DailyStat.__table_args__`: replace "
+                 "`Index(\"ix_dailystat_day\", \"day\")` with "
                  "`Index(\"ix_dailystat_board\", \"day\", \"employee_id\", \"visits\", \"bookings\", \"arrived\", "
                  "\"completed\", \"no_show\")` — the day range first, then the GROUP BY key and the five counters "
                  "`server/boards/service.py::_totals` sums (`BOARD_COUNTERS`);")
         L.append("- a new Alembic migration in `server/migrations/versions/`: in `batch_alter_table(\"dailystat\")`, "
-                 "`drop_index(\"ix_dailystat_day\")` and `create_index(\"ix_dailystat_board\", [\"day\", \"employee_id\", "
-                 "\"visits\", \"bookings\", \"arrived\", \"completed\", \"no_show\"])`; the downgrade the other way round;")
+                 "`drop_index(\"ix_dailystat_day\")` and `create_index(\"ix_dailystat_board\", "
+                 "[\"day\", \"employee_id\", \"visits\", \"bookings\", \"arrived\", \"completed\", "
+                 "\"no_show\"])`; the downgrade the other way round;")
         L.append("- no query change: both planners pick the new index by themselves.\n")
         L.append("Measured by creating exactly that in both benchmark databases (then `ANALYZE`) and measuring "
                  "again, on the same data:\n")
@@ -1228,11 +1247,12 @@ def findings(results: list[dict]) -> list[str]:
             pair = {res["board_index"]: upsert_ms(res["profile"]["large"]),
                     not res["board_index"]: upsert_ms(res["profile_extra"]["large"])}
             cost.append(f"{names[res['kind']]} {pair[False]:.3f} ms with `ix_dailystat_day`, {pair[True]:.3f} ms "
-                        f"with the covering index (a `book()` takes {med(res['timings']['large']['as is'].booking):.1f} ms)")
+                        f"with the covering index (a `book()` takes "
+                        f"{med(res['timings']['large']['as is'].booking):.1f} ms)")
         L.append("The price of the covering index is on the write side: every rollup upsert also rewrites its entry "
                  "(on PostgreSQL a counter change can no longer be a HOT update), in exchange for no longer "
-                 "maintaining `ix_dailystat_day`. The upsert column is that cost, from the profiled passes (100 and "
-                 "20 bookings, so indicative only): " + "; ".join(cost) + ". The booking ratio stays within its target "
+                 "maintaining `ix_dailystat_day`. The upsert column is that cost (profiled passes, median "
+                 "of 100 and 20 bookings): " + "; ".join(cost) + ". The booking ratio stays within its target "
                  "with either index. Absolute times of the two measurements are not comparable with each other: "
                  "they were taken minutes apart while the machine's load moved (`by_group` today at 10k, which "
                  f"neither index affects, went {drift}); the ratios, being paired, are.\n")
@@ -1261,7 +1281,7 @@ def findings(results: list[dict]) -> list[str]:
     spread = [pct(v, 95) / med(v) for res in results for label in ("small", "large")
               for t in res["timings"][label].values() for v in (*t.boards.values(), t.booking)]
     loads = [x for res in results for v in res["load"].values() for x in v]
-    L.append(f"p95s are {min(spread):.1f}–{max(spread):.1f}× the medians, at both sizes alike. Other sessions were "
+    L.append(f"p95s are {min(spread):.1f}–{max(spread):.1f}× the medians. Other sessions were "
              f"running test suites and load generators on this 2-core machine throughout (1-minute load average "
              f"{min(loads):.1f}–{max(loads):.1f} while measuring). Pairing each call on one size with the same call "
              "on the other keeps that noise out of the ratios; the absolute milliseconds are those of a busy "
@@ -1276,7 +1296,8 @@ def backend_section(res: dict) -> list[str]:
     L.append(f"## {name}\n")
     f = res["fill"]
     L.append("### Fill\n")
-    L.append("| database | bookings added | customers | events | time | of which generating (Python) | rows/s (all tables) |")
+    L.append("| database | bookings added | customers | events | time | of which generating (Python) | "
+             "rows/s (all tables) |")
     L.append("|---|---:|---:|---:|---:|---:|---:|")
     for key, label in (("small", f"small → {fmt_n(sizes[0])}"), ("large_first", f"large → {fmt_n(sizes[0])}"),
                        ("large", f"large {fmt_n(sizes[0])} → {fmt_n(sizes[1])}")):
@@ -1293,7 +1314,8 @@ def backend_section(res: dict) -> list[str]:
         st = ", ".join(f"{k} {v:,}" for k, v in sorted(c["statuses"].items(), key=lambda kv: -kv[1]))
         L.append(f"| {label} | {c['bookings']:,} | {c['customers']:,} | {c['events']:,} | "
                  f"{c['dailystat']['rows']:,} | {c['funnelstat']['rows']:,} | {c['slots']:,} | {st} | "
-                 f"0 mismatched, 0 orphans ({c['seconds']:.1f} s) | {res['analyze'][label]:.1f} s | {res['db_mb'][label]:,.0f} MB |")
+                 f"0 mismatched, 0 orphans ({c['seconds']:.1f} s) | {res['analyze'][label]:.1f} s | "
+                 f"{res['db_mb'][label]:,.0f} MB |")
     L.append("")
     for variant in res["timings"]["small"]:
         L.extend(timing_table(res, variant))
@@ -1323,7 +1345,8 @@ def timing_table(res: dict, variant: str) -> list[str]:
             key = (fn, period)
             s, l = t["small"][variant].boards[key], t["large"][variant].boards[key]
             label = "`by_employee`" if fn == "by_employee" else "`by_group(branches)`"
-            L.append(f"| {label} | {period} | {rows['small'][period]:,} / {rows['large'][period]:,} | {med(s):.1f} | {pct(s, 95):.1f} | {med(l):.1f} | {pct(l, 95):.1f} | "
+            L.append(f"| {label} | {period} | {rows['small'][period]:,} / {rows['large'][period]:,} | "
+                     f"{med(s):.1f} | {pct(s, 95):.1f} | {med(l):.1f} | {pct(l, 95):.1f} | "
                      f"{verdict(r[key], TARGETS['boards'])} | ≤ {TARGETS['boards']} |")
     s, l = t["small"][variant].booking, t["large"][variant].booking
     L.append(f"| `book()` | — | — | {med(s):.2f} | {pct(s, 95):.2f} | {med(l):.2f} | {pct(l, 95):.2f} | "
@@ -1340,9 +1363,10 @@ def profile_section(res: dict) -> list[str]:
     L = []
     sizes = {"small": fmt_n(res["sizes"][0]), "large": fmt_n(res["sizes"][1])}
     L.append("### Where the time goes (SQL statements, timed with SQLAlchemy cursor events; separate pass)\n")
-    L.append("10 board calls and 100 bookings per database (`--quick`: 40), after the timed ones; the listeners add "
-             "a little to each statement. `book`'s statements include the `ShopLink` fetched just before the call "
-             "(outside its timing).\n")
+    L.append("10 board calls and 100 bookings per database (`--quick`: 40), after the timed ones; medians per "
+             "call (statements: median time per call × times per call); the listeners add a little to each "
+             "statement. `book`'s statements include the `ShopLink` fetched just before the call (outside its "
+             "timing).\n")
     L.append("| call | size | total ms | in SQL ms | statements | top statements (ms per call × count) |")
     L.append("|---|---|---:|---:|---:|---|")
     for call in ("by_employee month", "by_group month", "book"):
@@ -1408,7 +1432,8 @@ def main() -> int:
     if "--save" in argv:  # where the figures were saved is not part of the command that made them
         i = argv.index("--save")
         argv = argv[:i] + argv[i + 2:]
-    saved = {"results": results, "info": info, "argv": [a for a in argv if not a.startswith("--save=")], "quick": args.quick,
+    saved = {"results": results, "info": info, "argv": [a for a in argv if not a.startswith("--save=")],
+             "quick": args.quick,
              "wall": time.perf_counter() - started}
     if args.save:
         Path(args.save).write_bytes(pickle.dumps(saved))
