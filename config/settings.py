@@ -39,6 +39,10 @@ def load():
         # Server-Sent Events: streams end after this long so browsers reconnect (and workers recycle).
         "SSE_MAX_SECONDS": _int("SSE_MAX_SECONDS", 300),
         "SSE_HEARTBEAT_SECONDS": _int("SSE_HEARTBEAT_SECONDS", 15),
+        # Per-process caches of shop profiles and boards, cleared by every change (see
+        # server/cache.py); these bound how stale a worker can be if a change message is lost.
+        "SHOP_CACHE_SECONDS": _int("SHOP_CACHE_SECONDS", 30),
+        "BOARD_CACHE_SECONDS": _int("BOARD_CACHE_SECONDS", 10),
         # Cookies: Secure (and the __Host- prefix) behind TLS; Lax keeps cross-site posts out.
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_NAME": "__Host-yryd" if secure else "yryd",

@@ -5,6 +5,7 @@ from config import settings
 from server import db as database, errors, logs
 from server.security import same_origin_only, secure_headers, session_limits
 from server.extensions import csrf, limiter, login_manager, spec
+from server.cache import Caches
 from server.live.bus import make_bus
 from server.notify.runner import Runner
 
@@ -22,6 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.teardown_appcontext(database.close_db)
     app.extensions["bus"] = make_bus(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
+    app.extensions["caches"] = Caches(engine, app.extensions["bus"], app.config["SHOP_CACHE_SECONDS"],
+                                      app.config["BOARD_CACHE_SECONDS"])
     app.extensions["notify"] = Runner(app)
 
     if app.config["PROXY_COUNT"]:

@@ -1,4 +1,6 @@
 """Small HTTP helpers shared by the routes: parse JSON in, serialise schemas out."""
+import json
+
 from flask import jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel
@@ -20,6 +22,11 @@ def out(model: type[BaseModel], data, status: int = 200, **headers):
     response.status_code = status
     response.headers.update(headers)
     return response
+
+
+def json_bytes(data) -> bytes:
+    """Compact UTF-8 JSON, for bodies built once and served many times from a cache."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def me():

@@ -12,16 +12,18 @@ from server.clock import TZ, local_day, period_range, to_utc
 from server.db import get_db
 from server.errors import ApiError, Invalid, NotFound
 from server.extensions import doc
-from server.http import conditional, me, out
+from server.http import conditional, json_bytes, me, out
 from server.reports import export
-from server.models import (LEVELS, TRACKS, Board, Booking, Branch, Customer, Employee, ErrorBody,
+from server.models import (LEVELS, TRACKS, Board, BoardRow, Booking, Branch, Customer, Employee, ErrorBody,
                            FlaggedList, Funnel, mask_phone, utcnow)
+from pydantic import TypeAdapter
 from spectree import Response as Doc
 
 bp = Blueprint("boards", __name__, url_prefix="/api/boards")
 PERIODS = ("today", "yesterday", "week", "month", "range")
 RANGE_MAX_DAYS = 366
 TOP_MAX = 100
+ROWS = TypeAdapter(list[BoardRow])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -70,24 +72,51 @@ def weights() -> service.Weights:
 @doc(resp=Doc(HTTP_200=Board, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
 def board(by):
     """Ranking by employees, branches, grids or teams: ?period=&level=&track=&branch_id=&top=&bottom=&per_capita=1."""
+    if by != "employees" and by not in service.GROUPS:
+        raise NotFound("not_found")
+    if request.args.get("format") in ("csv", "xlsx"):
+        period, start, end, rows, top, bottom = _ranking(by)
+        return _download(by, start, end, rows[:top] + _tail(rows, bottom), request.args["format"])
+    # Everyone sees the same ranking: it is built once per worker until the next change, and
+    # only the viewer's own row ("mine") is added per request.
+    cache = current_app.extensions["caches"].boards
+    key = (by, local_day(utcnow()), tuple(sorted(request.args.items(multi=True))))
+    cached = cache.get(key)
+    if cached is None:
+        generation = cache.generation
+        cached = _board_json(by, *_ranking(by))
+        cache.put(key, cached, generation)
+    head, mine = cached
+    return conditional(Response(head + mine.get(me().id, b"null") + b"}", mimetype="application/json"))
+
+
+def _ranking(by: str) -> tuple[str, date, date, list[dict], int, int]:
     period, start, end = _period()
-    cohort, w = _cohort(), weights()
+    cohort = _cohort()
     top, bottom = _int_arg("top", TOP_MAX, TOP_MAX), _int_arg("bottom", 0, TOP_MAX)
     db = get_db()
     if by == "employees":
-        rows = service.by_employee(db, start=start, end=end, weights=w, cohort=cohort)
-    elif by in service.GROUPS:
-        rows = service.by_group(db, by=by, start=start, end=end, weights=w, cohort=cohort,
-                                per_capita=request.args.get("per_capita") == "1")
+        rows = service.by_employee(db, start=start, end=end, weights=weights(), cohort=cohort)
     else:
-        raise NotFound("not_found")
-    tail = rows[-bottom:][::-1] if bottom else []
-    if request.args.get("format") in ("csv", "xlsx"):
-        return _download(by, start, end, rows[:top] + tail, request.args["format"])
-    mine = next((r for r in rows if r["id"] == me().id), None) if by == "employees" else None
-    return conditional(out(Board, {"period": period, "start": start, "end": end, "by": by,
-                                   "formula": w.formula(), "weights": w.values,
-                                   "rows": rows[:top], "bottom": tail, "mine": mine}))
+        rows = service.by_group(db, by=by, start=start, end=end, weights=weights(), cohort=cohort,
+                                per_capita=request.args.get("per_capita") == "1")
+    return period, start, end, rows, top, bottom
+
+
+def _tail(rows: list[dict], bottom: int) -> list[dict]:
+    return rows[-bottom:][::-1] if bottom else []
+
+
+def _board_json(by, period, start, end, rows, top, bottom) -> tuple[bytes, dict[int, bytes]]:
+    """The board as JSON without its closing brace and "mine", and each employee's own row."""
+    w = weights()
+    board = Board.model_validate({"period": period, "start": start, "end": end, "by": by,
+                                  "formula": w.formula(), "weights": w.values, "rows": rows[:top],
+                                  "bottom": _tail(rows, bottom)}).model_dump(mode="json", exclude={"mine"})
+    mine = {}
+    if by == "employees":
+        mine = {r["id"]: json_bytes(r) for r in ROWS.dump_python(ROWS.validate_python(rows), mode="json")}
+    return json_bytes(board)[:-1] + b',"mine":', mine
 
 
 def _download(by: str, start: date, end: date, rows: list[dict], fmt: str) -> Response:

@@ -11,6 +11,7 @@ import time
 from flask import current_app, has_app_context
 
 CHANNEL = "yryd:changes"
+INTERNAL = {"catalog"}  # heard by the process's listeners (caches), not sent to live clients
 log = logging.getLogger(__name__)
 
 
@@ -35,6 +36,11 @@ class LocalBus:
     def __init__(self):
         self._subs: set[Subscription] = set()
         self._lock = threading.Lock()
+        self._listeners: list = []
+
+    def add_listener(self, callback) -> None:
+        """Call `callback(message)` for every message this process hears (cache upkeep)."""
+        self._listeners.append(callback)
 
     def subscribe(self) -> Subscription:
         sub = Subscription(self)
@@ -49,7 +55,14 @@ class LocalBus:
     def publish(self, message: dict) -> None:
         self.deliver(message)
 
+    def close(self) -> None:
+        pass
+
     def deliver(self, message: dict) -> None:
+        for callback in self._listeners:
+            callback(message)
+        if message.get("type") in INTERNAL:
+            return
         with self._lock:
             subs = list(self._subs)
         for sub in subs:
@@ -89,12 +102,24 @@ class RedisBus(LocalBus):
         self._listener: threading.Thread | None = None
         self._listening = threading.Event()
         self.degraded = False  # Redis unreachable: clients poll
+        self._closed = False
 
-    def subscribe(self) -> Subscription:
+    def add_listener(self, callback) -> None:
+        super().add_listener(callback)
+        self._start()
+
+    def _start(self) -> None:
         with self._lock:
-            if self._listener is None:
+            if self._listener is None and not self._closed:
                 self._listener = threading.Thread(target=self._listen, name="redis-bus", daemon=True)
                 self._listener.start()
+
+    def close(self) -> None:
+        """Stop listening within a second (tests; the process exit does it too)."""
+        self._closed = True
+
+    def subscribe(self) -> Subscription:
+        self._start()
         # A stream that says "ok" hears everything published after: wait for the first
         # subscription (briefly; if Redis is down the client is told to poll instead).
         self._listening.wait(timeout=2)
@@ -104,6 +129,8 @@ class RedisBus(LocalBus):
         return sub
 
     def publish(self, message: dict) -> None:
+        for callback in self._listeners:
+            callback(message)  # this process at once; the echo from Redis repeats it, harmlessly
         try:
             self._redis.publish(self.channel, encode(message))
         except Exception:  # noqa: BLE001 - live updates are best effort; data is committed
@@ -111,7 +138,7 @@ class RedisBus(LocalBus):
             self.deliver(message)  # at least this process's clients hear it
 
     def _listen(self) -> None:
-        while True:
+        while not self._closed:
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self.channel)
@@ -119,7 +146,7 @@ class RedisBus(LocalBus):
                 if self.degraded:
                     self.degraded = False
                     self.deliver({"type": "resync"})  # clients refetch once and stop polling
-                while True:
+                while not self._closed:
                     item = pubsub.get_message(timeout=1.0)
                     if item and item["type"] == "message":
                         self.deliver(json.loads(item["data"]))

@@ -5,8 +5,9 @@ import qr
 from server.bookings.service import slot_days
 from server.db import get_db
 from server.extensions import doc, limit
-from server.http import body, out
-from server.models import Employee, ErrorBody, ShopPublic, SlotsPublic, VisitCreate
+from server.clock import local_day
+from server.http import body, conditional, json_bytes, out
+from server.models import Employee, ErrorBody, ShopPublic, SlotsPublic, VisitCreate, utcnow
 from server.shops import service
 from spectree import Response as Doc
 
@@ -22,12 +23,17 @@ def shop_url(code: str) -> str:
 @doc(resp=Doc(HTTP_200=ShopPublic, HTTP_404=ErrorBody), tags=["shop"])
 def profile(code):
     """A shop: the manager who serves it and the products they offer."""
-    db = get_db()
-    data = service.profile(db, service.get_link(db, code))
-    cfg = current_app.config
-    data.update(url=shop_url(data["code"]), bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
-                consent_version=cfg["CONSENT_VERSION"])
-    return out(ShopPublic, data)
+    cache, key = current_app.extensions["caches"].shops, (code.upper(), local_day(utcnow()))
+    body = cache.get(key)
+    if body is None:  # built once per worker until staff, products or codes change
+        generation, db = cache.generation, get_db()
+        data = service.profile(db, service.get_link(db, code), key[1])
+        cfg = current_app.config
+        data.update(url=shop_url(data["code"]), bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
+                    consent_version=cfg["CONSENT_VERSION"])
+        body = json_bytes(ShopPublic.model_validate(data).model_dump(mode="json"))
+        cache.put(key, body, generation)
+    return conditional(Response(body, mimetype="application/json"))
 
 
 @bp.get("/api/shops/<code>/slots")

@@ -1,0 +1,110 @@
+"""Process-local caches of hot public reads (shop profiles, boards), kept fresh by the bus.
+
+Every worker keeps its own small copy. A commit that touches a table a cache is built from
+clears that cache in its own process at once (an ORM event, whatever code made the change);
+other workers and hosts clear theirs when the change message reaches them on the bus. Entries
+also expire after a few seconds, which bounds staleness when a message is missed (Redis down).
+"""
+import time
+import weakref
+from typing import Any, Hashable
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+# What a shop profile is built from; a change to any of these also renames board rows.
+CATALOG = {"employee", "branch", "grid", "team", "product", "shoplink", "outofoffice"}
+STATS = {"dailystat", "funnelstat"}
+
+
+class Cache:
+    """A dict with a time-to-live, emptied by clear(); ttl 0 turns it off."""
+
+    def __init__(self, ttl: float, maxsize: int = 20_000):
+        self.ttl, self.maxsize = ttl, maxsize
+        self._data: dict[Hashable, tuple[float, Any]] = {}
+        self.generation = 0  # bumped by clear(): a value computed before it must not be stored
+
+    def get(self, key: Hashable) -> Any:
+        hit = self._data.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, key: Hashable, value: Any, generation: int) -> None:
+        """Store `value`, computed from data read after generation `generation` was current."""
+        if not self.ttl or generation != self.generation:
+            return  # cleared while it was computed: it may predate the change
+        if len(self._data) >= self.maxsize:
+            self._data = {}
+        self._data[key] = (time.monotonic() + self.ttl, value)
+
+    def clear(self) -> None:
+        self.generation += 1
+        self._data = {}
+
+
+class Caches:
+    """The app's caches and the rules that clear them."""
+
+    def __init__(self, engine: Engine, bus, shop_ttl: float, board_ttl: float):
+        self.shops = Cache(shop_ttl)
+        self.boards = Cache(board_ttl)
+        self.bus = bus
+        _by_engine[engine] = self
+        bus.add_listener(self.heard)
+
+    def heard(self, message: dict) -> None:
+        """A change message from any process: bookings, visits and statuses move the boards;
+        "catalog" (staff, branches, products, shop codes) changes shops and boards."""
+        if message.get("type") == "catalog":
+            self.shops.clear()
+        self.boards.clear()
+
+    def committed(self, tables: set[str]) -> None:
+        """This process committed changes to `tables`."""
+        if tables & CATALOG:
+            self.shops.clear()
+            self.boards.clear()
+            self.bus.publish({"type": "catalog"})  # the other workers and hosts
+        elif tables & STATS:
+            self.boards.clear()  # the others hear the booking/visit/status message itself
+
+
+_by_engine: "weakref.WeakKeyDictionary[Engine, Caches]" = weakref.WeakKeyDictionary()
+
+
+def _touch(session: Session, names) -> None:
+    touched = session.info.setdefault("touched_tables", set())
+    touched.update(names)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, _context):
+    _touch(session, {type(obj).__table__.name
+                     for obj in (*session.new, *session.dirty, *session.deleted)
+                     if hasattr(type(obj), "__table__")})
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement(state):
+    # Core and ORM-enabled INSERT/UPDATE/DELETE (the rollups' upserts, bulk updates).
+    table = getattr(state.statement, "table", None)
+    if not state.is_select and table is not None:
+        _touch(state.session, {getattr(table, "name", "")})
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    tables = session.info.pop("touched_tables", None)
+    if not tables:
+        return
+    caches = _by_engine.get(session.get_bind())
+    if caches is not None:
+        caches.committed(tables)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop("touched_tables", None)

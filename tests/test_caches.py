@@ -1,0 +1,104 @@
+"""Shop profiles and boards are served from per-process caches: never staler than a change.
+
+A change committed in this process clears its caches at once; one committed by another process
+clears them when its message arrives over Redis; without any message, an entry lives at most
+SHOP_CACHE_SECONDS / BOARD_CACHE_SECONDS.
+"""
+import os
+import time
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from server import create_app
+from server.cache import Cache
+from server.models import Employee, Product
+
+REDIS = os.environ.get("TEST_REDIS_URL")
+
+
+def test_a_shop_shows_a_staff_or_product_change_at_once(bank, client, db):
+    code = bank.code(bank.wang)
+    first = client.get(f"/api/shops/{code}").get_json()
+    assert "三农保证贷" in [p["name"] for p in first["products"]]
+
+    wang = db.get(Employee, bank.wang.id)
+    wang.intro = "周三在冠山村便民点"
+    db.get(Product, bank.products[1].id).active = False
+    db.commit()
+
+    shop = client.get(f"/api/shops/{code}").get_json()
+    assert shop["manager"]["intro"] == "周三在冠山村便民点"
+    assert "三农保证贷" not in [p["name"] for p in shop["products"]]
+
+
+def test_an_unchanged_shop_answers_304(bank, client):
+    r = client.get(f"/api/shops/{bank.code(bank.wang)}")
+    again = client.get(f"/api/shops/{bank.code(bank.wang)}", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+
+
+def test_a_board_counts_a_new_booking_at_once_and_each_viewer_sees_their_own_row(bank, book, login):
+    wang, li = login(bank.wang), login(bank.li)
+    before = wang.get("/api/boards/employees?period=today").get_json()
+    assert before["mine"]["name"] == "王丽" and before["mine"]["bookings"] == 0
+
+    assert book(bank.code(bank.li)).status_code == 201
+
+    board = wang.get("/api/boards/employees?period=today").get_json()
+    assert board["mine"]["name"] == "王丽"
+    assert next(r for r in board["rows"] if r["name"] == "李强")["bookings"] == 1
+    theirs = li.get("/api/boards/employees?period=today").get_json()
+    assert theirs["rows"] == board["rows"]
+    assert theirs["mine"]["name"] == "李强" and theirs["mine"]["bookings"] == 1
+
+
+def test_without_any_message_a_cached_shop_is_stale_for_at_most_its_ttl(app, bank, client, db):
+    app.extensions["caches"].shops.ttl = 1
+    code = bank.code(bank.wang)
+    client.get(f"/api/shops/{code}")
+    # Raw SQL from outside the app (a DBA's fix, say): no ORM event, no bus message.
+    db.execute(text("UPDATE employee SET intro = 'changed by hand' WHERE id = :id"), {"id": bank.wang.id})
+    db.commit()
+    assert client.get(f"/api/shops/{code}").get_json()["manager"]["intro"] != "changed by hand"
+    time.sleep(1.1)
+    assert client.get(f"/api/shops/{code}").get_json()["manager"]["intro"] == "changed by hand"
+
+
+def test_a_value_computed_before_a_change_is_not_stored_after_it():
+    cache = Cache(ttl=60)
+    generation = cache.generation  # a board read starts...
+    cache.clear()  # ...a booking commits meanwhile...
+    cache.put("board", "old numbers", generation)  # ...the read finishes with what it saw
+    assert cache.get("board") is None
+    cache.put("board", "new numbers", cache.generation)
+    assert cache.get("board") == "new numbers"
+
+
+@pytest.mark.skipif(not REDIS, reason="TEST_REDIS_URL not set")
+def test_a_change_made_by_another_process_reaches_this_ones_cache(database_url, app, bank):
+    """Two app instances (two workers or hosts) on one database and one Redis channel."""
+    channel = f"test:{uuid.uuid4().hex}"
+    config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+              "PUBLIC_BASE_URL": "http://shop.test", "MESSAGE_SENDER": "", "REDIS_URL": REDIS,
+              "REDIS_CHANNEL": channel, "SHOP_CACHE_SECONDS": 300}  # only a message can clear it
+    reader, writer = create_app(config), create_app(config)
+    try:
+        code = bank.code(bank.wang)
+        assert reader.test_client().get(f"/api/shops/{code}").get_json()["manager"]["intro"] == ""
+        time.sleep(0.3)  # the reader's bus listener subscribes in the background
+        with Session(writer.extensions["engine"]) as other:
+            other.get(Employee, bank.wang.id).intro = "changed on another host"
+            other.commit()  # publishes {"type": "catalog"} on the shared channel
+        deadline, intro = time.monotonic() + 3, ""
+        while intro != "changed on another host" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            intro = reader.test_client().get(f"/api/shops/{code}").get_json()["manager"]["intro"]
+        assert intro == "changed on another host"
+    finally:
+        for instance in (reader, writer):
+            instance.extensions["bus"].close()
+            instance.extensions["notify"].stop()
+            instance.extensions["engine"].dispose()
