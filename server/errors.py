@@ -84,12 +84,26 @@ def register(app):
                 413: "too_large", 429: "too_many"}.get(e.code, "invalid")
         if e.code == 405:
             return jsonify(error="method_not_allowed", message=e.description), 405
-        return jsonify(error=code, message=message(code)), e.code
+        headers = {"Retry-After": _retry_after()} if e.code == 429 else {}
+        return jsonify(error=code, message=message(code)), e.code, headers
 
     @app.errorhandler(Exception)
     def _crash(e: Exception):
         log.exception("unhandled error")  # no tracebacks in responses
         return jsonify(error="server_error", message=message("server_error")), 500
+
+
+def _retry_after() -> str:
+    """Seconds until the limit that refused this request lets one through again."""
+    import time
+
+    from server.extensions import limiter
+
+    try:
+        limit = limiter.current_limit
+        return str(max(1, int(limit.reset_at - time.time()))) if limit else "60"
+    except Exception:  # noqa: BLE001 - the store went away meanwhile: a safe guess
+        return "60"
 
 
 def _log_denied(code: str) -> None:

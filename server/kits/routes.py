@@ -4,8 +4,11 @@ from flask_login import login_required
 
 from server.db import get_db
 from server.errors import ApiError, NotFound
+from server.extensions import doc
 from server.http import me
 from server.kits import service
+from server.models import ErrorBody
+from spectree import Response as Doc
 
 bp = Blueprint("kits", __name__, url_prefix="/api/kits")
 MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
@@ -32,6 +35,7 @@ def _grid_branch(grid_id: int) -> int | None:
 
 @bp.get("/<scope>/<int:target_id>.<fmt>")
 @login_required
+@doc(resp=Doc(HTTP_401=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["kits"])
 def download(scope, target_id, fmt):
     """Posters (and grid service boards) for an employee, a grid or a branch, as PDF or ZIP."""
     if scope not in ("employee", "grid", "branch") or fmt not in MIMETYPES:
