@@ -37,6 +37,8 @@ class Gunicorn:
 
     def __init__(self, app: str, env: dict, log_path: Path, *, port: int | None = None,
                  health: str = "/healthz"):
+        # The same worker count for the bare app and ours (the config picks 1 without Redis).
+        env = {"GUNICORN_WORKERS": str(os.cpu_count() or 1), **env}
         self.app, self.env, self.log_path, self.health = app, env, log_path, health
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"

@@ -10,7 +10,10 @@ bind = os.environ.get("GUNICORN_BIND", os.environ.get("BIND", "127.0.0.1:8000"))
 # gthread capacity is workers x threads, so one open SSE stream holds one thread; gevent
 # holds thousands of idle streams per worker.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
+# Several workers need Redis to share live events, rate-limit counters and cache invalidation;
+# without REDIS_URL (the SQLite demo) one gevent worker keeps them all in one process.
+workers = int(os.environ.get("GUNICORN_WORKERS",
+                             multiprocessing.cpu_count() if os.environ.get("REDIS_URL") else 1))
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 2000))
 timeout = 30
 graceful_timeout = 5  # SSE streams would otherwise hold a restart for their whole life

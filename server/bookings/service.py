@@ -37,6 +37,9 @@ class Booked(NamedTuple):
     booking: Booking
     token: str  # the private status token; only its hash is stored
     replayed: bool  # True when an Idempotency-Key replay returned an earlier booking
+    # The manager, product and customer rows the booking loaded: held here so the views that
+    # follow find them in the session instead of reading them again.
+    rows: tuple = ()
 
 
 def rules() -> SlotRules:
@@ -89,9 +92,9 @@ def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | No
         if earlier:
             return earlier
         try:
-            booking, token = _insert(db, link=link, data=data, now=now, source=source,
-                                     idempotency_key=idempotency_key, fingerprint=fingerprint,
-                                     device=flags.device_hash(device_id))
+            booking, token, rows = _insert(db, link=link, data=data, now=now, source=source,
+                                           idempotency_key=idempotency_key, fingerprint=fingerprint,
+                                           device=flags.device_hash(device_id))
             db.commit()
         except IntegrityError:
             db.rollback()  # a concurrent request won a unique index; the retry sees it
@@ -106,7 +109,7 @@ def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | No
         publish({"type": "booking", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
         if notify.configured() and "notify" in current_app.extensions:
             current_app.extensions["notify"].kick()
-        return Booked(booking, token, False)
+        return Booked(booking, token, False, rows)
     raise Conflict("slot_taken")
 
 
@@ -124,7 +127,7 @@ def _earlier(db: Session, idempotency_key: str | None, fingerprint: str) -> Book
 
 
 def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprint,
-            device) -> tuple[Booking, str]:
+            device) -> tuple[Booking, str, tuple]:
     product = db.exec(select(Product).where(Product.code == data.product,
                                             Product.active == True)).first()  # noqa: E712
     if product is None:
@@ -158,7 +161,7 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
         "booking", now, employee_id=manager.id, branch_id=manager.branch_id, shop_link_id=link.id,
         booking_id=booking.id, product_id=product.id, channel=booking.channel, flagged=bool(flag)))
     notify.enqueue(db, booking)
-    return booking, token
+    return booking, token, (manager, product, customer)
 
 
 def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime) -> datetime:

@@ -1,6 +1,7 @@
-"""One delivery thread per process, woken after each booking and every few seconds."""
+"""One delivery thread per process, woken after bookings (in batches) and every few seconds."""
 import logging
 import threading
+import time
 
 from flask import Flask
 from sqlmodel import Session
@@ -9,6 +10,7 @@ from server.notify.service import deliver_due
 
 log = logging.getLogger("yryd.notify")
 IDLE_SECONDS = 10
+GATHER_SECONDS = 0.3  # after a wake-up, let a burst of bookings gather into one batch
 
 
 class Runner:
@@ -36,7 +38,8 @@ class Runner:
 
     def _loop(self) -> None:
         while not self.stopped:
-            self.wake.wait(IDLE_SECONDS)
+            if self.wake.wait(IDLE_SECONDS) and not self.stopped:
+                time.sleep(GATHER_SECONDS)
             self.wake.clear()
             if self.stopped:
                 return

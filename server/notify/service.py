@@ -34,52 +34,62 @@ def configured() -> bool:
     return bool(cfg["NOTIFY_WEBHOOK_URL"] or cfg["MESSAGE_SENDER"])
 
 
-def text_for(db: Session, booking: Booking) -> str:
+def text_for(booking: Booking, product: str, phone: str) -> str:
     """One line a manager can act on; the customer's number masked (group chats are not private)."""
-    product = db.get(Product, booking.product_id).name
-    phone = mask_phone(db.get(Customer, booking.customer_id).phone)
     when = local(booking.slot_start).strftime("%m月%d日 %H:%M") if booking.slot_start else "请回电"
-    return f"新预约 {booking.reference}：{product}，{when}，客户 {phone}"
+    return f"新预约 {booking.reference}：{product}，{when}，客户 {mask_phone(phone)}"
 
 
 def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> int:
-    """Send what is due; failures are retried later with exponential back-off. Returns sent count."""
+    """Send what is due; failures are retried later with exponential back-off. Returns sent count.
+
+    A batch costs two statements (claim, load) plus one short write per message for its result.
+    """
     now = now or utcnow()
+    claimed = _claim(db, now, limit)
+    if not claimed:
+        return 0
+    batch = db.exec(select(Notification, Booking, Product.name, Customer.phone, Employee)
+                    .join(Booking, Booking.id == Notification.booking_id)
+                    .join(Product, Product.id == Booking.product_id)
+                    .join(Customer, Customer.id == Booking.customer_id)
+                    .join(Employee, Employee.id == Notification.employee_id)
+                    .where(Notification.id.in_(claimed)).order_by(Notification.next_at)).all()
+    db.rollback()  # hold no read transaction while talking to receivers
     sent = 0
-    for note_id in _claim(db, now, limit):
-        note = db.get(Notification, note_id)
-        ok = _send(db, note, db.get(Booking, note.booking_id))
-        begin_write(db)  # short write transactions only: SQLite writers must not wait on a read
-        note = db.get(Notification, note_id, populate_existing=True)
-        note.attempts += 1
+    for note, booking, product, phone, employee in batch:
+        ok = _send(note, booking, employee, text_for(booking, product, phone))
+        attempts = note.attempts + 1
         if ok:
-            note.status, note.sent_at = "sent", now
-        elif note.attempts >= MAX_ATTEMPTS:
-            note.status = "failed"
+            values = dict(status="sent", sent_at=now)
+        elif attempts >= MAX_ATTEMPTS:
+            values = dict(status="failed")
         else:
-            note.next_at = now + timedelta(seconds=30 * 2 ** (note.attempts - 1))
+            values = dict(next_at=now + timedelta(seconds=30 * 2 ** (attempts - 1)))
+        begin_write(db)  # short write transactions only: SQLite writers must not wait on a read
+        db.execute(update(Notification).where(Notification.id == note.id).values(attempts=attempts, **values))
         db.commit()
         sent += int(ok)
     return sent
 
 
 def _claim(db: Session, now: datetime, limit: int) -> list[int]:
-    """Take a batch of due rows by moving their next_at past a lease; others skip them."""
+    """Take a batch of due rows by moving their next_at past a lease, in one UPDATE: a row
+    another process claimed meanwhile no longer matches, so only one of them sends it."""
+    due = (select(Notification.id).where(Notification.status == "pending", Notification.next_at <= now)
+           .order_by(Notification.next_at).limit(limit))
     begin_write(db)
-    due = db.exec(select(Notification.id).where(Notification.status == "pending", Notification.next_at <= now)
-                  .order_by(Notification.next_at).limit(limit)).all()
-    claimed = [note_id for note_id in due if db.execute(update(Notification).where(
-        Notification.id == note_id, Notification.status == "pending", Notification.next_at <= now)
-        .values(next_at=now + LEASE)).rowcount == 1]
+    claimed = db.execute(update(Notification).where(
+        Notification.id.in_(due.scalar_subquery()), Notification.status == "pending",
+        Notification.next_at <= now).values(next_at=now + LEASE).returning(Notification.id)).scalars().all()
     db.commit()
-    return claimed
+    return list(claimed)
 
 
-def _send(db: Session, note: Notification, booking: Booking) -> bool:
+def _send(note: Notification, booking: Booking, employee: Employee, text: str) -> bool:
     cfg = current_app.config
-    text = text_for(db, booking)
     if note.channel == "message":
-        return load_sender(cfg["MESSAGE_SENDER"]).send(db.get(Employee, note.employee_id), text)
+        return load_sender(cfg["MESSAGE_SENDER"]).send(employee, text)
     if cfg["NOTIFY_WEBHOOK_FORMAT"] == "wecom":
         payload = {"msgtype": "markdown", "markdown": {"content": f"**{text}**"}}
     else:
