@@ -21,9 +21,13 @@ export async function ready() {
 // so only the chosen language is fetched, also after a language switch.
 export function extend(load) { more.push(load); }
 
+// Own keys only: a key or a {name} built from what a customer typed (a channel tag such as
+// "{constructor}") must come out as typed, never as something inherited from Object.
+const own = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
+
 export function t(key, vars = {}) {
-  const text = key in table ? table[key] : key;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? vars[name] : m));
+  const text = own(table, key) ? table[key] : String(key);
+  return text.replace(/\{(\w+)\}/g, (m, name) => (own(vars, name) ? vars[name] : m));
 }
 
 // Strings only one page needs (the status page) are added by that page.

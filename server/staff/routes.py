@@ -72,7 +72,9 @@ def logout():
         service.end_sessions(get_db(), me())
     logout_user()
     session.clear()
-    return "", 204
+    # The browser's HTTP cache goes; "storage" would also delete a customer's unsent bookings
+    # (same origin, e.g. a counter tablet), so the staff app clears its own storage instead.
+    return "", 204, {"Clear-Site-Data": '"cache"'}
 
 
 @bp.post("/password")

@@ -8,6 +8,34 @@ import { announce } from "./ui.js";
 let me = null;
 let onSignedOut = () => {};
 const cache = new Map(); // staff data kept for this session only (e.g. my shop's profile)
+let wiping = Promise.resolve();
+
+// A device staff sign out of may be a branch's counter tablet that customers book on too, so
+// what the customer side keeps on this origin stays: the service worker's shell (static files,
+// the same for everyone), the outbox of bookings not yet sent (IndexedDB "yryd"), remembered
+// bookings and preferences. Everything else goes: other caches (shop data fetched while signed
+// in), this tab's sessionStorage, staff keys in localStorage and other IndexedDB databases.
+const SHELL_CACHE = /^yryd-shell-/;
+const OUTBOX_DB = "yryd";
+const STAFF_KEY = "yryd.staff.";
+
+const settle = (req) => new Promise((resolve) => { req.onsuccess = req.onerror = req.onblocked = resolve; });
+
+async function wipe() {
+  try {
+    sessionStorage.clear();
+    Object.keys(localStorage).filter((k) => k.startsWith(STAFF_KEY)).forEach((k) => localStorage.removeItem(k));
+  } catch { /* storage disabled: nothing was kept */ }
+  try {
+    if (self.caches) await Promise.all((await caches.keys()).filter((n) => !SHELL_CACHE.test(n)).map((n) => caches.delete(n)));
+  } catch { /* Cache Storage unavailable (e.g. not a secure context) */ }
+  try {
+    if (indexedDB.databases) {
+      const others = (await indexedDB.databases()).filter((d) => d.name !== OUTBOX_DB);
+      await Promise.all(others.map((d) => settle(indexedDB.deleteDatabase(d.name))));
+    }
+  } catch { /* IndexedDB unavailable */ }
+}
 
 export const current = () => me;
 export const isManager = () => !!me && me.role !== "staff";
@@ -15,9 +43,13 @@ export const isManager = () => !!me && me.role !== "staff";
 // Set what happens when the server says the session is over (show the login form).
 export function whenSignedOut(fn) { onSignedOut = fn; }
 
+// The session is over (logged out, expired or ended elsewhere): forget it, and if someone was
+// signed in, clear what they may have left on the device.
 function forget() {
+  const ended = me !== null;
   me = null;
   cache.clear();
+  if (ended) wiping = wipe();
 }
 
 // The logged-in employee, or null.
@@ -59,6 +91,7 @@ export async function logout() {
     await call("/api/staff/logout", { method: "POST", body: {} });
   } catch { /* offline or already ended: this device forgets the session either way */ }
   forget();
+  await wiping;
 }
 
 // The login form; done(me) once the server has accepted it.
