@@ -52,6 +52,9 @@ def load():
         "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 120),
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_ABSOLUTE_HOURS", 12) * 3600,
+        # The cookie is re-sent only when the session changes (login, the once-a-minute idle
+        # stamp), not re-signed on every request; it expires at the absolute limit anyway.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "REMEMBER_COOKIE_DURATION": 0,
         # Rate limits (per IP generous: villages share carrier-grade NAT addresses).
         "BOOKING_LIMIT_IP": env("BOOKING_LIMIT_IP", "60/minute;600/hour"),
