@@ -1,12 +1,13 @@
 // Service worker for the customer shop (/s/...) and booking status page (/b/).
-// Shell files: cache first, refreshed when VERSION changes. Shop pages and shop data:
-// network first, the cache when offline or slow. Never cached: booking status, staff, boards,
-// the live stream, the wall, POSTs. The staff app and wall files are not precached: every
-// customer phone would download them; uncached /static/ files come from the network.
+// Shell files: cache first, refreshed when VERSION changes. Shop pages, shop data and the
+// privacy notice (one copy per language): network first, the cache when offline or slow.
+// Never cached: booking status, staff, boards, the live stream, the wall, POSTs. The staff app
+// and wall files are not precached: every customer phone would download them; uncached /static/
+// files come from the network.
 const VERSION = "2026-11-28.9";
 const PREFIX = "yryd-";
 const SHELL = `${PREFIX}shell-${VERSION}`;
-const RUNTIME = `${PREFIX}runtime-1`; // pages and shop data; outlives shell updates
+const RUNTIME = `${PREFIX}runtime-1`; // pages, shop data, the notice; outlives shell updates
 const RUNTIME_MAX = 60;
 const SLOW_MS = 4000; // after this, answer from the cache while the network catches up
 
@@ -18,13 +19,16 @@ const PRECACHE = [
   "/static/js/lang/zh.js", "/static/js/lang/en.js", "/static/js/shop.js", "/static/js/status.js",
   "/static/js/views/card.js", "/static/js/views/products.js", "/static/js/views/home.js",
   "/static/js/views/product.js", "/static/js/views/slots.js", "/static/js/views/book.js",
-  "/static/js/views/done.js", "/static/js/views/outbox.js",
+  "/static/js/views/done.js", "/static/js/views/outbox.js", "/static/js/notice.js",
   "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-512.png",
 ];
 
 const NEVER = /^\/(api\/status|api\/staff|api\/boards|api\/stream|staff|wall)(\/|$)/;
 const SHOP_PAGE = /^\/s\/[^/]+\/?$/;
 const SHOP_DATA = /^\/(api\/shops\/[^/]+(\/slots)?|s\/[^/]+\/manifest\.webmanifest)$/;
+const NOTICE = "/api/privacy-notice";
+// The cache key of the notice in a language, as the server reads ?lang= (English, else Chinese).
+const noticeKey = (url) => `${NOTICE}?lang=${/^en/i.test(url.searchParams.get("lang") || "") ? "en" : "zh-CN"}`;
 
 const OFFLINE_PAGE = `<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>一人一店</title>
@@ -37,6 +41,7 @@ self.addEventListener("install", (event) => {
     const cache = await caches.open(SHELL);
     // cache: "reload" so a new VERSION never picks up stale copies from the HTTP cache.
     await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+    await saveNotices();
     await self.skipWaiting();
   })());
 });
@@ -63,12 +68,31 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(event, request, "/b/", true));
   } else if (SHOP_DATA.test(path)) {
     event.respondWith(networkFirst(event, request, path, false));
+  } else if (path === NOTICE) {
+    event.respondWith(networkFirst(event, request, noticeKey(url), false));
   } else if (path.startsWith("/static/")) {
     event.respondWith(caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)));
   }
 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The notice in both languages, saved at install: the shop saves a copy in the language it reads,
+// and this one lets a customer who switches language while offline still read what they agree
+// to. Best effort: a failure here must not stop the install.
+async function saveNotices() {
+  const cache = await caches.open(RUNTIME);
+  const saved = Promise.all(["zh-CN", "en"].map(async (lang) => {
+    const key = `${NOTICE}?lang=${lang}`;
+    try {
+      const response = await fetch(key, { cache: "no-cache" });
+      if (response.ok) await cache.put(key, response);
+    } catch {
+      // offline during install: nothing saved yet
+    }
+  }));
+  await Promise.race([saved, sleep(SLOW_MS)]); // a slow network does not hold up the install
+}
 
 // The cached copy, marked so the page can say it is showing saved information.
 async function fromCache(key) {

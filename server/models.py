@@ -370,6 +370,24 @@ class ShopPublic(Public):
     products: list[ProductPublic]
 
 
+class NoticeQuery(BaseModel):
+    lang: Optional[str] = None  # zh-CN (the default) or en; any other value gets zh-CN
+
+
+class NoticeSection(Public):
+    heading: str
+    text: str
+
+
+class PrivacyNotice(Public):
+    """The privacy notice in force: a booking's consent_version must be this version."""
+    version: str
+    lang: str  # zh-CN | en
+    title: str
+    sections: list[NoticeSection]
+    marketing: str  # the separate, optional marketing consent, in one sentence
+
+
 class Slot(Public):
     start: datetime
     label: str

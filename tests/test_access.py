@@ -65,7 +65,7 @@ CASES = [
                                             "line": "consumer", "method": "credit", "active": False},
      ADMIN_ONLY),
 ]
-PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/visits",
+PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/visits", "/api/privacy-notice",
           "/api/shops/<code>/bookings", "/api/status", "/api/status/cancel", "/api/status/slots",
           "/api/status/reschedule", "/api/status/erase", "/api/staff/login"}
 

@@ -150,6 +150,29 @@ def test_a_customer_cancellation_shows_in_the_inbox_without_reload(phone, live_s
     assert inbox.loads == [1]
 
 
+def test_booking_on_behalf_reads_the_servers_notice_and_stores_its_version(phone, live_server, bank, db):
+    from sqlmodel import select
+
+    from server.models import Booking
+    from tests.conftest import next_slot
+
+    log_in(phone, live_server, bank.wang)
+    page = open_page(phone, f"{live_server}/staff#book")
+    expect(page.get_by_test_id("privacy")).to_contain_text("请向客户宣读")
+    expect(page.get_by_test_id("privacy")).to_contain_text("自您最后一次预约结束起保存 365 天")
+    page.get_by_test_id("field-product").select_option("consumer-credit")
+    page.get_by_test_id(f"day-{next_slot().date().isoformat()}").click()
+    page.get_by_test_id("slot-10:00").click()
+    page.get_by_test_id("field-name").fill("赵大娘")
+    page.get_by_test_id("field-phone").fill("13900000005")
+    expect(page.get_by_test_id("consent")).not_to_be_checked()
+    page.get_by_test_id("consent").check()
+    page.get_by_test_id("submit").click()
+    reference = page.get_by_test_id("reference").inner_text()
+    booking = db.exec(select(Booking).where(Booking.reference == reference)).one()
+    assert booking.source == "staff" and booking.consent_version == "2026-11-v1"
+
+
 def serious(results) -> list[str]:
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

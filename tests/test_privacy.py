@@ -2,6 +2,7 @@
 import logging
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from server.logs import OneLineFormatter
@@ -115,3 +116,93 @@ def test_authorisation_failures_are_logged_with_actor_source_and_path(bank, logi
         assert login(bank.wang).get("/api/audit?action=login").status_code == 403
     assert "denied code=forbidden actor=YQ0001 source=127.0.0.1 GET /api/audit" in caplog.text
     assert "action=login" not in caplog.text  # no query strings in logs
+
+
+# --- the privacy notice: words and version served together -----------------------------------
+
+def notice_text(n: dict) -> str:
+    return " ".join([n["title"]] + [s["heading"] + " " + s["text"] for s in n["sections"]])
+
+
+def test_the_notice_names_the_bank_purpose_data_retention_and_how_to_withdraw_in_chinese(app, client):
+    app.config.update(BANK_NAME="测试农商银行", BANK_HOTLINE="0353-12345", RETENTION_DAYS=180)
+    r = client.get("/api/privacy-notice?lang=zh-CN")
+    n = r.get_json()
+    assert r.status_code == 200 and n["version"] == app.config["CONSENT_VERSION"] and n["lang"] == "zh-CN"
+    text = notice_text(n)
+    for phrase in ("测试农商银行", "专属客户经理", "姓名", "手机号码", "备注", "二维码", "138****1234",
+                   "180 天", "预约状态链接", "撤回同意并删除我的个人信息", "0353-12345"):
+        assert phrase in text, phrase
+    assert "不影响本次预约" in n["marketing"] and "0353-12345" in n["marketing"]
+
+
+def test_the_notice_is_in_english_on_request(app, client):
+    n = client.get("/api/privacy-notice?lang=en").get_json()
+    text = notice_text(n)
+    assert n["lang"] == "en" and n["version"] == app.config["CONSENT_VERSION"]
+    for phrase in (app.config["BANK_NAME"], "dedicated account manager", "QR code", "365 days",
+                   "booking status link", app.config["BANK_HOTLINE"]):
+        assert phrase in text, phrase
+    assert "separate, optional" in n["marketing"]
+
+
+@pytest.mark.parametrize("query", ["", "?lang=fr", "?lang=", "?lang=zh"])
+def test_an_unknown_or_missing_language_gets_the_chinese_notice(client, query):
+    assert client.get(f"/api/privacy-notice{query}").get_json()["lang"] == "zh-CN"
+
+
+def test_the_notice_is_public_revalidated_and_unchanged_answers_304(client):
+    r = client.get("/api/privacy-notice?lang=zh-CN")
+    assert r.headers["Cache-Control"] == "public, no-cache" and r.headers["ETag"]
+    again = client.get("/api/privacy-notice?lang=zh-CN", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/api/privacy-notice?lang=en", headers={"If-None-Match": r.headers["ETag"]})
+    assert other.status_code == 200  # each language has its own tag
+
+
+def test_the_notice_is_documented_and_rate_limited_like_other_public_reads(app, client):
+    op = client.get("/openapi.json").get_json()["paths"]["/api/privacy-notice"]["get"]
+    assert "200" in op["responses"] and [p["name"] for p in op["parameters"]] == ["lang"]
+    app.config["PUBLIC_LIMIT_IP"] = "2/minute"
+    assert [client.get("/api/privacy-notice").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_booking_stores_exactly_the_notice_version_served(app, bank, book, client, db, monkeypatch):
+    from server.bookings import notice
+
+    # The compliance officer publishes new words under a new version, and puts it in force.
+    new = {lang: {**words, "title": words["title"] + "（2027 年修订）"}
+           for lang, words in notice.NOTICES["2026-11-v1"].items()}
+    monkeypatch.setitem(notice.NOTICES, "2027-01-v2", new)
+    app.config["CONSENT_VERSION"] = "2027-01-v2"
+    served = client.get("/api/privacy-notice").get_json()
+    assert served["version"] == "2027-01-v2" and "2027 年修订" in served["title"]
+
+    assert book(bank.code(bank.wang), consent_version="2026-11-v1").status_code == 422  # the old words
+    assert book(bank.code(bank.wang), consent_version=served["version"]).status_code == 201
+    db.rollback()
+    assert db.exec(select(Booking.consent_version)).all() == ["2027-01-v2"]
+
+
+def test_the_app_refuses_to_start_with_a_consent_version_that_has_no_notice(tmp_path):
+    from server import create_app
+
+    with pytest.raises(RuntimeError, match="2099-01-v9"):
+        create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                    "CONSENT_VERSION": "2099-01-v9"})
+
+
+# Fingerprints of published notices. Customers agreed to these exact words under these versions:
+# change the words under a new version in server/bookings/notice.py, never in place.
+PUBLISHED = {"2026-11-v1": "ccf3a4fd68c82a16"}
+
+
+@pytest.mark.parametrize("version", PUBLISHED)
+def test_a_published_notice_is_never_edited_in_place(version):
+    import hashlib
+    import json
+
+    from server.bookings.notice import NOTICES
+
+    words = json.dumps(NOTICES[version], ensure_ascii=False, sort_keys=True)
+    assert hashlib.sha256(words.encode()).hexdigest()[:16] == PUBLISHED[version]

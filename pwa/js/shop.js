@@ -7,6 +7,7 @@ import { api, uuid } from "./api.js";
 import { events } from "./bookings.js";
 import { load, save } from "./prefs.js";
 import { boot, announce, showCached } from "./app.js";
+import { loadNotice } from "./notice.js";
 import * as home from "./views/home.js";
 import * as product from "./views/product.js";
 import * as book from "./views/book.js";
@@ -96,6 +97,7 @@ async function start(request = fetchShop()) {
   showCached(answer.cached);
   if (!answer.cached) countVisit();
   route(false);
+  loadNotice().catch(() => {}); // read (and saved for offline) before the customer opens the form
 }
 
 // Outbox bookings answered while the form is not waiting on them (e.g. sent on page load).

@@ -1,23 +1,34 @@
 """Booking API: customers book through a shop and manage it through their private link."""
 from flask import Blueprint, current_app, request
 
-from server.bookings import privacy, service, views
+from server.bookings import notice, privacy, service, views
 from server.db import get_db
 from server.errors import NotFound
 from server.extensions import doc, limit, phone_key
-from server.http import body, client_ip, idempotency_key, out
+from server.http import body, client_ip, conditional, idempotency_key, out
 from server.models import (BookingCreate, BookingCreated, BookingPublic, Customer, Employee, Erased, ErrorBody,
-                           Reschedule, SlotsPublic)
+                           NoticeQuery, PrivacyNotice, Reschedule, SlotsPublic)
 from server.shops.service import get_link
 from spectree import Response as Doc
 
 bp = Blueprint("bookings", __name__)
 limit("PUBLIC_LIMIT_IP")(bp)  # every public endpoint, per IP
+bp.record_once(lambda state: notice.check(state.app.config))  # no consent version without its text
 
 
 def status_url(token: str) -> str:
     # The token rides in the fragment: browsers never send it, so no server log can hold it.
     return f"{current_app.config['PUBLIC_BASE_URL']}/b/#{token}"
+
+
+@bp.get("/api/privacy-notice")
+@doc(query=NoticeQuery, resp=Doc("HTTP_304", HTTP_200=PrivacyNotice), tags=["booking"])
+def privacy_notice():
+    """The privacy notice in force and its version, which a booking sends back as consent_version."""
+    data = notice.text(current_app.config, request.args.get("lang"))
+    # Public and shared, but always revalidated (a 304 when unchanged): a copy kept past a new
+    # version would make the booking fail with consent_outdated.
+    return conditional(out(PrivacyNotice, data, **{"Cache-Control": "public, no-cache"}))
 
 
 @bp.post("/api/shops/<code>/bookings")

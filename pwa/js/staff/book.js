@@ -1,17 +1,19 @@
 // 代客预约 Book on behalf of a walk-in or phone customer, through my own shop: the customer's
-// form (product, day and time or a call back, name, mobile, note) and the privacy notice read
-// to them. The server's 422 messages are shown next to their fields.
+// form (product, day and time or a call back, name, mobile, note) and the server's privacy notice
+// read to them; its version is the consent_version sent. The server's 422 messages are shown
+// next to their fields.
 import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
 import { uuid } from "../api.js";
 import { dateTime } from "../format.js";
 import { slotPicker, groupByDay } from "../views/slots.js";
+import { loadNotice, forgetNotice, noticeBlock } from "../notice.js";
 import { call, cached } from "./session.js";
 import { announce, focusView } from "./ui.js";
 
 const FIELDS = ["product", "slot", "name", "phone", "note", "consent"];
 const blank = () => ({ product: "", day: "", slot: "", callback: false, name: "", phone: "", note: "",
-  consent: false, channel: "walk-in", days: null });
+  consent: false, consentVersion: "", channel: "walk-in", days: null }); // consentVersion: the notice read
 let draft = blank();
 let errors = {};
 let done = null; // the booking just made
@@ -44,7 +46,7 @@ const attrs = (f, hint) => html`id="f-${f}" name="${f}" data-testid="${f === "co
 const field = (f, control, hint) => html`<div class="field"><label for="f-${f}">${t("ob." + f)}</label>
   ${hint ? html`<p class="hint" id="h-${f}">${hint}</p>` : ""}${control}${err(f)}</div>`;
 
-function form(shop) {
+function form(shop, notice) {
   const d = draft;
   const option = (p) => html`<option value="${p.code}" ${p.code === d.product ? "selected" : ""}>${p.name}</option>`;
   const channel = (c) => html`<label class="radio"><input type="radio" name="channel" value="${c}"
@@ -64,13 +66,9 @@ function form(shop) {
         ${field("name", html`<input ${attrs("name")} autocomplete="off" maxlength="40" value="${d.name}">`)}
         ${field("phone", html`<input ${attrs("phone")} type="tel" inputmode="tel" autocomplete="off" maxlength="20" value="${d.phone}">`)}
         ${field("note", html`<textarea ${attrs("note", 1)} rows="3">${d.note}</textarea>`, t("f.note.hint"))}
-        <div class="privacy" data-testid="privacy">
-          <h2>${t("ob.read")}</h2>
-          <p>${t("privacy.body", { bank: shop.bank, hotline: shop.hotline })}</p>
-          <p class="muted">${t("privacy.version", { v: shop.consent_version })}</p>
-        </div>
+        ${noticeBlock(notice || "missing", { heading: t("ob.read"), hotline: shop.hotline })}
         <div class="field check">
-          <input type="checkbox" ${attrs("consent")} ${d.consent ? "checked" : ""}>
+          <input type="checkbox" ${attrs("consent")} ${notice && d.consent ? "checked" : ""} ${notice ? "" : "disabled"}>
           <label for="f-consent">${t("ob.consent")}</label>
         </div>${err("consent")}
         ${err("form")}
@@ -114,7 +112,7 @@ async function submit(root, ctx, shop) {
   if (sending) return;
   const body = {
     name: draft.name, phone: draft.phone, product: draft.product, slot: draft.callback ? null : draft.slot || null,
-    callback: draft.callback, note: draft.note, consent: draft.consent, consent_version: shop.consent_version,
+    callback: draft.callback, note: draft.note, consent: draft.consent, consent_version: draft.consentVersion,
     channel: draft.channel, // a code; the inbox shows its label
   };
   const same = sent && JSON.stringify(sent.body) === JSON.stringify(body);
@@ -140,6 +138,7 @@ async function submit(root, ctx, shop) {
     } else if (error.status === 422 || error.status === 409) {
       // The server stops at the first broken rule of a kind: what the form itself knows is missing too.
       errors = { ...missing(), ...fieldErrors(b) };
+      if (errors.consent) forgetNotice(); // the notice changed: the next form shows the new one
     } else {
       errors = { form: error.message };
     }
@@ -158,6 +157,7 @@ export async function render(root, ctx, showErrors = false) {
     mount(root, html`<section class="view"><h1>${t("ob.title")}</h1><p class="notice error">${error.message}</p></section>`);
     return;
   }
+  const notice = done ? null : await loadNotice().catch(() => null);
   if (root.dataset.view !== "book") return;
   if (done) {
     mount(root, confirmation(done));
@@ -169,14 +169,18 @@ export async function render(root, ctx, showErrors = false) {
     return;
   }
   if (!shop.products.some((p) => p.code === draft.product)) draft.product = "";
-  mount(root, form(shop));
+  if (!notice || draft.consentVersion !== notice.version) draft.consent = false; // agreed to other words
+  mount(root, form(shop, notice));
   const picker = slotPicker(root.querySelector("#picker"), draft, { callback: true });
   const f = root.querySelector("form");
   f.addEventListener("input", (e) => {
     const el = e.target;
     if (el.name in draft) draft[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    if (el.name === "consent") draft.consentVersion = el.checked ? notice.version : "";
   });
   f.addEventListener("change", (e) => { if (e.target.name === "channel") draft.channel = e.target.value; });
+  const retry = root.querySelector("[data-testid=notice-retry]");
+  if (retry) retry.onclick = () => render(root, ctx);
   f.addEventListener("submit", (e) => { e.preventDefault(); submit(root, ctx, shop); });
   if (showErrors) {
     const first = FIELDS.find((k) => errors[k]);

@@ -1,6 +1,7 @@
 // Booking: product → day and slot (or call me back) → name, mobile, note → consent → send.
 // Every booking goes through the outbox first, with its Idempotency-Key, so a lost answer
-// or a dead network is retried later and still books exactly once.
+// or a dead network is retried later and still books exactly once. The consent is to the
+// server's privacy notice as shown: the version sent is the version whose words were on screen.
 import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
 import { api, uuid } from "../api.js";
@@ -9,15 +10,17 @@ import { announce, focusView } from "../app.js";
 import { summary } from "./card.js";
 import { slotPicker, groupByDay } from "./slots.js";
 import { outboxNotice } from "./outbox.js";
+import { loadNotice, shownNotice, forgetNotice, noticeBlock } from "../notice.js";
 
 const FIELDS = ["product", "slot", "name", "phone", "note", "consent"];
 const blank = () => ({ product: "", day: "", slot: "", callback: false, name: "", phone: "", note: "", consent: false,
-  marketing: false, days: null });
+  consentVersion: "", marketing: false, days: null }); // consentVersion: the notice version the box was ticked under
 let draft = blank(); // survives leaving the form and switching language
 let errors = {}; // field → message, shown by the next render
 let waiting = null; // {key, ctx, root} while a booking waits in the outbox
 let submitting = false;
 let keepErrors = false; // prefill() errors survive the next render
+let noticeFailed = false; // the notice could not be read (offline, and no saved copy)
 
 export const owns = (key) => !!waiting && waiting.key === key;
 // Is the customer in the middle of filling in the form?
@@ -29,7 +32,7 @@ export function normPhone(raw) {
   return d.startsWith("+86") ? d.slice(3) : d.startsWith("86") && d.length === 13 ? d.slice(2) : d;
 }
 
-function check(d) {
+function check(d, shop) {
   const e = {};
   const name = d.name.trim().replace(/\s+/g, " ");
   if (!name || [...name].length > 20) e.name = t("v.name");
@@ -37,7 +40,8 @@ function check(d) {
   if (!d.product) e.product = t("v.product");
   if (!d.slot && !d.callback) e.slot = t("v.slot");
   if ([...d.note.trim()].length > 200) e.note = t("v.note");
-  if (!d.consent) e.consent = t("v.consent");
+  if (!d.consent || !d.consentVersion) e.consent = t("v.consent");
+  if (!shownNotice()) e.consent = noticeFailed ? t("notice.missing", { hotline: shop.hotline }) : t("notice.loading");
   return e;
 }
 
@@ -57,8 +61,10 @@ function fieldErrors(body = {}) {
 export function prefill(entry) {
   const b = entry.body;
   errors = entry.error && entry.error.error === "slot_taken" ? { slot: entry.error.message } : fieldErrors(entry.error);
+  if (errors.consent) forgetNotice(); // e.g. the notice changed while the booking waited: read it again
+  const consent = b.consent && !errors.consent;
   draft = { ...draft, product: b.product, slot: errors.slot ? "" : b.slot || "", callback: b.callback,
-    name: b.name, phone: b.phone, note: b.note, consent: b.consent && !errors.consent };
+    name: b.name, phone: b.phone, note: b.note, consent, consentVersion: consent ? b.consent_version : "" };
   keepErrors = true;
   return remove(entry.key);
 }
@@ -77,9 +83,13 @@ function productOptions(products, chosen) {
   return groups.map((k) => html`<optgroup label="${label(k)}">${products.filter((p) => p.kind === k).map(opt)}</optgroup>`);
 }
 
+// The notice on screen: its words, or "loading" / "missing".
+const noticeState = () => shownNotice() || (noticeFailed ? "missing" : "loading");
+
 function form(ctx) {
   const { shop } = ctx;
   const d = draft;
+  const notice = shownNotice();
   return html`
     <section class="view" data-testid="booking-form">
       <button type="button" class="back" data-testid="back-button">${t("back")}</button>
@@ -97,23 +107,38 @@ function form(ctx) {
         ${field("phone", html`<input ${attrs("phone", 1)} type="tel" inputmode="tel" autocomplete="tel-national"
           pattern="1[3-9][0-9]{9}" maxlength="20" value="${d.phone}">`, t("f.phone.hint"))}
         ${field("note", html`<textarea ${attrs("note", 1)} rows="3">${d.note}</textarea>`, t("f.note.hint"))}
-        <div class="privacy" data-testid="privacy">
-          <h2>${t("privacy.title")}</h2>
-          <p>${t("privacy.body", { bank: shop.bank, hotline: shop.hotline })}</p>
-          <p class="muted">${t("privacy.version", { v: shop.consent_version })}</p>
-        </div>
+        <div id="notice-slot">${noticeBlock(noticeState(), { hotline: shop.hotline })}</div>
         <div class="field check">
-          <input type="checkbox" ${attrs("consent")} ${d.consent ? "checked" : ""}>
+          <input type="checkbox" ${attrs("consent")} ${notice && d.consent ? "checked" : ""} ${notice ? "" : "disabled"}>
           <label for="f-consent">${t("consent")}</label>
         </div>${err("consent")}
         <div class="field check">
-          <input type="checkbox" id="f-marketing" name="marketing" data-testid="marketing" ${d.marketing ? "checked" : ""}>
-          <label for="f-marketing">${t("marketing")}</label>
+          <input type="checkbox" id="f-marketing" name="marketing" data-testid="marketing" aria-describedby="h-marketing"
+            ${d.marketing ? "checked" : ""}>
+          <div><label for="f-marketing">${t("marketing")}</label>
+            <p class="hint" id="h-marketing" data-testid="marketing-hint">${notice ? notice.marketing : ""}</p></div>
         </div>
         ${err("form")}
         <button type="submit" class="btn primary" data-testid="submit">${t("submit")}</button>
       </form>
     </section>`;
+}
+
+// Read the notice (network, else the saved copy) into the form; a tick given to other words is undone.
+async function showNotice(root, ctx) {
+  const slot = root.querySelector("#notice-slot");
+  const notice = await loadNotice().catch(() => null);
+  noticeFailed = !notice;
+  if (!slot.isConnected) return; // the customer has moved on
+  if (notice && draft.consentVersion !== notice.version) draft.consent = false;
+  mount(slot, noticeBlock(notice || "missing", { hotline: ctx.shop.hotline }));
+  const box = root.querySelector("[name=consent]");
+  box.disabled = !notice;
+  box.checked = !!notice && draft.consent;
+  root.querySelector("#h-marketing").textContent = notice ? notice.marketing : "";
+  const retry = slot.querySelector("[data-testid=notice-retry]");
+  if (retry) retry.onclick = () => { mount(slot, noticeBlock("loading")); showNotice(root, ctx); };
+  if (!notice) announce(t("notice.missing", { hotline: ctx.shop.hotline }));
 }
 
 async function loadSlots(ctx, picker) {
@@ -161,13 +186,14 @@ function refused(root, ctx, error) {
     if (Array.isArray(body.free_slots)) draft.days = groupByDay(body.free_slots);
   } else {
     errors = fieldErrors(body);
+    if (errors.consent) forgetNotice(); // outdated: the form shows the new notice to agree to
   }
   render(root, ctx, true);
 }
 
 async function submit(root, ctx) {
   if (submitting) return;
-  errors = check(draft);
+  errors = check(draft, ctx.shop);
   if (Object.keys(errors).length) {
     errors.form = t("v.check");
     return render(root, ctx, true);
@@ -175,7 +201,7 @@ async function submit(root, ctx) {
   const body = {
     name: draft.name.trim().replace(/\s+/g, " "), phone: normPhone(draft.phone), product: draft.product,
     slot: draft.callback ? null : draft.slot, callback: draft.callback, note: draft.note.trim(),
-    consent: true, consent_version: ctx.shop.consent_version, channel: ctx.channel, marketing: draft.marketing,
+    consent: true, consent_version: draft.consentVersion, channel: ctx.channel, marketing: draft.marketing,
   };
   // The key is made and stored before the first send: a retry can never book twice.
   const entry = { key: uuid(), code: ctx.code, body, state: "pending", created: Date.now() };
@@ -223,12 +249,15 @@ export function render(root, ctx, showErrors = false) {
   if (!showErrors) errors = {};
   if (ctx.arg && !showErrors) draft.product = ctx.arg;
   if (!ctx.shop.products.some((p) => p.code === draft.product)) draft.product = "";
+  const notice = shownNotice();
+  if (notice && draft.consentVersion !== notice.version) draft.consent = false; // ticked under other words
   mount(root, form(ctx));
   const picker = slotPicker(root.querySelector("#picker"), draft, { callback: true });
   const f = root.querySelector("form");
   f.addEventListener("input", (e) => {
     const el = e.target;
     if (el.name in draft) draft[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    if (el.name === "consent") draft.consentVersion = el.checked && shownNotice() ? shownNotice().version : "";
   });
   f.addEventListener("submit", (e) => { e.preventDefault(); submit(root, ctx); });
   if (showErrors) {
@@ -242,6 +271,7 @@ export function render(root, ctx, showErrors = false) {
   } else {
     focusView(root);
   }
+  if (!shownNotice()) showNotice(root, ctx);
   loadSlots(ctx, picker);
   outboxNotice(root.querySelector(".outbox"), ctx);
 }
