@@ -1,6 +1,7 @@
 """API errors: one exception family, one handler each, JSON bodies in the client's language."""
 import logging
 
+import sqlalchemy.exc
 from flask import jsonify
 from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
@@ -86,6 +87,14 @@ def register(app):
             return jsonify(error="method_not_allowed", message=e.description), 405
         headers = {"Retry-After": _retry_after()} if e.code == 429 else {}
         return jsonify(error=code, message=message(code)), e.code, headers
+
+    @app.errorhandler(sqlalchemy.exc.TimeoutError)
+    @app.errorhandler(sqlalchemy.exc.OperationalError)
+    def _database_unavailable(e: Exception):
+        # No connection to be had (pool exhausted, server full or restarting): nothing was
+        # written by this request, so the client may simply retry (with its Idempotency-Key).
+        log.warning("database unavailable: %s", type(e).__name__)
+        return jsonify(error="busy", message=message("busy")), 503, {"Retry-After": "2"}
 
     @app.errorhandler(Exception)
     def _crash(e: Exception):

@@ -50,6 +50,7 @@ MESSAGES = {
     "too_many": ("操作太频繁，请稍后再试。", "Too many requests; please wait and try again."),
     "range_invalid": ("日期范围不正确：开始不晚于结束，最长 366 天。", "Date range not valid: start on or before end, at most 366 days."),
     "period_invalid": ("未知的统计周期。", "Unknown period."),
+    "busy": ("访问人数较多，请稍候几秒再试。", "We are busy right now; please try again in a few seconds."),
     "server_error": ("系统繁忙，请稍后再试。", "Something went wrong; please try again shortly."),
 }
 

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,23 +54,27 @@ def gunicorn(database_url: str, *, workers: int = 2, **env):
     port = free_port()
     environ = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                **{k: str(v) for k, v in env.items()}}
+    # A file, not a pipe: nobody reads a pipe while the test runs, and a full one would block
+    # the workers' next log line forever.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "server:create_app()"],
-        cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        _wait_healthy(port, proc)
+        _wait_healthy(port, proc, log)
         yield port
     finally:
         proc.terminate()
         proc.wait(timeout=15)
-        proc.stderr.close()
+        log.close()
 
 
-def _wait_healthy(port: int, proc: subprocess.Popen) -> None:
+def _wait_healthy(port: int, proc: subprocess.Popen, log) -> None:
     for _ in range(150):
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"gunicorn exited: {log.read().decode()[-2000:]}")
         try:
             if request(port, "GET", "/healthz", timeout=1)[0] == 200:
                 return

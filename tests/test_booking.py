@@ -126,3 +126,47 @@ def test_same_idempotency_key_with_a_different_body_is_422(bank, book, db):
 def test_unknown_shop_is_404_with_what_to_do(client):
     r = client.post("/api/shops/NOPE2345/bookings", json={})
     assert r.status_code == 404 and "二维码" in r.get_json()["message"]
+
+
+def test_a_booking_is_acknowledged_even_if_the_database_fails_right_after_its_commit(app, bank, book, db):
+    """Once committed, the answer needs nothing more from the database: a failure then (a
+    restart, a full connection pool) must not tell the customer their booking failed."""
+    import sqlalchemy.exc
+    from sqlalchemy import event
+
+    engine, inserted, broken = app.extensions["engine"], [], []
+
+    def fail_after_commit(conn, cursor, statement, *args):
+        if broken:
+            raise sqlalchemy.exc.OperationalError(statement, {}, Exception("server closed the connection"))
+        if statement.startswith("INSERT INTO booking"):
+            inserted.append(True)
+
+    event.listen(engine, "commit", lambda conn: inserted and broken.append(True))
+    event.listen(engine, "before_cursor_execute", fail_after_commit)
+    try:
+        r = book(bank.code(bank.wang), headers={"Idempotency-Key": "after-commit-1"})
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_after_commit)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["manager"] == "王丽" and r.get_json()["branch"] == "平定支行"
+    assert db.exec(select(func.count()).select_from(Booking)).one() == 1
+
+
+def test_when_no_database_connection_can_be_had_the_answer_is_503_with_retry_after(app, bank, book, db):
+    import sqlalchemy.exc
+    from sqlalchemy import event
+
+    engine = app.extensions["engine"]
+
+    def pool_exhausted(*args):
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 10 overflow 20 reached")
+
+    event.listen(engine, "before_cursor_execute", pool_exhausted)
+    try:
+        r = book(bank.code(bank.wang))
+    finally:
+        event.remove(engine, "before_cursor_execute", pool_exhausted)
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+    assert "请稍候" in r.get_json()["message"]
+    assert db.exec(select(func.count()).select_from(Booking)).one() == 0

@@ -20,7 +20,7 @@ from server.db import begin_write
 from server.errors import ApiError, Conflict, Invalid, NotFound
 from server.live.bus import publish
 from server.notify import service as notify
-from server.models import Booking, BookingCreate, Customer, Employee, Product, ShopLink, utcnow
+from server.models import Booking, BookingCreate, Branch, Customer, Employee, Product, ShopLink, utcnow
 from server.shops.service import CODE_ALPHABET, serving
 
 TRANSITIONS = {
@@ -37,8 +37,9 @@ class Booked(NamedTuple):
     booking: Booking
     token: str  # the private status token; only its hash is stored
     replayed: bool  # True when an Idempotency-Key replay returned an earlier booking
-    # The manager, product and customer rows the booking loaded: held here so the views that
-    # follow find them in the session instead of reading them again.
+    # The rows the booking loaded (manager, branch, product, customer): held here so the view
+    # that answers finds them in the session. Nothing is read after the commit, so a database
+    # that fails right then cannot turn a booking that exists into an error.
     rows: tuple = ()
 
 
@@ -161,7 +162,7 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
         "booking", now, employee_id=manager.id, branch_id=manager.branch_id, shop_link_id=link.id,
         booking_id=booking.id, product_id=product.id, channel=booking.channel, flagged=bool(flag)))
     notify.enqueue(db, booking)
-    return booking, token, (manager, product, customer)
+    return booking, token, (manager, db.get(Branch, manager.branch_id), product, customer)
 
 
 def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime) -> datetime:
