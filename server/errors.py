@@ -93,7 +93,10 @@ def register(app):
     def _database_unavailable(e: Exception):
         # No connection to be had (pool exhausted, server full or restarting): nothing was
         # written by this request, so the client may simply retry (with its Idempotency-Key).
-        log.warning("database unavailable: %s", type(e).__name__)
+        # The driver's own first line ("too many clients", "database is locked"), never
+        # SQLAlchemy's full text: that one carries the statement's parameters.
+        detail = str(getattr(e, "orig", None) or type(e).__name__).splitlines()[0][:200]
+        log.warning("database unavailable: %s", detail)
         return jsonify(error="busy", message=message("busy")), 503, {"Retry-After": "2"}
 
     @app.errorhandler(Exception)

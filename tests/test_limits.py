@@ -38,7 +38,18 @@ def test_login_attempts_are_throttled_per_account_with_the_same_answer_for_unkno
 
 def test_public_endpoints_are_limited_per_address(bank, client, app):
     app.config["PUBLIC_LIMIT_IP"] = "3/minute"
-    codes = [client.get(f"/api/shops/{bank.code(bank.wang)}").status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    codes = [client.get(f"/api/shops/GUESS00{i}").status_code for i in range(4)]  # guessing codes
+    assert codes == [404, 404, 404, 429]
     other = client.get(f"/api/shops/{bank.code(bank.wang)}", environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert other.status_code == 200
+
+
+def test_a_shop_profile_the_server_already_holds_is_not_counted_everything_else_is(bank, client, app):
+    app.config["PUBLIC_LIMIT_IP"] = "3/minute"
+    code, cache = bank.code(bank.wang), app.extensions["caches"].shops
+    statuses = []
+    for _ in range(4):
+        cache.clear()  # as after a change to the shop: the next read goes to the database
+        statuses.append(client.get(f"/api/shops/{code}").status_code)  # counted
+        statuses += [client.get(f"/api/shops/{code}").status_code for _ in range(10)]  # cached
+    assert statuses == [200] * 33 + [429] * 11  # the 4th read from the database is refused

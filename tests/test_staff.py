@@ -128,3 +128,33 @@ def test_new_passwords_are_hashed_with_scrypt_at_owasp_cost(bank, login):
     from server.staff.service import hash_password
 
     assert hash_password("river-stone-77").startswith("scrypt:32768:8:3$")
+
+
+def test_logging_in_while_another_process_writes_succeeds(app, bank, client, database_url):
+    """SQLite: a read transaction that later writes fails at once ("database is locked") if
+    another writer committed in between; login writes its audit entry in a write transaction
+    of its own. Here a notification sender in another process commits right after login read
+    the employee."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL has no such upgrade failure")
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import make_url
+
+    engine, done = app.extensions["engine"], []
+
+    def other_writer(conn, cursor, statement, *args):
+        if not done and statement.startswith("SELECT") and "employee.staff_no =" in statement:
+            done.append(True)
+            other = sqlite3.connect(make_url(database_url).database)
+            other.execute("UPDATE branch SET address = address || ' '")
+            other.commit()
+            other.close()
+
+    event.listen(engine, "after_cursor_execute", other_writer)
+    try:
+        r = client.post("/api/staff/login", json={"staff_no": "YQ0001", "password": PASSWORD})
+    finally:
+        event.remove(engine, "after_cursor_execute", other_writer)
+    assert done and r.status_code == 200, r.get_json()

@@ -2,6 +2,7 @@
 import logging
 from datetime import date, datetime, time, timedelta
 
+from server.db import begin_write
 from sqlmodel import Session, select
 
 from server.clock import TZ, to_utc
@@ -16,7 +17,12 @@ ACTIONS = ("login", "login_failed", "logout", "password_changed", "status_change
 
 def record(db: Session, *, action: str, actor: Employee | None = None, target: str = "",
            detail: str = "", source: str = "", commit: bool = False) -> AuditEntry:
-    """Add an audit entry (and a log line with the same facts: no personal data)."""
+    """Add an audit entry (and a log line with the same facts: no personal data).
+
+    With commit=True it is a write transaction of its own (taken up front: on SQLite a read
+    transaction that turns into a write fails at once when another writer went first)."""
+    if commit:
+        begin_write(db)
     entry = AuditEntry(action=action, actor_id=actor.id if actor else None, target=target,
                        detail=detail[:200], source=source[:45], at=utcnow())
     db.add(entry)

@@ -12,7 +12,21 @@ from server.shops import service
 from spectree import Response as Doc
 
 bp = Blueprint("shops", __name__)
-limit("PUBLIC_LIMIT_IP")(bp)  # every public endpoint, per IP
+
+
+def _profile_key(code: str) -> tuple:
+    return code.upper(), local_day(utcnow())
+
+
+def _served_from_cache() -> bool:
+    """A shop profile this worker already holds: answering costs less than counting the
+    request against the limit would (a Redis round trip), and reveals nothing new; the limit
+    still guards every request that reaches the database, unknown codes (guessing) included."""
+    return (request.endpoint == "shops.profile" and request.view_args is not None
+            and current_app.extensions["caches"].shops.get(_profile_key(request.view_args["code"])) is not None)
+
+
+limit("PUBLIC_LIMIT_IP", exempt_when=_served_from_cache)(bp)  # every public endpoint, per IP
 
 
 def shop_url(code: str) -> str:
@@ -23,7 +37,7 @@ def shop_url(code: str) -> str:
 @doc(resp=Doc(HTTP_200=ShopPublic, HTTP_404=ErrorBody), tags=["shop"])
 def profile(code):
     """A shop: the manager who serves it and the products they offer."""
-    cache, key = current_app.extensions["caches"].shops, (code.upper(), local_day(utcnow()))
+    cache, key = current_app.extensions["caches"].shops, _profile_key(code)
     body = cache.get(key)
     if body is None:  # built once per worker until staff, products or codes change
         generation, db = cache.generation, get_db()

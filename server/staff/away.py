@@ -1,6 +1,7 @@
 """Out-of-office: a date range and a delegate; bookings for those days go to the delegate."""
 from datetime import date, timedelta
 
+from server.db import begin_write
 from sqlmodel import Session, select
 
 from server.errors import ApiError, Invalid
@@ -26,6 +27,7 @@ def set_away(db: Session, *, viewer: Employee, employee: Employee, delegate: Emp
         raise Invalid(delegate_staff_no="handover_target")
     away = OutOfOffice(employee_id=employee.id, start=start, end=end, delegate_id=delegate.id,
                        created_by=viewer.id)
+    begin_write(db)
     db.add(away)
     db.commit()
     return away
@@ -43,6 +45,7 @@ def listing(db: Session, *, viewer: Employee, today: date) -> list[OutOfOffice]:
 
 
 def cancel(db: Session, *, viewer: Employee, away_id: int) -> None:
+    begin_write(db)
     away = db.get(OutOfOffice, away_id)
     if away is None or not may_manage(viewer, db.get(Employee, away.employee_id)):
         raise ApiError("not_found", 404)

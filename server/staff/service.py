@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.clock import TZ, to_utc
+from server.db import begin_write
 from server.errors import ApiError, NotFound
 from server.bookings.slots import Schedule
 from server.models import Availability, Booking, Employee, utcnow
@@ -50,6 +51,7 @@ def change_password(db: Session, *, employee: Employee, current: str, new: str) 
     if not check_password_hash(employee.password_hash or _DUMMY_HASH, current):
         raise Invalid(current_password="password_wrong")
     check_password_policy(new, staff_no=employee.staff_no)
+    begin_write(db)
     employee = db.get(Employee, employee.id)
     employee.password_hash = hash_password(new)
     employee.session_version += 1
@@ -59,6 +61,7 @@ def change_password(db: Session, *, employee: Employee, current: str, new: str) 
 
 def end_sessions(db: Session, employee: Employee) -> None:
     """Make every session cookie of this employee useless, including copies of it."""
+    begin_write(db)
     employee = db.get(Employee, employee.id)
     employee.session_version += 1
     db.commit()
@@ -136,6 +139,7 @@ MAX_DAYS_OFF = 60
 def set_availability(db: Session, *, employee: Employee, weekly: dict, days_off: list[str]) -> Schedule:
     """Replace the employee's weekly hours and days off (422 with the field that is wrong)."""
     schedule = _parse_schedule(weekly, days_off)
+    begin_write(db)
     row = db.get(Availability, employee.id) or Availability(employee_id=employee.id, weekly="", days_off="")
     data = schedule.to_json()
     row.weekly, row.days_off = json.dumps(data["weekly"]), json.dumps(data["days_off"])
