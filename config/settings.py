@@ -43,6 +43,7 @@ def load():
         # server/cache.py); these bound how stale a worker can be if a change message is lost.
         "SHOP_CACHE_SECONDS": _int("SHOP_CACHE_SECONDS", 30),
         "BOARD_CACHE_SECONDS": _int("BOARD_CACHE_SECONDS", 10),
+        "USER_CACHE_SECONDS": _int("USER_CACHE_SECONDS", 5),  # 0: read the employee every request
         # Cookies: Secure (and the __Host- prefix) behind TLS; Lax keeps cross-site posts out.
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_NAME": "__Host-yryd" if secure else "yryd",

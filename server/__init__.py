@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.teardown_appcontext(database.close_db)
     app.extensions["bus"] = make_bus(app.config["REDIS_URL"], app.config["REDIS_CHANNEL"])
     app.extensions["caches"] = Caches(engine, app.extensions["bus"], app.config["SHOP_CACHE_SECONDS"],
-                                      app.config["BOARD_CACHE_SECONDS"])
+                                      app.config["BOARD_CACHE_SECONDS"], app.config["USER_CACHE_SECONDS"])
     app.extensions["notify"] = Runner(app)
 
     if app.config["PROXY_COUNT"]:
@@ -93,9 +93,39 @@ def _load_user(user_id: str):
         pk, version = (int(part) for part in user_id.split("."))
     except ValueError:
         return None
-    employee = database.get_db().get(Employee, pk)
+    employee = _cached_employee(pk)
     if employee is None or employee.disabled or employee.session_version != version:
         return None  # left the bank, or logged out everywhere: the old cookie is useless
+    return employee
+
+
+def _cached_employee(pk: int):
+    """The employee row behind a session, from this worker's cache when it holds it.
+
+    Any commit that changes an employee (logout and password change bump session_version,
+    disabling sets disabled) clears the cache of the committing worker at once and of the
+    others when the catalog message reaches them; while Redis is unreachable the cache is
+    not used at all, so a copied cookie never outlives a logout there either. A hit becomes
+    this request's own Employee instance, attached to its session without a query.
+    """
+    from flask import current_app
+    from sqlalchemy.orm import make_transient_to_detached
+
+    from server.cache import row_of
+    from server.models import Employee
+
+    db, cache = database.get_db(), current_app.extensions["caches"].users
+    trusted = not getattr(current_app.extensions["bus"], "degraded", False)
+    row = cache.get(pk) if trusted else None
+    if row is None:
+        generation = cache.generation
+        employee = db.get(Employee, pk)
+        if employee is not None and trusted:
+            cache.put(pk, row_of(employee), generation)
+        return employee
+    employee = Employee(**row)
+    make_transient_to_detached(employee)
+    db.add(employee)
     return employee
 
 

@@ -9,7 +9,7 @@ import time
 import weakref
 from typing import Any, Hashable
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -48,9 +48,10 @@ class Cache:
 class Caches:
     """The app's caches and the rules that clear them."""
 
-    def __init__(self, engine: Engine, bus, shop_ttl: float, board_ttl: float):
+    def __init__(self, engine: Engine, bus, shop_ttl: float, board_ttl: float, user_ttl: float):
         self.shops = Cache(shop_ttl)
         self.boards = Cache(board_ttl)
+        self.users = Cache(user_ttl)  # employee rows behind staff sessions (server/__init__.py)
         self.bus = bus
         _by_engine[engine] = self
         bus.add_listener(self.heard)
@@ -60,16 +61,23 @@ class Caches:
         "catalog" (staff, branches, products, shop codes) changes shops and boards."""
         if message.get("type") == "catalog":
             self.shops.clear()
+            self.users.clear()
         self.boards.clear()
 
     def committed(self, tables: set[str]) -> None:
         """This process committed changes to `tables`."""
         if tables & CATALOG:
             self.shops.clear()
+            self.users.clear()
             self.boards.clear()
             self.bus.publish({"type": "catalog"})  # the other workers and hosts
         elif tables & STATS:
             self.boards.clear()  # the others hear the booking/visit/status message itself
+
+
+def row_of(obj) -> dict:
+    """An ORM object's column values, to rebuild it later without a query."""
+    return {attr.key: getattr(obj, attr.key) for attr in inspect(type(obj)).column_attrs}
 
 
 _by_engine: "weakref.WeakKeyDictionary[Engine, Caches]" = weakref.WeakKeyDictionary()

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from server import create_app
 from server.cache import Cache
 from server.models import Employee, Product
+from tests.conftest import PASSWORD
 
 REDIS = os.environ.get("TEST_REDIS_URL")
 
@@ -99,6 +100,47 @@ def test_a_change_made_by_another_process_reaches_this_ones_cache(database_url, 
         assert intro == "changed on another host"
     finally:
         for instance in (reader, writer):
+            instance.extensions["bus"].close()
+            instance.extensions["notify"].stop()
+            instance.extensions["engine"].dispose()
+
+
+def test_a_disabled_employee_is_refused_at_once_while_redis_is_unreachable(app, bank, login, db):
+    """Without the bus a worker cannot hear other workers' changes: it reads the employee on
+    every request instead of trusting its cache."""
+    c = login(bank.wang)
+    assert c.get("/api/staff/me").status_code == 200  # the row is cached now
+    app.extensions["bus"].degraded = True  # as RedisBus sets it when Redis goes away
+    # Disabled by another worker (raw SQL here: no event reaches this process).
+    db.execute(text("UPDATE employee SET disabled = :yes WHERE id = :id"), {"yes": True, "id": bank.wang.id})
+    db.commit()
+    assert c.get("/api/staff/me").status_code == 401
+
+
+@pytest.mark.skipif(not REDIS, reason="TEST_REDIS_URL not set")
+def test_logging_out_on_one_host_kills_a_copied_cookie_on_another(database_url, app, bank):
+    channel = f"test:{uuid.uuid4().hex}"
+    config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+              "PUBLIC_BASE_URL": "http://shop.test", "MESSAGE_SENDER": "", "REDIS_URL": REDIS,
+              "REDIS_CHANNEL": channel, "USER_CACHE_SECONDS": 300,  # only a message can clear it
+              "RATELIMIT_STORAGE_URI": "memory://"}  # no counters shared with other runs
+    here, there = create_app(config), create_app(config)
+    try:
+        mine = here.test_client()
+        r = mine.post("/api/staff/login", json={"staff_no": "YQ0001", "password": PASSWORD})
+        assert r.status_code == 200, r.get_json()
+        mine.environ_base["HTTP_X_CSRFTOKEN"] = r.get_json()["csrf_token"]
+        thief = there.test_client()
+        thief.set_cookie("yryd", mine.get_cookie("yryd").value)
+        assert thief.get("/api/staff/me").status_code == 200  # cached on the other host
+        time.sleep(0.3)  # its bus listener subscribes in the background
+        assert mine.post("/api/staff/logout").status_code in (200, 204)
+        deadline, status = time.monotonic() + 3, 200
+        while status == 200 and time.monotonic() < deadline:
+            status = thief.get("/api/staff/me").status_code
+        assert status == 401
+    finally:
+        for instance in (here, there):
             instance.extensions["bus"].close()
             instance.extensions["notify"].stop()
             instance.extensions["engine"].dispose()
