@@ -52,7 +52,9 @@ def source(commit: str | None, checkout) -> str:
     """Which code is benchmarked; with `commit`, extract a clean copy of it into `checkout`."""
     head = _run("git", "rev-parse", "--short", "HEAD")
     if not commit:
-        dirty = _run("git", "status", "--porcelain", "--", "server", "config", "qr").splitlines()
+        # strip() would eat the first line's leading status column: split the raw output
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "server", "config", "qr"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.splitlines()
         return f"working tree at {head}" + (f", with uncommitted changes in {', '.join(l[3:] for l in dirty)}"
                                             if dirty else " (clean)")
     sha = _run("git", "rev-parse", "--short", commit)

@@ -82,7 +82,7 @@ def main(argv=None) -> int:
         signal.signal(sig, _exit_on_signal)
     args = parse(argv)
     if args.render:  # only re-render the Markdown from a saved RESULTS.json
-        args.out.write_text(report.render(json.loads(args.render.read_text(encoding="utf-8"))), encoding="utf-8")
+        args.out.write_text(report.render(json.loads(args.render.read_text(encoding="utf-8")), keep=args.out), encoding="utf-8")
         return 0
     plan = Plan.quick() if args.quick else Plan()
     plan.profile_all = args.profile
@@ -121,7 +121,7 @@ def main(argv=None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     results["elapsed_seconds"] = time.monotonic() - started
-    args.out.write_text(report.render(results), encoding="utf-8")
+    args.out.write_text(report.render(results, keep=args.out), encoding="utf-8")
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print(f"[bench] done in {results['elapsed_seconds']:.0f}s: {args.out}", flush=True)
     return 0
