@@ -7,16 +7,16 @@ links; nothing here touches a database or Flask. Pages are drawn at 300 dpi unle
 import io
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import img2pdf
 from PIL import Image
 
 from .poster import check_board, draw_board, draw_poster
 from .sheet import areas_text
 
 Progress = Callable[[int, int], None]
-PAGES_PER_WRITE = 8  # pages held in memory at once while a PDF is written (≈26 MB each)
 JPEG = {"quality": 95, "subsampling": 0}  # Pillow stores RGB pages as JPEG: keep edges crisp
 
 
@@ -69,8 +69,9 @@ def pdf(kit: Kit, *, service_boards: dict[str, list[Person]] | None = None,
     """A PDF with one poster page per person, then one page per service board.
 
     `service_boards` maps a grid's name to the people on its board. `progress(done, total)`
-    is called as each page is drawn (drawing is most of the time). Pages are written a few
-    at a time, so a kit for a whole bank does not hold every page in memory.
+    is called as each page is drawn (drawing is most of the time). Each page is kept only as
+    its JPEG (under 1 MB) once drawn, and img2pdf wraps the JPEGs as they are: memory stays
+    near one drawn page plus the finished file, however many pages a kit has.
     """
     boards = service_boards or {}
     total = len(kit.people) + len(boards)
@@ -78,17 +79,13 @@ def pdf(kit: Kit, *, service_boards: dict[str, list[Person]] | None = None,
         raise ValueError("打印包为空：没有人员也没有公示牌 / nothing to print")
     for grid_name, people in boards.items():
         check_board(grid_name, people)  # before minutes of drawing, not after
-    pages = _counted(_pages(kit, boards, dpi), total, progress)
-    out = io.BytesIO()
-    info = {"title": kit.title or f"{kit.bank} · 一人一店 印刷物料", "author": kit.bank,
-            "creator": "一人一店"}
-    done = 0
-    for chunk in _chunks(pages, PAGES_PER_WRITE):
-        first, rest = chunk[0], chunk[1:]
-        first.save(out, "PDF", save_all=True, append_images=rest, resolution=dpi,
-                   append=done > 0, **JPEG, **({} if done else info))
-        done += len(chunk)
-    return out.getvalue()
+    jpegs = []
+    for page in _counted(_pages(kit, boards, dpi), total, progress):
+        out = io.BytesIO()
+        page.save(out, "JPEG", dpi=(dpi, dpi), **JPEG)  # the dpi makes each page A4
+        jpegs.append(out.getvalue())
+    return img2pdf.convert(jpegs, title=kit.title or f"{kit.bank} · 一人一店 印刷物料", author=kit.bank,
+                           creator="一人一店")
 
 
 def png_zip(kit: Kit, progress: Progress | None = None, *, dpi: int = 300) -> bytes:
@@ -131,13 +128,3 @@ def _counted(pages: Iterator[Image.Image], total: int,
         yield page
 
 
-def _chunks(pages: Iterable[Image.Image], size: int) -> Iterator[list[Image.Image]]:
-    """Pages in lists of at most `size`."""
-    chunk: list[Image.Image] = []
-    for page in pages:
-        chunk.append(page)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

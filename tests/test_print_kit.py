@@ -229,8 +229,7 @@ def test_the_printed_pdf_page_still_scans_to_the_exact_shop_link(tmp_path):
     assert decode_with_zbar(page) in (SHOP_URL, None)
 
 
-def test_the_pdf_has_a_page_per_person_then_one_per_service_board(tmp_path, monkeypatch):
-    monkeypatch.setattr(kit, "PAGES_PER_WRITE", 2)  # so pages are appended across writes too
+def test_the_pdf_has_a_page_per_person_then_one_per_service_board(tmp_path):
     people = team()
     boards = {GRID: people, "娘子关镇第一网格": [person("刘芳", grid="娘子关镇第一网格")]}
     document = qr.pdf(Kit(bank=BANK, hotline=HOTLINE, people=people), service_boards=boards,
