@@ -30,8 +30,28 @@ def people(db: Session, *, employee_id: int | None = None, grid_id: int | None =
 
 def build(db: Session, employees: list[Employee], *, bank: str, hotline: str, base_url: str,
           fmt: str, dpi: int = 300, progress=None) -> bytes:
-    """A PDF (posters, then one service board per grid) or a ZIP of PNG posters."""
+    """A PDF (posters, then one service board per grid) or a ZIP of PNG posters.
+
+    The database is read first; the drawing (seconds for a branch) runs in a real thread
+    under gevent, so the worker's other requests and live streams keep being served.
+    """
     persons = [person(db, e, base_url) for e in employees]
+    return off_the_event_loop(draw, persons, bank=bank, hotline=hotline, fmt=fmt, dpi=dpi,
+                              progress=progress)
+
+
+def off_the_event_loop(fn, *args, **kwargs):
+    """fn(*args, **kwargs) in gevent's pool of OS threads when this process is a gevent
+    worker (the hub keeps its share of the CPU), else simply called."""
+    from gevent import get_hub
+    from gevent.monkey import is_module_patched
+
+    if is_module_patched("threading"):
+        return get_hub().threadpool.apply(fn, args, kwargs)
+    return fn(*args, **kwargs)
+
+
+def draw(persons: list[qr.Person], *, bank: str, hotline: str, fmt: str, dpi: int, progress=None) -> bytes:
     kit = qr.Kit(bank=bank, hotline=hotline, people=persons, title=f"{bank} · 一人一店 印刷物料")
     if fmt == "zip":
         return qr.png_zip(kit, progress=progress, dpi=dpi)
