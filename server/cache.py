@@ -1,4 +1,4 @@
-"""Process-local caches of hot public reads (shop profiles, boards), kept fresh by the bus.
+"""Per-worker caches of hot reads (shops, boards, session employees), kept fresh by the bus.
 
 Every worker keeps its own small copy. A commit that touches a table a cache is built from
 clears that cache in its own process at once (an ORM event, whatever code made the change);

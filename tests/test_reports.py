@@ -320,8 +320,9 @@ def test_xlsx_neutralises_formulas_while_numbers_stay_numeric():
     sheet = book["排名"]
     assert [c.value for c in sheet[1]] == ["名次", "姓名", "质量分"]
     names = [row[1] for row in sheet.iter_rows(min_row=2)]
-    # XML turns a stored carriage return into a newline on reading; the apostrophe is what counts.
-    assert [c.value for c in names] == ["'" + name.replace("\r", "\n") for name in HOSTILE]
+    # A stored carriage return may come back as a newline (plain XML parsing) or as itself
+    # (openpyxl with lxml); the apostrophe is what counts.
+    assert [c.value.replace("\r", "\n") for c in names] == ["'" + name.replace("\r", "\n") for name in HOSTILE]
     assert {c.data_type for c in names} == {"s"}
     numbers = [c for row in sheet.iter_rows(min_row=2) for c in (row[0], row[2])]
     assert {c.data_type for c in numbers} == {"n"}
