@@ -31,6 +31,8 @@ CUSTOMERS = [
     ("zhao", "13900000014", "<b>{constructor}</b>",
      "javascript:window.__xss=1 </dd></dl><iframe srcdoc=\"<script>parent.__xss=1</script>\">",
      "{constructor}<svg onload=__xss=1>"),
+    # A tag a customer may type but staff bookings use: shown as typed, never as "到店".
+    ("li", "13900000015", "张大爷", "想办社保卡", "walk-in"),
     ("wang", "13903530002", "<svg/onload=alert()>", "'><details open ontoggle=window.__xss=1>{name}${7*7}",
      "'><a href=javascript:__xss=1>x</a>"),
 ]
@@ -69,7 +71,7 @@ def payloads(live_server, bank):
     """The customers' bookings, a visit through a tagged shop link, and a failed login."""
     booked = []
     for i, (who, phone, name, note, channel) in enumerate(CUSTOMERS):
-        slot = next_slot(hour=(9, 10, 11, 14, 15)[i]).isoformat()
+        slot = next_slot(hour=(9, 10, 11, 14, 15, 16)[i]).isoformat()
         answer = post(f"{live_server}/api/shops/{bank.code(getattr(bank, who))}/bookings",
                       booking_body(name=name, phone=phone, note=note, channel=channel, slot=slot))
         booked.append({"who": who, "phone": phone, "name": name, "note": note, "channel": channel,

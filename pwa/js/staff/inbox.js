@@ -41,7 +41,7 @@ function booking(b) {
       <dl class="facts bk-facts">
         ${b.note ? html`<dt>${t("note")}</dt><dd data-testid="booking-note">${b.note}</dd>` : ""}
         ${b.employee_id !== me.id ? html`<dt>${t("inbox.manager")}</dt><dd data-testid="booking-employee">${b.employee} · ${b.branch}</dd>` : ""}
-        <dt>${t("inbox.source")}</dt><dd>${label("source.", b.source)}${b.channel ? ` · ${label("ob.channel.", b.channel)}` : ""} · ${label("reason.", b.route_reason)}</dd>
+        <dt>${t("inbox.source")}</dt><dd>${label("source.", b.source)}${b.channel ? ` · ${b.source === "staff" ? label("ob.channel.", b.channel) : b.channel}` : ""} · ${label("reason.", b.route_reason)}</dd>
         <dt>${t("done.ref")}</dt><dd>${ref} · ${t("inbox.created", { time: dateTime(b.created_at) })}</dd>
       </dl>
       ${asking ? html`<div class="confirm" role="group" aria-labelledby="ask-${ref}">
