@@ -18,3 +18,4 @@ def configure(level: int = logging.INFO) -> None:
     handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger("pikepdf").setLevel(logging.WARNING)  # (print kits) announces itself at INFO
