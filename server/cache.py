@@ -44,6 +44,15 @@ class Cache:
         self.generation += 1
         self._data = {}
 
+    def fetch(self, key: Hashable, build) -> Any:
+        """The value under `key`, built by `build()` (and kept) when missing."""
+        value = self.get(key)
+        if value is None:
+            generation = self.generation
+            value = build()
+            self.put(key, value, generation)
+        return value
+
 
 class Caches:
     """The app's caches and the rules that clear them."""

@@ -79,14 +79,8 @@ def board(by):
         return _download(by, start, end, rows[:top] + _tail(rows, bottom), request.args["format"])
     # Everyone sees the same ranking: it is built once per worker until the next change, and
     # only the viewer's own row ("mine") is added per request.
-    cache = current_app.extensions["caches"].boards
     key = (by, local_day(utcnow()), tuple(sorted(request.args.items(multi=True))))
-    cached = cache.get(key)
-    if cached is None:
-        generation = cache.generation
-        cached = _board_json(by, *_ranking(by))
-        cache.put(key, cached, generation)
-    head, mine = cached
+    head, mine = current_app.extensions["caches"].boards.fetch(key, lambda: _board_json(by, *_ranking(by)))
     return conditional(Response(head + mine.get(me().id, b"null") + b"}", mimetype="application/json"))
 
 

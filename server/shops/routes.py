@@ -37,17 +37,17 @@ def shop_url(code: str) -> str:
 @doc(resp=Doc(HTTP_200=ShopPublic, HTTP_404=ErrorBody), tags=["shop"])
 def profile(code):
     """A shop: the manager who serves it and the products they offer."""
-    cache, key = current_app.extensions["caches"].shops, _profile_key(code)
-    body = cache.get(key)
-    if body is None:  # built once per worker until staff, products or codes change
-        generation, db = cache.generation, get_db()
+    key = _profile_key(code)
+
+    def build() -> bytes:  # once per worker until staff, products or codes change
+        db, cfg = get_db(), current_app.config
         data = service.profile(db, service.get_link(db, code), key[1])
-        cfg = current_app.config
         data.update(url=shop_url(data["code"]), bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
                     consent_version=cfg["CONSENT_VERSION"])
-        body = json_bytes(ShopPublic.model_validate(data).model_dump(mode="json"))
-        cache.put(key, body, generation)
-    return conditional(Response(body, mimetype="application/json"))
+        return json_bytes(ShopPublic.model_validate(data).model_dump(mode="json"))
+
+    payload = current_app.extensions["caches"].shops.fetch(key, build)
+    return conditional(Response(payload, mimetype="application/json"))
 
 
 @bp.get("/api/shops/<code>/slots")
