@@ -25,6 +25,8 @@ def load():
         "REDIS_URL": env("REDIS_URL", ""),
         # The pub/sub channel live changes travel on (one per deployment sharing a Redis).
         "REDIS_CHANNEL": env("REDIS_CHANNEL", "yryd:changes"),
+        # Prefix of the rate-limit counters in Redis (two deployments, or test runs, sharing one).
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "yryd"),
         # What printed QR codes and shared links point at.
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         # The bank's name and hotline, shown on shops, notices and posters.
