@@ -11,11 +11,13 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and explicit BEGINs."""
     if not url.startswith("sqlite"):
         # A request waits at most 10 s for a connection, then gets a 503 with Retry-After.
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                             hide_parameters=True)  # no customer's phone in an error's text
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

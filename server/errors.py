@@ -91,11 +91,13 @@ def register(app):
     @app.errorhandler(sqlalchemy.exc.TimeoutError)
     @app.errorhandler(sqlalchemy.exc.OperationalError)
     def _database_unavailable(e: Exception):
-        # No connection to be had (pool exhausted, server full or restarting): nothing was
-        # written by this request, so the client may simply retry (with its Idempotency-Key).
-        # The driver's own first line ("too many clients", "database is locked"), never
-        # SQLAlchemy's full text: that one carries the statement's parameters.
+        # No connection to be had (pool exhausted, server full or restarting, SQLite busy):
+        # nothing was written by this request, so the client may simply retry (with its
+        # Idempotency-Key). Any other operational error is a bug: a 500, logged in full.
         detail = str(getattr(e, "orig", None) or type(e).__name__).splitlines()[0][:200]
+        if not (isinstance(e, sqlalchemy.exc.TimeoutError) or e.connection_invalidated
+                or any(sign in detail.lower() for sign in UNAVAILABLE)):
+            return _crash(e)
         log.warning("database unavailable: %s", detail)
         return jsonify(error="busy", message=message("busy")), 503, {"Retry-After": "2"}
 
@@ -103,6 +105,11 @@ def register(app):
     def _crash(e: Exception):
         log.exception("unhandled error")  # no tracebacks in responses
         return jsonify(error="server_error", message=message("server_error")), 500
+
+
+# How drivers say "not now" (psycopg, SQLite) as opposed to "this statement is wrong".
+UNAVAILABLE = ("too many clients", "could not connect", "connection", "terminating", "shutting down",
+               "the database system is", "database is locked", "server closed")
 
 
 def _retry_after() -> str:

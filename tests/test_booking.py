@@ -170,3 +170,20 @@ def test_when_no_database_connection_can_be_had_the_answer_is_503_with_retry_aft
     assert r.status_code == 503 and r.headers["Retry-After"] == "2"
     assert "请稍候" in r.get_json()["message"]
     assert db.exec(select(func.count()).select_from(Booking)).one() == 0
+
+
+def test_a_database_error_that_is_a_bug_is_a_500_not_a_busy_503(app, bank, book):
+    import sqlalchemy.exc
+    from sqlalchemy import event
+
+    engine = app.extensions["engine"]
+
+    def broken_schema(*args):
+        raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("no such table: product"))
+
+    event.listen(engine, "before_cursor_execute", broken_schema)
+    try:
+        r = book(bank.code(bank.wang))
+    finally:
+        event.remove(engine, "before_cursor_execute", broken_schema)
+    assert r.status_code == 500 and "Retry-After" not in r.headers
