@@ -74,11 +74,12 @@ def render(rows: list[dict], args, desc: dict) -> str:
             "- **gevent, not gthread.** gthread serves one stream per thread: streams beyond workers × "
             "threads wait for a thread, and so do ordinary requests once every thread holds a stream. "
             "gevent holds all the streams and serves requests meanwhile at the same rate.",
-            "- **One worker per core.** One worker leaves a core idle; more workers than cores do not add "
-            "requests/s (wrk is saturating the machine), each holds its own caches and up to 30 database "
-            "connections, and a booking reaches each one's streams over Redis. More workers did shorten "
-            "the p99 of this saturated run (the load spreads over more accept queues): set "
-            "`GUNICORN_WORKERS` higher where tail latency at saturation matters more than connections.", ""]
+            "- **One worker per core.** One worker leaves a core idle; more workers than cores add no "
+            "requests/s, and each holds its own caches and up to 30 database connections.",
+            "- **Tail latency at saturation.** With wrk keeping 32 connections busy, gevent's p99 is long "
+            "and varies from run to run (a gevent worker accepts every connection and interleaves them), "
+            "while gthread's stays short until streams take its threads. Below saturation it does not "
+            "show (`bench/RESULTS.md`: p50 under 1 ms); it is the price of holding thousands of streams.", ""]
     return "\n".join(out)
 
 
