@@ -47,6 +47,18 @@ export async function api(path, { method = "GET", body, headers = {}, timeout = 
 }
 
 // A random UUID (v4), also where crypto.randomUUID is missing (old WebViews, plain http).
+// A 422's per-field messages keyed by the form's own field names (`alias` maps server names that
+// differ); an unknown field, and any other error, goes to "form".
+export function formErrors(body = {}, fields, alias = {}) {
+  const e = {};
+  for (const [k, msg] of Object.entries(body.fields || {})) {
+    const f = alias[k] || k;
+    e[fields.includes(f) ? f : "form"] = msg;
+  }
+  if (!Object.keys(e).length || body.error !== "validation") e.form = body.message || t("err.server");
+  return e;
+}
+
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));

@@ -4,7 +4,7 @@
 // next to their fields.
 import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
-import { uuid } from "../api.js";
+import { formErrors, uuid } from "../api.js";
 import { dateTime } from "../format.js";
 import { slotPicker, groupByDay } from "../views/slots.js";
 import { loadNotice, forgetNotice, noticeBlock } from "../notice.js";
@@ -20,17 +20,8 @@ let done = null; // the booking just made
 let sent = null; // {key, body} of the last attempt: a retry of the same body reuses its key
 let sending = false;
 
-// Server field names → form fields; anything else is shown above the submit button.
-function fieldErrors(body = {}) {
-  const alias = { consent_version: "consent", callback: "slot" };
-  const e = {};
-  for (const [k, msg] of Object.entries(body.fields || {})) {
-    const f = alias[k] || k;
-    e[FIELDS.includes(f) ? f : "form"] = msg;
-  }
-  if (!Object.keys(e).length || body.error !== "validation") e.form = body.message || t("err.server");
-  return e;
-}
+// The server's 422 messages are the ones shown; unknown field names go to the form.
+const fieldErrors = (body) => formErrors(body, FIELDS, { consent_version: "consent", callback: "slot" });
 
 // What the form can tell without the server: no product, no time chosen.
 function missing() {

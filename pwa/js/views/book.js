@@ -4,7 +4,7 @@
 // server's privacy notice as shown: the version sent is the version whose words were on screen.
 import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
-import { api, uuid } from "../api.js";
+import { api, formErrors, uuid } from "../api.js";
 import { put, remove, send, events } from "../bookings.js";
 import { announce, focusView } from "../app.js";
 import { summary } from "./card.js";
@@ -46,16 +46,7 @@ function check(d, shop) {
 }
 
 // The server's 422 messages are the ones shown; unknown field names go to the form.
-function fieldErrors(body = {}) {
-  const alias = { consent_version: "consent", callback: "slot" };
-  const e = {};
-  for (const [k, msg] of Object.entries(body.fields || {})) {
-    const f = alias[k] || k;
-    e[FIELDS.includes(f) ? f : "form"] = msg;
-  }
-  if (!Object.keys(e).length || body.error !== "validation") e.form = body.message || t("err.server");
-  return e;
-}
+const fieldErrors = (body) => formErrors(body, FIELDS, { consent_version: "consent", callback: "slot" });
 
 // Open the form again with a booking the server refused while it waited in the outbox.
 export function prefill(entry) {
