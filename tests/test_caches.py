@@ -7,6 +7,7 @@ SHOP_CACHE_SECONDS / BOARD_CACHE_SECONDS.
 import os
 import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -78,16 +79,26 @@ def test_a_value_computed_before_a_change_is_not_stored_after_it():
     assert cache.get("board") == "new numbers"
 
 
-@pytest.mark.skipif(not REDIS, reason="TEST_REDIS_URL not set")
-def test_a_change_made_by_another_process_reaches_this_ones_cache(database_url, app, bank):
-    """Two app instances (two workers or hosts) on one database and one Redis channel."""
-    channel = f"test:{uuid.uuid4().hex}"
+@contextmanager
+def two_hosts(database_url: str, **settings):
+    """Two app instances (two workers or hosts) on one database and one fresh Redis channel."""
     config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
               "PUBLIC_BASE_URL": "http://shop.test", "MESSAGE_SENDER": "", "REDIS_URL": REDIS,
-              "REDIS_CHANNEL": channel, "SHOP_CACHE_SECONDS": 300,  # only a message can clear it
-              "RATELIMIT_STORAGE_URI": "memory://"}  # no counters shared with other runs
-    reader, writer = create_app(config), create_app(config)
+              "REDIS_CHANNEL": f"test:{uuid.uuid4().hex}",
+              "RATELIMIT_STORAGE_URI": "memory://", **settings}  # no counters shared with other runs
+    hosts = create_app(config), create_app(config)
     try:
+        yield hosts
+    finally:
+        for instance in hosts:
+            instance.extensions["bus"].close()
+            instance.extensions["notify"].stop()
+            instance.extensions["engine"].dispose()
+
+
+@pytest.mark.skipif(not REDIS, reason="TEST_REDIS_URL not set")
+def test_a_change_made_by_another_process_reaches_this_ones_cache(database_url, app, bank):
+    with two_hosts(database_url, SHOP_CACHE_SECONDS=300) as (reader, writer):  # only a message clears it
         code = bank.code(bank.wang)
         assert reader.test_client().get(f"/api/shops/{code}").get_json()["manager"]["intro"] == ""
         time.sleep(0.3)  # the reader's bus listener subscribes in the background
@@ -99,11 +110,6 @@ def test_a_change_made_by_another_process_reaches_this_ones_cache(database_url, 
             time.sleep(0.05)
             intro = reader.test_client().get(f"/api/shops/{code}").get_json()["manager"]["intro"]
         assert intro == "changed on another host"
-    finally:
-        for instance in (reader, writer):
-            instance.extensions["bus"].close()
-            instance.extensions["notify"].stop()
-            instance.extensions["engine"].dispose()
 
 
 def test_a_disabled_employee_is_refused_at_once_while_redis_is_unreachable(app, bank, login, db):
@@ -120,13 +126,7 @@ def test_a_disabled_employee_is_refused_at_once_while_redis_is_unreachable(app, 
 
 @pytest.mark.skipif(not REDIS, reason="TEST_REDIS_URL not set")
 def test_logging_out_on_one_host_kills_a_copied_cookie_on_another(database_url, app, bank):
-    channel = f"test:{uuid.uuid4().hex}"
-    config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-              "PUBLIC_BASE_URL": "http://shop.test", "MESSAGE_SENDER": "", "REDIS_URL": REDIS,
-              "REDIS_CHANNEL": channel, "USER_CACHE_SECONDS": 300,  # only a message can clear it
-              "RATELIMIT_STORAGE_URI": "memory://"}  # no counters shared with other runs
-    here, there = create_app(config), create_app(config)
-    try:
+    with two_hosts(database_url, USER_CACHE_SECONDS=300) as (here, there):  # only a message clears it
         mine = here.test_client()
         r = mine.post("/api/staff/login", json={"staff_no": "YQ0001", "password": PASSWORD})
         assert r.status_code == 200, r.get_json()
@@ -140,8 +140,3 @@ def test_logging_out_on_one_host_kills_a_copied_cookie_on_another(database_url, 
         while status == 200 and time.monotonic() < deadline:
             status = thief.get("/api/staff/me").status_code
         assert status == 401
-    finally:
-        for instance in (here, there):
-            instance.extensions["bus"].close()
-            instance.extensions["notify"].stop()
-            instance.extensions["engine"].dispose()
