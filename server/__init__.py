@@ -3,16 +3,31 @@ from flask import Flask, jsonify
 
 from config import settings
 from server import db as database, errors, logs
-from server.security import same_origin_only, secure_headers, session_limits
-from server.extensions import csrf, limiter, login_manager, spec
+from server.security import SignedCookieSessions, same_origin_only, secure_headers, session_limits
+from server.extensions import csrf, limiter, login_manager, only_limited, spec
 from server.cache import Caches
 from server.live.bus import make_bus
 from server.notify.runner import Runner
 
 
+class App(Flask):
+    """Flask, asking whether a hook or view is `async def` once rather than on every request
+    (a dozen hooks a request made that a twentieth of a cached read)."""
+
+    def ensure_sync(self, func):
+        known = self.__dict__.setdefault("_sync", {})
+        try:
+            return known[func]
+        except KeyError:
+            known[func] = done = super().ensure_sync(func)
+            return done
+        except TypeError:  # unhashable: no cache
+            return super().ensure_sync(func)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings, database, extensions, blueprints, CLI."""
-    app = Flask(__name__, static_folder=str(settings.ROOT / "pwa"), static_url_path="/static")
+    app = App(__name__, static_folder=str(settings.ROOT / "pwa"), static_url_path="/static")
     app.config.from_mapping(settings.load())
     if test_config:
         app.config.from_mapping(test_config)
@@ -34,7 +49,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
+    only_limited(app)
+    # "basic" protection only marks a session "not fresh" (nothing here asks), at a hash of
+    # the client's address and user agent per request.
+    login_manager.session_protection = None
     login_manager.init_app(app)
+    app.session_interface = SignedCookieSessions()
     csrf.init_app(app)
     errors.register(app)
     app.after_request(secure_headers)
@@ -109,9 +129,8 @@ def _cached_employee(pk: int):
     this request's own Employee instance, attached to its session without a query.
     """
     from flask import current_app
-    from sqlalchemy.orm import make_transient_to_detached
 
-    from server.cache import row_of
+    from server.cache import rebuild, row_of
     from server.models import Employee
 
     db, cache = database.get_db(), current_app.extensions["caches"].users
@@ -123,10 +142,7 @@ def _cached_employee(pk: int):
         if employee is not None and trusted:
             cache.put(pk, row_of(employee), generation)
         return employee
-    employee = Employee(**row)
-    make_transient_to_detached(employee)
-    db.add(employee)
-    return employee
+    return rebuild(Employee, row, db)
 
 
 @login_manager.unauthorized_handler

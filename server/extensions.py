@@ -1,7 +1,7 @@
 """Extensions, created unbound here and attached in create_app()."""
 import hashlib
 
-from flask import current_app, request
+from flask import Blueprint, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -35,9 +35,55 @@ def doc(**kwargs):
     return describe
 
 
+# What carries a limit: blueprint names and view functions (see only_limited()).
+LIMITED_BLUEPRINTS: set[str] = set()
+LIMITED_VIEWS: set = set()
+
+
 def limit(setting: str, **kwargs):
     """A rate limit whose value is the app setting `setting` (e.g. "60/minute;600/hour")."""
-    return limiter.limit(lambda: current_app.config[setting], **kwargs)
+    decorate = limiter.limit(lambda: current_app.config[setting], **kwargs)
+
+    def apply(target):
+        limited = decorate(target)
+        if isinstance(target, Blueprint):
+            LIMITED_BLUEPRINTS.add(target.name)
+        else:
+            LIMITED_VIEWS.add(limited)
+        return limited
+
+    return apply
+
+
+def only_limited(app) -> None:
+    """Run the limiter's per-request hooks only on requests that carry a limit.
+
+    Flask-Limiter resolves the limits of every route on every request (before, after and
+    teardown hooks), a tenth of a staff board read; most routes have none. No default or
+    application-wide limits are set, so a route outside LIMITED_BLUEPRINTS and LIMITED_VIEWS
+    has nothing to check. Fails at start-up if the limiter's hooks are not where expected.
+    """
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        raise RuntimeError("only_limited() assumes no default or application-wide limits")
+    ours = (limiter._check_request_limit, limiter._Limiter__release_context)
+    swapped = 0
+    for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        hooks = registry.get(None, [])
+        for i, hook in enumerate(hooks):
+            if hook in ours or getattr(hook, "args", None) == (limiter,):  # after: a partial
+                hooks[i], swapped = _when_limited(hook), swapped + 1
+    if swapped != 3:
+        raise RuntimeError(f"Flask-Limiter's hooks changed: found {swapped} of 3")
+
+
+def _when_limited(hook):
+    def run(*args):
+        if (request.blueprint in LIMITED_BLUEPRINTS
+                or current_app.view_functions.get(request.endpoint) in LIMITED_VIEWS):
+            return hook(*args)
+        return args[0] if args else None  # after_request hands the response on
+
+    return run
 
 
 def phone_key() -> str:

@@ -3,6 +3,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from server.errors import ApiError
 
@@ -15,19 +16,55 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 REVALIDATE = ("/api/shops/", "/qr/", "/static/", "/sw.js", "/s/")
 
 
+SECURE = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+          ("Referrer-Policy", "no-referrer"), ("Cross-Origin-Opener-Policy", "same-origin"),
+          ("X-Frame-Options", "DENY"))
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def secure_headers(response):
+    """The security headers a route has not set itself, and a Cache-Control."""
     h = response.headers
-    h.setdefault("Content-Security-Policy", CSP)
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "no-referrer")
-    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    h.setdefault("X-Frame-Options", "DENY")
-    if request.is_secure:
-        h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if "Cache-Control" not in h:
+    present = {name.lower() for name, _ in h.items()}  # one pass (each `in` is a scan)
+    h.extend([pair for pair in SECURE if pair[0].lower() not in present])
+    if request.is_secure and "strict-transport-security" not in present:
+        h.add(*HSTS)
+    if "cache-control" not in present:
         public = request.method == "GET" and request.path.startswith(REVALIDATE)
-        h["Cache-Control"] = "no-cache" if public else "no-store"
+        h.add("Cache-Control", "no-cache" if public else "no-store")
     return response
+
+
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, each verified cookie remembered for a few seconds.
+
+    A staff phone polls with the same cookie again and again; checking its signature and
+    decoding it (HMAC, base64, zlib, tagged JSON) was a seventh of a board read. The memo is
+    keyed by the whole cookie, signature included, so only a cookie that verified can hit; it
+    may outlive the cookie's max age by MEMO_SECONDS at most (session_limits() still applies
+    the idle and absolute limits on every request).
+    """
+
+    MEMO_SECONDS = 5
+    MEMO_SIZE = 10_000
+
+    def __init__(self):
+        self._memo: dict[str, tuple[float, dict]] = {}
+
+    def open_session(self, app, request):
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return super().open_session(app, request)
+        now = time.monotonic()
+        hit = self._memo.get(cookie)
+        if hit is not None and hit[0] > now:
+            return self.session_class(hit[1])
+        session = super().open_session(app, request)
+        if session:  # the signature verified and the cookie was not too old
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo = {}
+            self._memo[cookie] = (now + self.MEMO_SECONDS, dict(session))
+        return session
 
 
 def same_origin_only():

@@ -53,3 +53,21 @@ def test_a_shop_profile_the_server_already_holds_is_not_counted_everything_else_
         statuses.append(client.get(f"/api/shops/{code}").status_code)  # counted
         statuses += [client.get(f"/api/shops/{code}").status_code for _ in range(10)]  # cached
     assert statuses == [200] * 33 + [429] * 11  # the 4th read from the database is refused
+
+
+def test_every_route_with_a_limit_is_checked_on_each_request(app):
+    """The limiter runs only for routes limit() marked; a limit set any other way would be skipped."""
+    from flask_limiter.util import get_qualified_name
+
+    from server.extensions import LIMITED_BLUEPRINTS, LIMITED_VIEWS, limiter
+
+    manager, limited = limiter.limit_manager, []
+    for endpoint, view in app.view_functions.items():
+        blueprint = endpoint.rpartition(".")[0]
+        with app.test_request_context():
+            has = manager.decorated_limits(get_qualified_name(view)) or (
+                blueprint and manager.blueprint_limits(app, blueprint))
+        if has:
+            limited.append(endpoint)
+            assert view in LIMITED_VIEWS or blueprint in LIMITED_BLUEPRINTS, endpoint
+    assert {"bookings.create", "staff.login", "shops.profile"} <= set(limited)
