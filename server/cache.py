@@ -61,6 +61,7 @@ class Caches:
         self.shops = Cache(shop_ttl)
         self.boards = Cache(board_ttl)
         self.users = Cache(user_ttl)  # employee rows behind staff sessions (server/__init__.py)
+        self.catalog = Cache(shop_ttl)  # rows every booking reads (catalog_row below)
         self.bus = bus
         _by_engine[engine] = self
         bus.add_listener(self.heard)
@@ -71,6 +72,7 @@ class Caches:
         if message.get("type") == "catalog":
             self.shops.clear()
             self.users.clear()
+            self.catalog.clear()
         self.boards.clear()
 
     def committed(self, tables: set[str]) -> None:
@@ -78,6 +80,7 @@ class Caches:
         if tables & CATALOG:
             self.shops.clear()
             self.users.clear()
+            self.catalog.clear()
             self.boards.clear()
             self.bus.publish({"type": "catalog"})  # the other workers and hosts
         elif tables & STATS:
@@ -95,11 +98,52 @@ def rebuild(model, row: dict, session: Session):
     Built the way SQLAlchemy builds a loaded row (no validation in __init__: the values came
     from the database), which is a third of the cost of calling the model.
     """
-    obj = inspect(model).class_manager.new_instance()
+    mapper = inspect(model)
+    present = session.identity_map.get(mapper.identity_key_from_primary_key(
+        [row[c.key] for c in mapper.primary_key]))
+    if present is not None:
+        return present  # the session holds it already (and may have changed it)
+    obj = mapper.class_manager.new_instance()
     obj.__dict__.update(row)
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
+
+
+MISSING = {}  # cached "no such row"
+
+
+def catalog_row(session: Session, model, key: Hashable, query):
+    """The catalog row (an ORM object, or None) that `query()` finds, from this worker's
+    cache when it holds it: shop codes, staff, branches, products and absences change rarely
+    and every booking reads them. Cleared like the other caches (any catalog commit here,
+    the catalog message from elsewhere, the TTL) and bypassed while the bus is degraded.
+    """
+    caches = _by_engine.get(session.get_bind())
+    if caches is None or getattr(caches.bus, "degraded", False):
+        return query()
+    full_key = (model.__name__, key)
+    row = caches.catalog.get(full_key)
+    if row is not None:
+        return rebuild(model, row, session) if row else None
+    generation = caches.catalog.generation
+    obj = query()
+    caches.catalog.put(full_key, MISSING if obj is None else row_of(obj), generation)
+    return obj
+
+
+def catalog_get(session: Session, model, pk: int):
+    """session.get(model, pk) through catalog_row()."""
+    return catalog_row(session, model, pk, lambda: session.get(model, pk))
+
+
+def catalog_value(session: Session, key: Hashable, build):
+    """A value computed from catalog tables (e.g. the set of staff phone numbers), cached
+    under the same rules as catalog_row()."""
+    caches = _by_engine.get(session.get_bind())
+    if caches is None or getattr(caches.bus, "degraded", False):
+        return build()
+    return caches.catalog.fetch(key, build)
 
 
 _by_engine: "weakref.WeakKeyDictionary[Engine, Caches]" = weakref.WeakKeyDictionary()

@@ -8,14 +8,16 @@ import os
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from server import create_app
 from server.cache import Cache
-from server.models import Employee, Product
+from server.clock import TZ
+from server.models import Booking, Employee, OutOfOffice, Product
 from tests.conftest import PASSWORD
 
 REDIS = os.environ.get("TEST_REDIS_URL")
@@ -77,6 +79,48 @@ def test_a_value_computed_before_a_change_is_not_stored_after_it():
     assert cache.get("board") is None
     cache.put("board", "new numbers", cache.generation)
     assert cache.get("board") == "new numbers"
+
+
+def _callback(phone: str) -> dict:
+    return dict(phone=phone, slot=None, callback=True)
+
+
+def test_a_booking_follows_an_absence_a_product_change_and_a_staff_number_at_once(bank, book, db):
+    """Bookings read shop codes, staff, absences and products from the worker's cache: a
+    change committed a moment ago routes, refuses and flags the very next booking."""
+    code = bank.code(bank.wang)
+    first = book(code, **_callback("13900000001"))  # fills the cache
+    assert first.status_code == 201 and first.get_json()["manager"] == "王丽"
+
+    today = datetime.now(TZ).date()
+    db.add(OutOfOffice(employee_id=bank.wang.id, start=today, end=today, delegate_id=bank.li.id,
+                       created_by=bank.wang.id))
+    db.get(Employee, bank.li.id).phone = "13900000003"
+    db.commit()
+    assert book(code, **_callback("13900000002")).get_json()["manager"] == "李强"  # the delegate
+
+    staff_number = book(code, **_callback("13900000003"))
+    assert staff_number.status_code == 201
+    db.rollback()
+    flagged = db.exec(select(Booking).where(Booking.reference == staff_number.get_json()["reference"])).one()
+    assert flagged.flag == "staff_phone"
+
+    db.get(Product, bank.products[0].id).active = False
+    db.commit()
+    gone = book(code, **_callback("13900000004"), product=bank.products[0].code)
+    assert gone.status_code == 422 and "product" in gone.get_json()["fields"]
+
+
+def test_while_redis_is_unreachable_a_booking_reads_the_catalog_from_the_database(app, bank, book, db):
+    code = bank.code(bank.wang)
+    assert book(code, **_callback("13900000001")).get_json()["manager"] == "王丽"  # cached now
+    app.extensions["bus"].degraded = True
+    today = datetime.now(TZ).date().isoformat()
+    # Set by another worker (raw SQL: no event reaches this process, and no message could).
+    db.execute(text("INSERT INTO outofoffice (employee_id, start, \"end\", delegate_id, created_by, created_at) "
+                    "VALUES (:w, :d, :d, :l, :w, :d)"), {"w": bank.wang.id, "l": bank.li.id, "d": today})
+    db.commit()
+    assert book(code, **_callback("13900000002")).get_json()["manager"] == "李强"
 
 
 @contextmanager

@@ -4,9 +4,10 @@ Two rollups: DailyStat (day × employee) feeds the boards; FunnelStat (day × em
 product × channel) feeds the funnels. Events of flagged bookings are kept but only counted
 as `flagged`, so they never move a ranking.
 """
+import functools
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, delete
 
@@ -25,12 +26,15 @@ def counter_for(kind: str, status: str) -> str:
     return STATUS_COUNTER[status]
 
 
-def record(db: Session, event: Event) -> None:
-    """Store `event` and add it to its rollups; the caller commits."""
-    event.day = local_day(event.at)
-    db.add(event)
-    _count(db, event.day, event.employee_id, event.branch_id, event.product_id or 0, event.channel,
-           event.kind, event.status, event.flagged, 1)
+def record(db: Session, event: dict) -> None:
+    """Store `event` (a row from now_event()) and add it to its rollups; the caller commits.
+
+    Three statements built once per process (an INSERT and two upserts), not ORM objects:
+    every booking, visit and status change goes through here.
+    """
+    db.execute(_INSERT_EVENT, event)
+    _count(db, event["day"], event["employee_id"], event["branch_id"], event["product_id"] or 0,
+           event["channel"], event["kind"], event["status"], event["flagged"], 1)
 
 
 def _count(db, day, employee_id, branch_id, product_id, channel, kind, status, flagged, n) -> None:
@@ -50,10 +54,14 @@ def _count(db, day, employee_id, branch_id, product_id, channel, kind, status, f
 
 def _upsert(db: Session, model, keys: list[str], row: dict, counter: str, n: int) -> None:
     """INSERT ... ON CONFLICT DO UPDATE counter = counter + n (SQLite and PostgreSQL)."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    column = getattr(model.__table__.c, counter)
-    stmt = insert(model.__table__).values(**row, **{counter: n})
-    db.execute(stmt.on_conflict_do_update(index_elements=keys, set_={counter: column + n}))
+    db.execute(_upsert_statement(db.get_bind().dialect.name, model, tuple(keys), counter), {**row, counter: n})
+
+
+@functools.cache
+def _upsert_statement(dialect: str, model, keys: tuple[str, ...], counter: str):
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+    return insert.on_conflict_do_update(index_elements=list(keys), set_={
+        counter: getattr(model.__table__.c, counter) + getattr(insert.excluded, counter)})
 
 
 def rebuild(db: Session) -> int:
@@ -69,8 +77,17 @@ def rebuild(db: Session) -> int:
     return len(rows)
 
 
-def now_event(kind: str, at: datetime, **fields) -> Event:
-    return Event(kind=kind, at=at, day=local_day(at), **fields)
+EVENT_DEFAULTS = {"shop_link_id": None, "booking_id": None, "product_id": None, "channel": "", "status": "",
+                  "flagged": False}
+_INSERT_EVENT = insert(Event.__table__)
+
+
+def now_event(kind: str, at: datetime, **fields) -> dict:
+    """An event row: what happened (`kind`), when (`at`; its day in Asia/Shanghai), to whom."""
+    unknown = set(fields) - set(EVENT_DEFAULTS) - {"employee_id", "branch_id"}
+    if unknown:
+        raise TypeError(f"not event fields: {sorted(unknown)}")
+    return {**EVENT_DEFAULTS, **fields, "kind": kind, "at": at, "day": local_day(at)}
 
 
 assert set(STATUS_COUNTER.values()) | {"visits", "bookings"} == set(COUNTERS)

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlmodel import Session, func, select
 
+from server.cache import catalog_value
 from server.clock import TZ, local_day, to_utc
 from server.models import Booking, Customer, Employee
 
@@ -26,7 +27,7 @@ def device_hash(device_id: str) -> str:
 def flag_for(db: Session, *, phone: str, customer: Customer | None, device: str, source: str,
              now: datetime) -> str:
     """The reason this new booking should not count in rankings, or ""."""
-    if db.exec(select(Employee.id).where(Employee.phone == phone)).first() is not None:
+    if phone in catalog_value(db, "staff_phones", lambda: frozenset(db.exec(select(Employee.phone)).all())):
         return "staff_phone"
     if customer is not None:
         day_start = to_utc(datetime.combine(local_day(now), time(0), TZ))

@@ -3,6 +3,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from server.cache import catalog_get
 from server.models import Customer, Employee, ShopLink
 from server.shops.service import least_loaded, serving
 
@@ -20,7 +21,7 @@ def route_to_manager(db: Session, *, link: ShopLink, phone: str,
     """
     customer = db.exec(select(Customer).where(Customer.phone == phone)).first()
     grid_pick = least_loaded(db, link.grid_id) if link.grid_id and not customer else None
-    first = grid_pick or db.get(Employee, customer.employee_id if customer else link.employee_id)
+    first = grid_pick or catalog_get(db, Employee, customer.employee_id if customer else link.employee_id)
     manager, fallback = serving(db, first, day)
     default = "dedicated" if customer else ("grid_least_loaded" if grid_pick else "new_customer")
     return manager, fallback or default, customer

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from server.audit import service as audit
 from server.boards import rollups
+from server.cache import catalog_get, catalog_row
 from server.bookings import flags
 from server.bookings.routing import route_to_manager
 from server.bookings.slots import SlotRules, next_free, open_slots, schedule_for, taken
@@ -129,8 +130,8 @@ def _earlier(db: Session, idempotency_key: str | None, fingerprint: str) -> Book
 
 def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprint,
             device) -> tuple[Booking, str, tuple]:
-    product = db.exec(select(Product).where(Product.code == data.product,
-                                            Product.active == True)).first()  # noqa: E712
+    product = catalog_row(db, Product, data.product, lambda: db.exec(select(Product).where(
+        Product.code == data.product, Product.active == True)).first())  # noqa: E712
     if product is None:
         raise Invalid(product="product_unknown")
     if data.consent_version != current_app.config["CONSENT_VERSION"]:
@@ -162,7 +163,7 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
         "booking", now, employee_id=manager.id, branch_id=manager.branch_id, shop_link_id=link.id,
         booking_id=booking.id, product_id=product.id, channel=booking.channel, flagged=bool(flag)))
     notify.enqueue(db, booking)
-    return booking, token, (manager, db.get(Branch, manager.branch_id), product, customer)
+    return booking, token, (manager, catalog_get(db, Branch, manager.branch_id), product, customer)
 
 
 def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime) -> datetime:

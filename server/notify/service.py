@@ -7,7 +7,7 @@ single UPDATE, so only one of them sends it.
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from server.clock import local
@@ -55,7 +55,11 @@ def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> in
                     .join(Customer, Customer.id == Booking.customer_id)
                     .join(Employee, Employee.id == Notification.employee_id)
                     .where(Notification.id.in_(claimed)).order_by(Notification.next_at)).all()
-    db.rollback()  # hold no read transaction while talking to receivers
+    # Detached as loaded: each result's commit below would otherwise expire the whole batch,
+    # and reading a field would load its row again (two SELECTs per message, and a quadratic
+    # expiry over the batch). Then hold no read transaction while talking to receivers.
+    db.expunge_all()
+    db.rollback()
     sent = 0
     for note, booking, product, phone, employee in batch:
         ok = _send(note, booking, employee, text_for(booking, product, phone))
@@ -67,10 +71,14 @@ def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> in
         else:
             values = dict(next_at=now + timedelta(seconds=30 * 2 ** (attempts - 1)))
         begin_write(db)  # short write transactions only: SQLite writers must not wait on a read
-        db.execute(update(Notification).where(Notification.id == note.id).values(attempts=attempts, **values))
+        db.execute(_RESULT, {"note_id": note.id, "attempts": attempts, **values})
         db.commit()
         sent += int(ok)
     return sent
+
+
+# Core, not an ORM bulk update: the columns to set are the parameters' other keys.
+_RESULT = update(Notification.__table__).where(Notification.__table__.c.id == bindparam("note_id"))
 
 
 def _claim(db: Session, now: datetime, limit: int) -> list[int]:

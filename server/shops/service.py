@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlmodel import Session, func, select
 
 from server.boards import rollups
+from server.cache import catalog_get, catalog_row
 from server.db import begin_write
 from server.errors import NotFound
 from server.live.bus import publish
@@ -24,7 +25,8 @@ def new_shop_code() -> str:
 
 
 def get_link(db: Session, code: str) -> ShopLink:
-    link = db.exec(select(ShopLink).where(ShopLink.code == code.upper())).first()
+    code = code.upper()
+    link = catalog_row(db, ShopLink, code, lambda: db.exec(select(ShopLink).where(ShopLink.code == code)).first())
     if link is None:
         raise NotFound("shop_not_found")
     return link
@@ -93,10 +95,10 @@ def serving(db: Session, employee: Employee, day: date | None = None) -> tuple[E
     else:
         reason = ""
     if day is not None:
-        away = db.exec(select(OutOfOffice).where(OutOfOffice.employee_id == employee.id,
-                                                 OutOfOffice.start <= day, OutOfOffice.end >= day)
-                       .order_by(OutOfOffice.id.desc())).first()
-        delegate = db.get(Employee, away.delegate_id) if away else None
+        away = catalog_row(db, OutOfOffice, (employee.id, day), lambda: db.exec(
+            select(OutOfOffice).where(OutOfOffice.employee_id == employee.id, OutOfOffice.start <= day,
+                                      OutOfOffice.end >= day).order_by(OutOfOffice.id.desc())).first())
+        delegate = catalog_get(db, Employee, away.delegate_id) if away else None
         if delegate is not None and not delegate.disabled:
             return delegate, "out_of_office"
     return employee, reason
