@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from server.audit import service as audit
 from server.boards import rollups
-from server.cache import catalog_get, catalog_row
+from server.cache import catalog_get, catalog_row, rebuild
 from server.bookings import flags
 from server.bookings.routing import route_to_manager
 from server.bookings.slots import SlotRules, next_free, open_slots, schedule_for, taken
@@ -141,29 +142,34 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
     slot = _check_slot(db, manager, data.slot, now) if data.slot else None
     flag = flags.flag_for(db, phone=data.phone, customer=customer, device=device, source=source, now=now)
     if customer is None:
-        customer = Customer(phone=data.phone, name=data.name, employee_id=manager.id, bound_at=now,
-                            created_at=now)
-        db.add(customer)
-    customer.name = data.name
-    if data.marketing:
-        customer.marketing_consent_at = now
-    db.flush()
+        row = dict(phone=data.phone, name=data.name, employee_id=manager.id, bound_at=now, created_at=now,
+                   marketing_consent_at=now if data.marketing else None)
+        customer = rebuild(Customer, {"id": db.execute(_INSERT_CUSTOMER, row).scalar_one(), **row}, db)
+    else:
+        customer.name = data.name
+        if data.marketing:
+            customer.marketing_consent_at = now
     token = _status_token(idempotency_key)
-    booking = Booking(
+    row = dict(
         reference="YQ" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)),
         customer_id=customer.id, employee_id=manager.id, branch_id=manager.branch_id,
         shop_link_id=link.id, product_id=product.id, channel=data.channel or link.channel,
-        source=source, name=data.name, slot_start=slot, note=data.note, route_reason=reason,
+        source=source, name=data.name, slot_start=slot, status="new", note=data.note, route_reason=reason,
         consent_version=data.consent_version, consented_at=now, token_hash=hash_token(token),
         idempotency_key=idempotency_key, request_hash=fingerprint, flag=flag, device=device,
         created_at=now, updated_at=now)
-    db.add(booking)
-    db.flush()
+    # Core statements built once, the rows rebuilt as loaded: the ORM's unit of work was a
+    # fifth of a booking's time. A unique index that says no raises here, as a flush did.
+    booking = rebuild(Booking, {"id": db.execute(_INSERT_BOOKING, row).scalar_one(), **row}, db)
     rollups.record(db, rollups.now_event(
         "booking", now, employee_id=manager.id, branch_id=manager.branch_id, shop_link_id=link.id,
         booking_id=booking.id, product_id=product.id, channel=booking.channel, flagged=bool(flag)))
     notify.enqueue(db, booking)
     return booking, token, (manager, catalog_get(db, Branch, manager.branch_id), product, customer)
+
+
+_INSERT_CUSTOMER = insert(Customer.__table__).returning(Customer.__table__.c.id)
+_INSERT_BOOKING = insert(Booking.__table__).returning(Booking.__table__.c.id)
 
 
 def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime) -> datetime:

@@ -7,7 +7,7 @@ single UPDATE, so only one of them sends it.
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
 from server.clock import local
@@ -24,9 +24,15 @@ def enqueue(db: Session, booking: Booking) -> int:
     """Add the new booking's notifications to the caller's transaction; returns how many."""
     cfg = current_app.config
     channels = [c for c, on in (("webhook", cfg["NOTIFY_WEBHOOK_URL"]), ("message", cfg["MESSAGE_SENDER"])) if on]
-    for channel in channels:
-        db.add(Notification(booking_id=booking.id, employee_id=booking.employee_id, channel=channel))
+    if channels:
+        now = utcnow()
+        db.execute(_INSERT, [dict(booking_id=booking.id, employee_id=booking.employee_id, channel=channel,
+                                  status="pending", attempts=0, next_at=now, created_at=now, sent_at=None)
+                             for channel in channels])
     return len(channels)
+
+
+_INSERT = insert(Notification.__table__)
 
 
 def configured() -> bool:
