@@ -126,23 +126,24 @@ def _cached_employee(pk: int):
     disabling sets disabled) clears the cache of the committing worker at once and of the
     others when the catalog message reaches them; while Redis is unreachable the cache is
     not used at all, so a copied cookie never outlives a logout there either. A hit becomes
-    this request's own Employee instance, attached to its session without a query.
+    this request's own Employee instance, detached: me() attaches it to the request's session
+    when a route uses it (most staff reads only need the id).
     """
     from flask import current_app
 
-    from server.cache import rebuild, row_of
+    from server.cache import detached, row_of
     from server.models import Employee
 
-    db, cache = database.get_db(), current_app.extensions["caches"].users
+    cache = current_app.extensions["caches"].users
     trusted = not getattr(current_app.extensions["bus"], "degraded", False)
     row = cache.get(pk) if trusted else None
     if row is None:
         generation = cache.generation
-        employee = db.get(Employee, pk)
+        employee = database.get_db().get(Employee, pk)
         if employee is not None and trusted:
             cache.put(pk, row_of(employee), generation)
         return employee
-    return rebuild(Employee, row, db)
+    return detached(Employee, row)
 
 
 @login_manager.unauthorized_handler

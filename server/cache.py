@@ -93,19 +93,31 @@ def row_of(obj) -> dict:
 
 
 def rebuild(model, row: dict, session: Session):
-    """The object `row_of` saw, attached to `session` as persistent and loaded, no query.
+    """The object `row_of` saw, attached to `session` as persistent and loaded, no query."""
+    return attach(detached(model, row), session)
+
+
+def detached(model, row: dict):
+    """The object `row_of` saw, as a detached loaded row (no session yet).
 
     Built the way SQLAlchemy builds a loaded row (no validation in __init__: the values came
     from the database), which is a third of the cost of calling the model.
     """
-    mapper = inspect(model)
-    present = session.identity_map.get(mapper.identity_key_from_primary_key(
-        [row[c.key] for c in mapper.primary_key]))
-    if present is not None:
-        return present  # the session holds it already (and may have changed it)
-    obj = mapper.class_manager.new_instance()
+    obj = inspect(model).class_manager.new_instance()
     obj.__dict__.update(row)
     make_transient_to_detached(obj)
+    return obj
+
+
+def attach(obj, session: Session):
+    """`obj` in `session`: itself, or the session's own instance of that row if it holds one
+    already (which may have been changed)."""
+    state = inspect(obj)
+    if state.session is session:
+        return obj
+    present = session.identity_map.get(state.key)
+    if present is not None:
+        return present
     session.add(obj)
     return obj
 

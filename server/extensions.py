@@ -35,8 +35,9 @@ def doc(**kwargs):
     return describe
 
 
-# What carries a limit: blueprint names and view functions (see only_limited()).
-LIMITED_BLUEPRINTS: set[str] = set()
+# What carries a limit (see only_limited()): view functions, and blueprint names with the
+# limit's exempt_when (None if it has none).
+LIMITED_BLUEPRINTS: dict[str, object] = {}
 LIMITED_VIEWS: set = set()
 
 
@@ -47,7 +48,9 @@ def limit(setting: str, **kwargs):
     def apply(target):
         limited = decorate(target)
         if isinstance(target, Blueprint):
-            LIMITED_BLUEPRINTS.add(target.name)
+            if target.name in LIMITED_BLUEPRINTS:
+                raise RuntimeError(f"one limit() per blueprint: {target.name}")
+            LIMITED_BLUEPRINTS[target.name] = kwargs.get("exempt_when")
         else:
             LIMITED_VIEWS.add(limited)
         return limited
@@ -76,10 +79,23 @@ def only_limited(app) -> None:
         raise RuntimeError(f"Flask-Limiter's hooks changed: found {swapped} of 3")
 
 
+def _limited() -> bool:
+    """Whether this request has a limit to count: a limited view, or a limited blueprint
+    whose exempt_when does not let it off (a cached shop profile, say)."""
+    if current_app.view_functions.get(request.endpoint) in LIMITED_VIEWS:
+        return True
+    if request.blueprint not in LIMITED_BLUEPRINTS:
+        return False
+    exempt = LIMITED_BLUEPRINTS[request.blueprint]
+    return exempt is None or not exempt()
+
+
 def _when_limited(hook):
     def run(*args):
-        if (request.blueprint in LIMITED_BLUEPRINTS
-                or current_app.view_functions.get(request.endpoint) in LIMITED_VIEWS):
+        limited = request.environ.get("yryd.limited")
+        if limited is None:  # decided once a request: before, after and teardown agree
+            limited = request.environ["yryd.limited"] = _limited()
+        if limited:
             return hook(*args)
         return args[0] if args else None  # after_request hands the response on
 

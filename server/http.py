@@ -30,8 +30,11 @@ def json_bytes(data) -> bytes:
 
 
 def me():
-    """The logged-in employee (routes are guarded by login_required)."""
-    return current_user._get_current_object()
+    """The logged-in employee, in the request's session (routes are guarded by login_required)."""
+    from server.cache import attach
+    from server.db import get_db
+
+    return attach(current_user._get_current_object(), get_db())
 
 
 def idempotency_key() -> str | None:

@@ -53,8 +53,8 @@ class SignedCookieSessions(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         cookie = request.cookies.get(self.get_cookie_name(app))
-        if not cookie:
-            return super().open_session(app, request)
+        if not cookie:  # a customer: no session to verify
+            return self.session_class()
         now = time.monotonic()
         hit = self._memo.get(cookie)
         if hit is not None and hit[0] > now:

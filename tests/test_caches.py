@@ -59,6 +59,22 @@ def test_a_board_counts_a_new_booking_at_once_and_each_viewer_sees_their_own_row
     assert theirs["mine"]["name"] == "李强" and theirs["mine"]["bookings"] == 1
 
 
+def test_a_polling_phone_gets_304_until_the_board_or_its_own_row_changes(bank, book, login):
+    wang, li = login(bank.wang), login(bank.li)
+    board = "/api/boards/employees?period=today"
+    first = wang.get(board)
+    assert first.status_code == 200
+    tag = first.headers["ETag"]
+    again = wang.get(board, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and not again.data
+    assert li.get(board).headers["ETag"] != tag  # the same ranking, another viewer's own row
+
+    assert book(bank.code(bank.li)).status_code == 201
+    changed = wang.get(board, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert next(r for r in changed.get_json()["rows"] if r["name"] == "李强")["bookings"] == 1
+
+
 def test_without_any_message_a_cached_shop_is_stale_for_at_most_its_ttl(app, bank, client, db):
     app.extensions["caches"].shops.ttl = 1
     code = bank.code(bank.wang)
