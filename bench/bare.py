@@ -2,8 +2,29 @@
 
 Every ratio in RESULTS.md divides an endpoint's requests/s by this app's, measured in the
 same run, so the machine, the load tool and gunicorn cancel out and what is left is our code.
+
+`POST /write` is the floor of any write path: the body parsed and one row inserted in its own
+transaction, through our engine set-up (server.db.make_engine: SQLite's WAL and BEGIN
+IMMEDIATE, PostgreSQL's pool) on the benchmark's database (BARE_DATABASE_URL). No validation,
+no limits, no routing, no rollups: what a booking costs beyond it is what the booking does.
 """
+import os
+
 from flask import Flask, request
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+
+
+ROWS = Table("bare_write", MetaData(), Column("id", Integer, primary_key=True),
+             Column("phone", String(11)), Column("name", String(40)))
+
+
+def prepare(url: str) -> None:
+    """Create POST /write's table before the workers start (two creating it would race)."""
+    from server.db import make_engine
+
+    engine = make_engine(url)
+    ROWS.create(engine, checkfirst=True)
+    engine.dispose()
 
 
 def create_app() -> Flask:
@@ -17,5 +38,20 @@ def create_app() -> Flask:
     def echo():
         data = request.get_json()  # parse the body, as the booking endpoint must
         return {"ok": True, "fields": len(data)}, 201
+
+    url = os.environ.get("BARE_DATABASE_URL")
+    if url:
+        from server.db import make_engine
+
+        engine = make_engine(url)
+        add = insert(ROWS)
+
+        @app.post("/write")
+        def write():
+            data = request.get_json()
+            with engine.connect() as conn:
+                conn.execute(add, {"phone": data["phone"], "name": data["name"]})
+                conn.commit()
+            return {"ok": True}, 201
 
     return app

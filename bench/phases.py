@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import cpu, load, profile, queries, sse
+from bench.bare import prepare as prepare_bare_write
 from bench.dbsetup import BenchDatabase, open_slots
 from bench.servers import Gunicorn, call, free_port
 
@@ -49,19 +50,23 @@ def measure(g: Gunicorn, plan, script: str, warm: Path, data: Path, headers: dic
             "cpu_ms_per_request": cpu_ms, "busy_before": quiet}
 
 
-def bare_server(work: Path) -> Gunicorn:
-    """The bare Flask app on the same gunicorn configuration (idle while the app is measured)."""
-    return Gunicorn("bench.bare:create_app()", {}, work / "bare.log", health="/ping")
+def bare_server(work: Path, url: str) -> Gunicorn:
+    """The bare Flask app on the same gunicorn configuration (idle while the app is measured);
+    its POST /write inserts into the benchmark's database at `url`."""
+    prepare_bare_write(url)
+    return Gunicorn("bench.bare:create_app()", {"BARE_DATABASE_URL": url}, work / "bare.log", health="/ping")
 
 
 def baseline(g: Gunicorn, plan, work: Path) -> dict:
-    """GET /ping and POST /echo on the bare app."""
+    """GET /ping, POST /echo and POST /write on the bare app."""
     ping = load.lua_data(work / "ping.lua", paths=["/ping"])
-    echo = dict(paths=["/echo"], slots=[], slot_every=0, consent=CONSENT, threads=load.THREADS)
+    posts = {}
+    for path in ("echo", "write"):
+        body = dict(paths=[f"/{path}"], slots=[], slot_every=0, consent=CONSENT, threads=load.THREADS)
+        posts[path] = measure(g, plan, "post.lua", load.lua_data(work / f"{path}-warm.lua", prefix="18", **body),
+                              load.lua_data(work / f"{path}.lua", prefix="17", **body))
     return {"argv": g.argv, "workers": len(g.worker_pids()),
-            "get": measure(g, plan, "get.lua", ping, ping),
-            "post": measure(g, plan, "post.lua", load.lua_data(work / "echo-warm.lua", prefix="18", **echo),
-                            load.lua_data(work / "echo.lua", prefix="17", **echo))}
+            "get": measure(g, plan, "get.lua", ping, ping), "post": posts["echo"], "write": posts["write"]}
 
 
 def login(base: str, account: dict) -> str:
@@ -130,7 +135,7 @@ def run_database(kind: str, plan, work: Path) -> dict:
         env = app_env(db.url, port, f"bench:{uuid.uuid4().hex}")
         section["round_trips"] = queries.per_request(env, seed, BOARD, CONSENT)
         clock.lap("round trips")
-        with bare_server(work) as bare, Gunicorn("server:create_app()", env, work / f"app-{kind}.log",
+        with bare_server(work, db.url) as bare, Gunicorn("server:create_app()", env, work / f"app-{kind}.log",
                                                   port=port) as g:
             section["bare"] = baseline(bare, plan, work)
             clock.lap("bare app")
@@ -172,6 +177,9 @@ def ratios(section: dict) -> dict:
     out = {name: {"strict": ep[name]["rps"] / get, "by_cpu": cost / ep[name]["cpu_ms_per_request"]}
            for name in ("shop", "board", "booking")}
     out["booking"]["vs_post"] = ep["booking"]["rps"] / post
+    if "write" in bare:
+        out["booking"]["vs_write"] = ep["booking"]["rps"] / bare["write"]["rps"]
+        out["booking"]["write_floor"] = bare["write"]["rps"] / get  # the floor of any write path
     return out
 
 

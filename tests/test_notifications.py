@@ -85,6 +85,26 @@ def test_a_dead_receiver_neither_blocks_nor_loses_the_booking_and_it_is_sent_lat
     assert alive.got[0]["reference"] == db.exec(select(Booking.reference)).one()
 
 
+def test_in_one_batch_each_message_keeps_its_own_outcome(bank, book, app, db):
+    """Results are written a few at a time: the two that the receiver refused are tried again
+    later, the rest are recorded as sent, and none is sent twice."""
+    receiver = Receiver(failures=2)
+    app.config["NOTIFY_WEBHOOK_URL"] = receiver.url
+    app.extensions.pop("notify")
+    for k in range(12):  # more than one results write (RECORD_EVERY = 10)
+        assert book(bank.code(bank.wang), phone=f"1390000{k:04d}", slot=None, callback=True).status_code == 201
+    with app.app_context():
+        assert deliver_due(db) == 10
+        db.rollback()
+        notes = db.exec(select(Notification).order_by(Notification.id)).all()
+        assert [n.status for n in notes] == ["pending"] * 2 + ["sent"] * 10
+        assert all(n.attempts == 1 for n in notes) and all(n.sent_at for n in notes[2:])
+        assert deliver_due(db) == 0  # not due yet: backing off
+        assert deliver_due(db, now=utcnow() + timedelta(minutes=5)) == 2
+    receiver.close()
+    assert len(receiver.got) == 12 and len({m["reference"] for m in receiver.got}) == 12
+
+
 def test_two_processes_never_send_the_same_notification_twice(bank, book, app, receiver):
     app.extensions.pop("notify")
     book(bank.code(bank.wang))

@@ -18,6 +18,7 @@ from server.reports import webhook
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
+RECORD_EVERY = 10  # messages sent per results write (at most this many resent after a crash)
 
 
 def enqueue(db: Session, booking: Booking) -> int:
@@ -49,7 +50,9 @@ def text_for(booking: Booking, product: str, phone: str) -> str:
 def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> int:
     """Send what is due; failures are retried later with exponential back-off. Returns sent count.
 
-    A batch costs two statements (claim, load) plus one short write per message for its result.
+    A batch costs two statements (claim, load), then one short write transaction for the
+    results of each RECORD_EVERY messages sent: a process killed between sending and recording
+    sends at most that many again once their lease ends (delivery is at least once).
     """
     now = now or utcnow()
     claimed = _claim(db, now, limit)
@@ -61,25 +64,29 @@ def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> in
                     .join(Customer, Customer.id == Booking.customer_id)
                     .join(Employee, Employee.id == Notification.employee_id)
                     .where(Notification.id.in_(claimed)).order_by(Notification.next_at)).all()
-    # Detached as loaded: each result's commit below would otherwise expire the whole batch,
+    # Detached as loaded: each results' commit below would otherwise expire the whole batch,
     # and reading a field would load its row again (two SELECTs per message, and a quadratic
     # expiry over the batch). Then hold no read transaction while talking to receivers.
     db.expunge_all()
     db.rollback()
     sent = 0
-    for note, booking, product, phone, employee in batch:
-        ok = _send(note, booking, employee, text_for(booking, product, phone))
-        attempts = note.attempts + 1
-        if ok:
-            values = dict(status="sent", sent_at=now)
-        elif attempts >= MAX_ATTEMPTS:
-            values = dict(status="failed")
-        else:
-            values = dict(next_at=now + timedelta(seconds=30 * 2 ** (attempts - 1)))
+    for start in range(0, len(batch), RECORD_EVERY):
+        results: dict[str, list[dict]] = {}  # by outcome: each list sets the same columns
+        for note, booking, product, phone, employee in batch[start:start + RECORD_EVERY]:
+            ok = _send(note, booking, employee, text_for(booking, product, phone))
+            attempts = note.attempts + 1
+            if ok:
+                outcome, values = "sent", dict(status="sent", sent_at=now)
+            elif attempts >= MAX_ATTEMPTS:
+                outcome, values = "failed", dict(status="failed")
+            else:
+                outcome, values = "retry", dict(next_at=now + timedelta(seconds=30 * 2 ** (attempts - 1)))
+            results.setdefault(outcome, []).append({"note_id": note.id, "attempts": attempts, **values})
+            sent += int(ok)
         begin_write(db)  # short write transactions only: SQLite writers must not wait on a read
-        db.execute(_RESULT, {"note_id": note.id, "attempts": attempts, **values})
+        for rows in results.values():
+            db.execute(_RESULT, rows)
         db.commit()
-        sent += int(ok)
     return sent
 
 
