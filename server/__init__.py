@@ -1,4 +1,6 @@
 """一人一店: the Flask application factory."""
+import weakref
+
 from flask import Flask, jsonify
 
 from config import settings
@@ -12,16 +14,17 @@ from server.notify.runner import Runner
 
 class App(Flask):
     """Flask, asking whether a hook or view is `async def` once rather than on every request
-    (a dozen hooks a request made that a twentieth of a cached read)."""
+    (a dozen hooks a request made that a twentieth of a cached read). Weakly keyed: a
+    callback made for one request leaves with it."""
 
     def ensure_sync(self, func):
-        known = self.__dict__.setdefault("_sync", {})
+        known = self.__dict__.setdefault("_sync", weakref.WeakKeyDictionary())
         try:
             return known[func]
         except KeyError:
             known[func] = done = super().ensure_sync(func)
             return done
-        except TypeError:  # unhashable: no cache
+        except TypeError:  # cannot be weakly referenced: no cache
             return super().ensure_sync(func)
 
 

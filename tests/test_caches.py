@@ -134,7 +134,7 @@ def test_while_redis_is_unreachable_a_booking_reads_the_catalog_from_the_databas
     today = datetime.now(TZ).date().isoformat()
     # Set by another worker (raw SQL: no event reaches this process, and no message could).
     db.execute(text("INSERT INTO outofoffice (employee_id, start, \"end\", delegate_id, created_by, created_at) "
-                    "VALUES (:w, :d, :d, :l, :w, :d)"), {"w": bank.wang.id, "l": bank.li.id, "d": today})
+                    "VALUES (:w, :d, :d, :l, :w, CURRENT_TIMESTAMP)"), {"w": bank.wang.id, "l": bank.li.id, "d": today})
     db.commit()
     assert book(code, **_callback("13900000002")).get_json()["manager"] == "李强"
 
