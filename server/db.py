@@ -1,9 +1,12 @@
 """Engine and session set-up: one session per request, SQLite in WAL with IMMEDIATE writes."""
+import sqlite3
+import time
 from pathlib import Path
 
 from flask import current_app, g
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 
@@ -26,7 +29,7 @@ def make_engine(url: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -34,10 +37,35 @@ def make_engine(url: str) -> Engine:
     def _on_begin(conn):
         # A deferred transaction that reads then writes fails under concurrent writers
         # ("database is locked" despite busy_timeout); writers take the lock up front.
-        immediate = conn.get_execution_options().get("immediate")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if conn.get_execution_options().get("immediate"):
+            _begin_immediate(conn.connection.dbapi_connection)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+BUSY_SECONDS = 30
+
+
+def _begin_immediate(raw) -> None:
+    """BEGIN IMMEDIATE. While another process holds the write lock, wait by sleeping between
+    tries, not in SQLite's busy handler: in a gevent worker time.sleep lets the worker's other
+    requests and streams go on, where the busy handler would hold all of them up."""
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline, pause = time.monotonic() + BUSY_SECONDS, 0.001
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise OperationalError("BEGIN IMMEDIATE", None, e) from e  # busy: a 503
+            time.sleep(pause)
+            pause = min(2 * pause, 0.02)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
 
 
 def create_all(engine: Engine) -> None:

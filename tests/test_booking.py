@@ -187,3 +187,26 @@ def test_a_database_error_that_is_a_bug_is_a_500_not_a_busy_503(app, bank, book)
     finally:
         event.remove(engine, "before_cursor_execute", broken_schema)
     assert r.status_code == 500 and "Retry-After" not in r.headers
+
+
+def test_a_sqlite_write_lock_held_too_long_elsewhere_is_a_503_and_nothing_is_written(
+        app, bank, book, db, database_url, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy import make_url
+
+    from server import db as database
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    monkeypatch.setattr(database, "BUSY_SECONDS", 0.3)
+    holder = sqlite3.connect(make_url(database_url).database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing, for longer than we wait
+    try:
+        r = book(bank.code(bank.wang))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+    assert db.exec(select(func.count()).select_from(Booking)).one() == 0
+    assert book(bank.code(bank.wang)).status_code == 201  # the same connections work afterwards

@@ -75,3 +75,33 @@ def test_64_customers_on_64_distinct_slots_all_get_their_booking(server, databas
     statuses = [status for status, _, _ in post_all(port, bank.code(bank.wang), bodies)]
     assert statuses == [201] * N
     assert counts(database_url) == (N, N)
+
+
+def test_a_worker_waiting_for_another_processes_sqlite_lock_keeps_answering(database_url):
+    """Another process (a second worker, a backup, the CLI) holds SQLite's write lock: a
+    booking waits for it, and the same worker's other requests are answered meanwhile."""
+    import sqlite3
+    import threading
+    import time
+
+    from sqlalchemy import make_url
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    bank = migrated_bank(database_url)
+    with gunicorn(database_url, workers=1, MESSAGE_SENDER="", PUBLIC_BASE_URL="http://shop.test") as port:
+        holder = sqlite3.connect(make_url(database_url).database, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+        threading.Timer(2.0, lambda: holder.execute("COMMIT")).start()
+        booked = []
+        booking = threading.Thread(target=lambda: booked.append(request(
+            port, "POST", f"/api/shops/{bank.code(bank.wang)}/bookings", booking_body(), timeout=30)))
+        booking.start()
+        time.sleep(0.3)  # the booking is waiting for the lock now
+        started = time.monotonic()
+        assert request(port, "GET", "/healthz")[0] == 200
+        waited = time.monotonic() - started
+        booking.join()
+        holder.close()
+    assert waited < 0.5, waited
+    assert booked[0][0] == 201  # and once the lock was free, the booking was made
