@@ -65,10 +65,18 @@ class BenchDatabase:
     def count_bookings(self) -> int:
         from server.models import Booking
 
+        return self._count(select(func.count()).select_from(Booking))
+
+    def pending_notifications(self) -> int:
+        from server.models import Notification
+
+        return self._count(select(func.count()).select_from(Notification).where(Notification.status == "pending"))
+
+    def _count(self, query) -> int:
         engine = create_engine(self.url)
         try:
             with Session(engine) as db:
-                return db.exec(select(func.count()).select_from(Booking)).one()
+                return db.exec(query).one()
         finally:
             engine.dispose()
 
