@@ -137,8 +137,8 @@ def _cached_employee(pk: int):
     from server.cache import detached, row_of
     from server.models import Employee
 
-    cache = current_app.extensions["caches"].users
-    trusted = not getattr(current_app.extensions["bus"], "degraded", False)
+    caches = current_app.extensions["caches"]
+    cache, trusted = caches.users, caches.trusted
     row = cache.get(pk) if trusted else None
     if row is None:
         generation = cache.generation

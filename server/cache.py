@@ -66,6 +66,12 @@ class Caches:
         _by_engine[engine] = self
         bus.add_listener(self.heard)
 
+    @property
+    def trusted(self) -> bool:
+        """Whether entries can be trusted to be cleared on change: not while the bus is down
+        (this process would not hear other processes' changes)."""
+        return not getattr(self.bus, "degraded", False)
+
     def heard(self, message: dict) -> None:
         """A change message from any process: bookings, visits and statuses move the boards;
         "catalog" (staff, branches, products, shop codes) changes shops and boards."""
@@ -132,7 +138,7 @@ def catalog_row(session: Session, model, key: Hashable, query):
     the catalog message from elsewhere, the TTL) and bypassed while the bus is degraded.
     """
     caches = _by_engine.get(session.get_bind())
-    if caches is None or getattr(caches.bus, "degraded", False):
+    if caches is None or not caches.trusted:
         return query()
     full_key = (model.__name__, key)
     row = caches.catalog.get(full_key)
@@ -153,7 +159,7 @@ def catalog_value(session: Session, key: Hashable, build):
     """A value computed from catalog tables (e.g. the set of staff phone numbers), cached
     under the same rules as catalog_row()."""
     caches = _by_engine.get(session.get_bind())
-    if caches is None or getattr(caches.bus, "degraded", False):
+    if caches is None or not caches.trusted:
         return build()
     return caches.catalog.fetch(key, build)
 

@@ -5,6 +5,8 @@ from flask import jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel
 
+from server.cache import attach
+from server.db import get_db
 from server.errors import ApiError
 
 
@@ -31,9 +33,6 @@ def json_bytes(data) -> bytes:
 
 def me():
     """The logged-in employee, in the request's session (routes are guarded by login_required)."""
-    from server.cache import attach
-    from server.db import get_db
-
     return attach(current_user._get_current_object(), get_db())
 
 
