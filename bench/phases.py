@@ -16,7 +16,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 # An unusual number, so the limiter's keys this run leaves in Redis can be found and deleted.
 LIMIT = "987654321"
 LIMITS = {name: f"{LIMIT}/{per}" for name, per in (
-    ("BOOKING_LIMIT_IP", "minute"), ("BOOKING_LIMIT_PHONE", "day"), ("PUBLIC_LIMIT_IP", "minute"),
+    ("BOOKING_LIMIT_IP", "minute"), ("PUBLIC_LIMIT_IP", "minute"),
     ("LOGIN_LIMIT_IP", "minute"), ("LOGIN_LIMIT_ACCOUNT", "minute"))}
 SSE_SETTINGS = {"SSE_MAX_SECONDS": "900", "SSE_HEARTBEAT_SECONDS": "15"}
 BOARD = "/api/boards/employees?period=month"

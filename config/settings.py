@@ -61,7 +61,8 @@ def load():
         "REMEMBER_COOKIE_DURATION": 0,
         # Rate limits (per IP generous: villages share carrier-grade NAT addresses).
         "BOOKING_LIMIT_IP": env("BOOKING_LIMIT_IP", "60/minute;600/hour"),
-        "BOOKING_LIMIT_PHONE": env("BOOKING_LIMIT_PHONE", "10/day"),
+        # Bookings one phone number may make through shops per day (Asia/Shanghai).
+        "BOOKING_PHONE_PER_DAY": _int("BOOKING_PHONE_PER_DAY", 10),
         "PUBLIC_LIMIT_IP": env("PUBLIC_LIMIT_IP", "300/minute"),
         "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
         "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),

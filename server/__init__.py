@@ -7,6 +7,7 @@ from config import settings
 from server import db as database, errors, logs
 from server.security import SignedCookieSessions, same_origin_only, secure_headers, session_limits
 from server.extensions import csrf, limiter, login_manager, only_limited, spec
+from server.bookings.group import GroupCommit
 from server.cache import Caches
 from server.live.bus import make_bus
 from server.notify.runner import Runner
@@ -44,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["caches"] = Caches(engine, app.extensions["bus"], app.config["SHOP_CACHE_SECONDS"],
                                       app.config["BOARD_CACHE_SECONDS"], app.config["USER_CACHE_SECONDS"])
     app.extensions["notify"] = Runner(app)
+    app.extensions["group_commit"] = GroupCommit(engine)
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -42,6 +42,16 @@ class Conflict(ApiError):
     status = 409
 
 
+class TooMany(ApiError):
+    """429 with Retry-After: the seconds until a request would be accepted again."""
+
+    status = 429
+
+    def __init__(self, retry_after: int):
+        super().__init__("too_many")
+        self.retry_after = retry_after
+
+
 def _field_code(err: dict) -> str:
     if err["type"] == "missing":
         return "required"
@@ -73,7 +83,8 @@ def register(app):
     def _api(e: ApiError):
         if e.status in (401, 403) and e.code != "login_required":
             _log_denied(e.code)
-        return jsonify(error=e.code, message=message(e.code), **e.extra), e.status
+        headers = {"Retry-After": str(e.retry_after)} if isinstance(e, TooMany) else {}
+        return jsonify(error=e.code, message=message(e.code), **e.extra), e.status, headers
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError):

@@ -1,5 +1,4 @@
 """Extensions, created unbound here and attached in create_app()."""
-import hashlib
 
 from flask import Blueprint, current_app, request
 from flask_limiter import Limiter
@@ -100,19 +99,6 @@ def _when_limited(hook):
         return args[0] if args else None  # after_request hands the response on
 
     return run
-
-
-def phone_key() -> str:
-    """Rate-limit key for bookings: the normalised phone number in the body, else the IP."""
-    from server.models import normalise_phone
-
-    data = request.get_json(silent=True)
-    try:
-        phone = normalise_phone(str(data.get("phone", "")))
-    except Exception:  # noqa: BLE001 - no valid phone: the IP limit applies
-        return "ip:" + get_remote_address()
-    # Hashed: the limiter logs its keys, and a phone number must never reach a log.
-    return "phone:" + hashlib.sha256(phone.encode()).hexdigest()[:20]
 
 
 def staff_no_key() -> str:

@@ -15,7 +15,7 @@ EXAMPLES = 20  # per operation: bounded, so CI stays quick
 def test_no_request_gets_a_server_error_or_an_undocumented_answer(app, bank, database_url):
     if not database_url.startswith("sqlite"):
         pytest.skip("fuzzed once, on SQLite")
-    app.config.update(BOOKING_LIMIT_IP="100000/minute", BOOKING_LIMIT_PHONE="100000/day",
+    app.config.update(BOOKING_LIMIT_IP="100000/minute", BOOKING_PHONE_PER_DAY=100000,
                       PUBLIC_LIMIT_IP="100000/minute", LOGIN_LIMIT_IP="100000/minute",
                       LOGIN_LIMIT_ACCOUNT="100000/minute")
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)

@@ -6,7 +6,7 @@ from tests.conftest import PASSWORD, next_slot
 
 @pytest.fixture
 def app(app):
-    app.config.update(BOOKING_LIMIT_PHONE="2/day", LOGIN_LIMIT_ACCOUNT="3/minute")
+    app.config.update(BOOKING_PHONE_PER_DAY=2, LOGIN_LIMIT_ACCOUNT="3/minute")
     return app
 
 

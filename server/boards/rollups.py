@@ -5,6 +5,7 @@ product × channel) feeds the funnels. Events of flagged bookings are kept but o
 as `flagged`, so they never move a ranking.
 """
 import functools
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import func, insert, select
@@ -27,41 +28,61 @@ def counter_for(kind: str, status: str) -> str:
 
 
 def record(db: Session, event: dict) -> None:
-    """Store `event` (a row from now_event()) and add it to its rollups; the caller commits.
+    """Store `event` (a row from now_event()) and add it to its rollups; the caller commits."""
+    record_many(db, [event])
 
-    Three statements built once per process (an INSERT and two upserts), not ORM objects:
-    every booking, visit and status change goes through here.
+
+def record_many(db: Session, events: list[dict]) -> None:
+    """Store `events` and add them to their rollups: one INSERT for the events and one upsert
+    statement per rollup counter, whatever their number (a batch of bookings, say).
+
+    The rollup rows are updated in key order: two transactions that count the same rows lock
+    them in the same order, so they never deadlock on PostgreSQL.
     """
-    db.execute(_INSERT_EVENT, event)
-    _count(db, event["day"], event["employee_id"], event["branch_id"], event["product_id"] or 0,
-           event["channel"], event["kind"], event["status"], event["flagged"], 1)
-
-
-def _count(db, day, employee_id, branch_id, product_id, channel, kind, status, flagged, n) -> None:
-    counter = counter_for(kind, status)
-    if flagged:
-        if kind == "booking":
-            _upsert(db, DailyStat, ["day", "employee_id"], dict(day=day, employee_id=employee_id,
-                                                               branch_id=branch_id), "flagged", n)
+    if not events:
         return
-    _upsert(db, DailyStat, ["day", "employee_id"],
-            dict(day=day, employee_id=employee_id, branch_id=branch_id), counter, n)
+    db.execute(_INSERT_EVENT, events)
+    _apply(db, Counter(inc for e in events for inc in _increments(
+        e["day"], e["employee_id"], e["branch_id"], e["product_id"] or 0, e["channel"], e["kind"],
+        e["status"], e["flagged"])))
+
+
+def _increments(day, employee_id, branch_id, product_id, channel, kind, status, flagged):
+    """The rollup counters one event adds 1 to, as (model, counter, key, other columns)."""
+    if flagged:  # kept, but only counted as flagged: never moves a ranking
+        return [(DailyStat, "flagged", (day, employee_id), (branch_id,))] if kind == "booking" else []
+    counter = counter_for(kind, status)
+    out = [(DailyStat, counter, (day, employee_id), (branch_id,))]
     if counter in FUNNEL_COUNTERS:
-        _upsert(db, FunnelStat, ["day", "employee_id", "product_id", "channel"],
-                dict(day=day, employee_id=employee_id, branch_id=branch_id, product_id=product_id,
-                     channel=channel), counter, n)
+        out.append((FunnelStat, counter, (day, employee_id, product_id, channel), (branch_id,)))
+    return out
 
 
-def _upsert(db: Session, model, keys: list[str], row: dict, counter: str, n: int) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE counter = counter + n (SQLite and PostgreSQL)."""
-    db.execute(_upsert_statement(db.get_bind().dialect.name, model, tuple(keys), counter), {**row, counter: n})
+def _apply(db: Session, increments: Counter) -> None:
+    """Add the counts to their rollup rows: per rollup, one INSERT ... ON CONFLICT DO UPDATE
+    over its rows in key order, each adding to every counter of the row (most by 0)."""
+    rows: dict[tuple, dict] = {}
+    for (model, counter, key, other), n in increments.items():
+        row = rows.setdefault((model, key), dict(zip(KEYS[model], key), branch_id=other[0],
+                                                 **dict.fromkeys(ROLLUP_COUNTERS[model], 0)))
+        row[counter] += n
+    dialect = db.get_bind().dialect.name
+    for model in (DailyStat, FunnelStat):
+        mine = [row for (m, key), row in sorted(rows.items(), key=lambda item: item[0][1]) if m is model]
+        if mine:
+            db.execute(_upsert_statement(dialect, model), mine)
+
+
+KEYS = {DailyStat: ("day", "employee_id"), FunnelStat: ("day", "employee_id", "product_id", "channel")}
+ROLLUP_COUNTERS = {DailyStat: (*COUNTERS, "flagged"), FunnelStat: FUNNEL_COUNTERS}
 
 
 @functools.cache
-def _upsert_statement(dialect: str, model, keys: tuple[str, ...], counter: str):
+def _upsert_statement(dialect: str, model):
+    """INSERT ... ON CONFLICT DO UPDATE c = c + excluded.c for every counter (SQLite, PostgreSQL)."""
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
-    return insert.on_conflict_do_update(index_elements=list(keys), set_={
-        counter: getattr(model.__table__.c, counter) + getattr(insert.excluded, counter)})
+    return insert.on_conflict_do_update(index_elements=list(KEYS[model]), set_={
+        c: getattr(model.__table__.c, c) + getattr(insert.excluded, c) for c in ROLLUP_COUNTERS[model]})
 
 
 def rebuild(db: Session) -> int:
@@ -71,8 +92,11 @@ def rebuild(db: Session) -> int:
     group = (Event.day, Event.employee_id, Event.branch_id, Event.product_id, Event.channel,
              Event.kind, Event.status, Event.flagged)
     rows = db.execute(select(*group, func.count()).group_by(*group)).all()
+    increments = Counter()
     for day, employee_id, branch_id, product_id, channel, kind, status, flagged, n in rows:
-        _count(db, day, employee_id, branch_id, product_id or 0, channel, kind, status, flagged, n)
+        for inc in _increments(day, employee_id, branch_id, product_id or 0, channel, kind, status, flagged):
+            increments[inc] += n
+    _apply(db, increments)
     db.commit()
     return len(rows)
 

@@ -24,17 +24,20 @@ def device_hash(device_id: str) -> str:
     return hashlib.sha256(device_id.encode()).hexdigest()[:16] if device_id else ""
 
 
-def flag_for(db: Session, *, phone: str, customer: Customer | None, device: str, source: str,
-             now: datetime) -> str:
-    """The reason this new booking should not count in rankings, or ""."""
+def booked_today(db: Session, customer: Customer, now: datetime) -> int:
+    """How many bookings `customer` made since midnight (Asia/Shanghai)."""
+    day_start = to_utc(datetime.combine(local_day(now), time(0), TZ))
+    return db.exec(select(func.count()).select_from(Booking).where(
+        Booking.customer_id == customer.id, Booking.created_at >= day_start)).one()
+
+
+def flag_for(db: Session, *, phone: str, today: int, device: str, source: str, now: datetime) -> str:
+    """The reason this new booking should not count in rankings, or "" (`today`: the bookings
+    its number already made today)."""
     if phone in catalog_value(db, "staff_phones", lambda: frozenset(db.exec(select(Employee.phone)).all())):
         return "staff_phone"
-    if customer is not None:
-        day_start = to_utc(datetime.combine(local_day(now), time(0), TZ))
-        earlier = db.exec(select(func.count()).select_from(Booking).where(
-            Booking.customer_id == customer.id, Booking.created_at >= day_start)).one()
-        if earlier:
-            return "repeat_phone"
+    if today:
+        return "repeat_phone"
     if device and source == "shop":
         cfg = current_app.config
         since = now - timedelta(minutes=cfg["FLAG_BURST_MINUTES"])

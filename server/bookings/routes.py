@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, request
 from server.bookings import notice, privacy, service, views
 from server.db import get_db
 from server.errors import NotFound
-from server.extensions import doc, limit, phone_key
+from server.extensions import doc, limit
 from server.http import body, client_ip, conditional, idempotency_key, out
 from server.models import (BookingCreate, BookingCreated, BookingPublic, Customer, Employee, Erased, ErrorBody,
                            NoticeQuery, PrivacyNotice, Reschedule, SlotsPublic)
@@ -32,11 +32,9 @@ def privacy_notice():
 
 
 @bp.post("/api/shops/<code>/bookings")
-@limit("BOOKING_LIMIT_IP")
-@limit("BOOKING_LIMIT_PHONE", key_func=phone_key, deduct_when=lambda r: r.status_code == 201
-       and "Idempotent-Replayed" not in r.headers)  # only bookings actually made count
+@limit("BOOKING_LIMIT_IP")  # per phone number: BOOKING_PHONE_PER_DAY, counted in service.book
 @doc(json=BookingCreate, resp=Doc(HTTP_201=BookingCreated, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
-                                  HTTP_422=ErrorBody), tags=["booking"])
+                                  HTTP_422=ErrorBody, HTTP_429=ErrorBody), tags=["booking"])
 def create(code):
     """Book an appointment (or a call back) through a shop; send an Idempotency-Key to retry safely."""
     db = get_db()
@@ -44,7 +42,7 @@ def create(code):
     data = body(BookingCreate)
     booked = service.book(db, link=link, data=data, idempotency_key=idempotency_key(),
                           device_id=request.headers.get("X-Device-Id", "")[:64])
-    result = views.public(db, booked.booking)
+    result = views.public(db, booked.booking, rows=booked.rows)
     result.update(status_token=booked.token, status_url=status_url(booked.token))
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else {}
     return out(BookingCreated, result, 201, **headers)

@@ -3,24 +3,24 @@ import hashlib
 import hmac
 import secrets
 from base64 import urlsafe_b64encode
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from server.audit import service as audit
 from server.boards import rollups
-from server.cache import catalog_get, catalog_row, rebuild
+from server.cache import catalog_get, catalog_row, detached, rebuild
 from server.bookings import flags
 from server.bookings.routing import route_to_manager
 from server.bookings.slots import SlotRules, next_free, open_slots, schedule_for, taken
-from server.clock import local_day, to_utc
+from server.clock import TZ, local_day, to_utc
 from server.db import begin_write
-from server.errors import ApiError, Conflict, Invalid, NotFound
-from server.live.bus import publish
+from server.errors import ApiError, Conflict, Invalid, NotFound, TooMany
+from server.live.bus import publish, publish_many
 from server.notify import service as notify
 from server.models import Booking, BookingCreate, Branch, Customer, Employee, Product, ShopLink, utcnow
 from server.shops.service import CODE_ALPHABET, serving
@@ -42,6 +42,7 @@ class Booked(NamedTuple):
     # The rows the booking loaded (manager, branch, product, customer): held here so the view
     # that answers finds them in the session. Nothing is read after the commit, so a database
     # that fails right then cannot turn a booking that exists into an error.
+    # They may belong to a batch's session, closed since: loaded, only to be read.
     rows: tuple = ()
 
 
@@ -84,53 +85,140 @@ def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | No
          source: str = "shop", idempotency_key: str | None = None, device_id: str = "") -> Booked:
     """Create a booking through `link`, routed to the customer's dedicated manager.
 
-    The database decides races: a unique slot index and a unique idempotency key; on a
-    conflict the transaction is retried, and the retry finds the winner.
+    In an app, the booking joins the others waiting in this process and is written with them
+    in one transaction (server/bookings/group.py); the rows it returns are then detached.
+    The database decides races: a unique slot index and a unique idempotency key. A batch
+    that loses one is rolled back and each of its bookings is made again alone, retried on a
+    conflict until it finds the winner.
     """
-    now = now or utcnow()
-    fingerprint = _fingerprint(link, data)
+    job = Job(link=link, data=data, now=now or utcnow(), source=source, key=idempotency_key,
+              device=flags.device_hash(device_id))
+    if db.in_transaction():
+        db.commit()  # hold no lock while waiting for the batch
+    group = current_app.extensions.get("group_commit")
+    if group is not None:
+        group.book(job)
+        if job.error is not None:
+            raise job.error
+        if job.booked is not None:
+            return job.booked
+    return _book_alone(db, job)
+
+
+def _book_alone(db: Session, job: "Job") -> Booked:
+    """`job` in a transaction of its own on `db`, retried when it loses a unique index."""
     for _ in range(ATTEMPTS):
         begin_write(db)
-        earlier = _earlier(db, idempotency_key, fingerprint)
-        if earlier:
-            return earlier
         try:
-            booking, token, rows = _insert(db, link=link, data=data, now=now, source=source,
-                                           idempotency_key=idempotency_key, fingerprint=fingerprint,
-                                           device=flags.device_hash(device_id))
+            if write(db, [job]):
+                raise RuntimeError("a batch of one is never put off")
             db.commit()
         except IntegrityError:
             db.rollback()  # a concurrent request won a unique index; the retry sees it
+            job.booked = None
             continue
-        except Conflict:
-            # The slot may have gone to this very request's twin (same key) a moment ago.
-            db.rollback()
-            earlier = _earlier(db, idempotency_key, fingerprint)
-            if earlier:
-                return earlier
-            raise
-        publish({"type": "booking", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
-        if notify.configured() and "notify" in current_app.extensions:
-            current_app.extensions["notify"].kick()
-        return Booked(booking, token, False, rows)
+        if job.error is not None:
+            raise job.error
+        announce([job])
+        return job.booked
     raise Conflict("slot_taken")
 
 
-def _earlier(db: Session, idempotency_key: str | None, fingerprint: str) -> Booked | None:
-    """The booking an earlier request with this key made, if any (422 if the body differs)."""
-    if not idempotency_key:
-        return None
-    earlier = db.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
-    if earlier is None:
-        return None
-    if earlier.request_hash != fingerprint:
+class Job:
+    """One booking on its way to the database: what was asked, and how it ended."""
+
+    def __init__(self, *, link: ShopLink, data: BookingCreate, now: datetime, source: str,
+                 key: str | None, device: str):
+        self.link, self.data, self.now, self.source, self.key, self.device = link, data, now, source, key, device
+        self.fingerprint = _fingerprint(link, data)
+        self.booked: Booked | None = None
+        self.error: Exception | None = None
+        self.finished = False  # GroupCommit is done with it
+
+    def marks(self) -> set:
+        """What an earlier booking in the same transaction could change for this one: its
+        customer, key, device (burst count) or grid (least loaded)."""
+        marks = {("phone", self.data.phone)}
+        if self.key:
+            marks.add(("key", self.key))
+        if self.device:
+            marks.add(("device", self.device))
+        if self.link.grid_id:
+            marks.add(("grid", self.link.grid_id))
+        return marks
+
+
+def write(db: Session, jobs: list[Job]) -> list[Job]:
+    """Book `jobs` in `db`'s write transaction (begun); the caller commits.
+
+    Each job ends with .booked (final once committed) or .error, except those returned: they
+    touch what an earlier job of the batch does (same customer, key, device, grid, or the same
+    manager's slot) and must wait for a later transaction, where they see it. The first job is
+    never put off. A unique index that says no raises IntegrityError: roll back the whole batch.
+    """
+    now_jobs, later, seen = [], [], set()
+    for job in jobs:
+        marks = job.marks()
+        (later if marks & seen else now_jobs).append(job)
+        seen |= marks
+    keys = [job.key for job in now_jobs if job.key]
+    earlier = {b.idempotency_key: b for b in db.exec(select(Booking).where(
+        Booking.idempotency_key.in_(keys)))} if keys else {}
+    customers = _customers(db, [job.data.phone for job in now_jobs])
+    plans, slots = [], set()
+    for job in now_jobs:
+        try:
+            if job.key in earlier:
+                job.booked = _replay(earlier[job.key], job)
+                continue
+            try:
+                plan = _plan(db, job, customers.get(job.data.phone))
+            except Conflict:
+                # The slot may have gone to this very request's twin (same key) a moment ago.
+                twin = job.key and db.exec(select(Booking).where(Booking.idempotency_key == job.key)).first()
+                if not twin:
+                    raise
+                job.booked = _replay(twin, job)
+                continue
+        except ApiError as e:
+            job.error = e
+            continue
+        if plan.slot is not None and (plan.manager.id, plan.slot) in slots:
+            later.append(job)
+            continue
+        slots.add((plan.manager.id, plan.slot))
+        plans.append(plan)
+    _insert(db, plans)
+    return later
+
+
+def _customers(db: Session, phones: list[str]) -> dict[str, Customer]:
+    """The customers behind `phones`, locked until commit on PostgreSQL (in phone order, so
+    two batches never deadlock): a returning customer's bookings are made one at a time."""
+    rows = db.execute(_CUSTOMERS_BY_PHONE, {"phones": phones}).mappings()
+    return {row["phone"]: rebuild(Customer, dict(row), db) for row in rows}
+
+
+def _replay(earlier: Booking, job: Job) -> Booked:
+    """The booking an earlier request with this key made (422 if the body differs)."""
+    if earlier.request_hash != job.fingerprint:
         raise ApiError("idempotency_mismatch", 422)
-    db.rollback()
-    return Booked(earlier, _status_token(idempotency_key), True)
+    return Booked(earlier, _status_token(job.key), True)
 
 
-def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprint,
-            device) -> tuple[Booking, str, tuple]:
+class Plan(NamedTuple):
+    job: Job
+    product: Product
+    manager: Employee
+    reason: str
+    slot: datetime | None
+    flag: str
+    customer: Customer | None  # None: a new customer, inserted with the batch
+
+
+def _plan(db: Session, job: Job, customer: Customer | None) -> Plan:
+    """Check and route one booking (reads only); raises the ApiError that refuses it."""
+    data, now = job.data, job.now
     product = catalog_row(db, Product, data.product, lambda: db.exec(select(Product).where(
         Product.code == data.product, Product.active == True)).first())  # noqa: E712
     if product is None:
@@ -138,38 +226,82 @@ def _insert(db: Session, *, link, data, now, source, idempotency_key, fingerprin
     if data.consent_version != current_app.config["CONSENT_VERSION"]:
         raise Invalid(consent="consent_outdated")
     day = local_day(to_utc(data.slot)) if data.slot else local_day(now)
-    manager, reason, customer = route_to_manager(db, link=link, phone=data.phone, day=day)
+    manager, reason = route_to_manager(db, link=job.link, customer=customer, day=day)
     slot = _check_slot(db, manager, data.slot, now) if data.slot else None
-    flag = flags.flag_for(db, phone=data.phone, customer=customer, device=device, source=source, now=now)
-    if customer is None:
-        row = dict(phone=data.phone, name=data.name, employee_id=manager.id, bound_at=now, created_at=now,
-                   marketing_consent_at=now if data.marketing else None)
-        customer = rebuild(Customer, {"id": db.execute(_INSERT_CUSTOMER, row).scalar_one(), **row}, db)
+    today = flags.booked_today(db, customer, now) if customer else 0
+    if job.source == "shop" and today >= current_app.config["BOOKING_PHONE_PER_DAY"]:
+        # Counted from the bookings themselves (the customer's row is locked meanwhile on
+        # PostgreSQL): only bookings actually made count, and nothing else keeps a tally.
+        raise TooMany(retry_after=_until_midnight(now))
+    flag = flags.flag_for(db, phone=data.phone, today=today, device=job.device, source=job.source, now=now)
+    return Plan(job, product, manager, reason, slot, flag, customer)
+
+
+def _until_midnight(now: datetime) -> int:
+    """Seconds until the next day begins in Asia/Shanghai."""
+    midnight = datetime.combine(local_day(now) + timedelta(days=1), time(0), TZ)
+    return max(1, int((midnight - now).total_seconds()))
+
+
+def _insert(db: Session, plans: list[Plan]) -> None:
+    """Write the planned bookings: a few statements for the whole batch, built once. The new
+    rows become detached loaded objects, to be read (the ORM's unit of work was a fifth of a
+    booking's time, and adding them to the session a tenth)."""
+    if not plans:
+        return
+    new = [p for p in plans if p.customer is None]
+    if new:
+        rows = [dict(phone=p.job.data.phone, name=p.job.data.name, employee_id=p.manager.id, bound_at=p.job.now,
+                     created_at=p.job.now, marketing_consent_at=p.job.now if p.job.data.marketing else None)
+                for p in new]
+        ids = db.execute(_INSERT_CUSTOMER, rows).scalars().all()
+        customers = {p.job: detached(Customer, {"id": pk, **row}) for p, pk, row in zip(new, ids, rows)}
     else:
-        customer.name = data.name
-        if data.marketing:
-            customer.marketing_consent_at = now
-    token = _status_token(idempotency_key)
-    row = dict(
-        reference="YQ" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)),
-        customer_id=customer.id, employee_id=manager.id, branch_id=manager.branch_id,
-        shop_link_id=link.id, product_id=product.id, channel=data.channel or link.channel,
-        source=source, name=data.name, slot_start=slot, status="new", note=data.note, route_reason=reason,
-        consent_version=data.consent_version, consented_at=now, token_hash=hash_token(token),
-        idempotency_key=idempotency_key, request_hash=fingerprint, flag=flag, device=device,
-        created_at=now, updated_at=now)
-    # Core statements built once, the rows rebuilt as loaded: the ORM's unit of work was a
-    # fifth of a booking's time. A unique index that says no raises here, as a flush did.
-    booking = rebuild(Booking, {"id": db.execute(_INSERT_BOOKING, row).scalar_one(), **row}, db)
-    rollups.record(db, rollups.now_event(
-        "booking", now, employee_id=manager.id, branch_id=manager.branch_id, shop_link_id=link.id,
-        booking_id=booking.id, product_id=product.id, channel=booking.channel, flagged=bool(flag)))
-    notify.enqueue(db, booking)
-    return booking, token, (manager, catalog_get(db, Branch, manager.branch_id), product, customer)
+        customers = {}
+    rows, tokens = [], []
+    for p in plans:
+        job, data = p.job, p.job.data
+        if p.customer is not None:  # a returning customer: their latest name (an UPDATE at commit)
+            p.customer.name = data.name
+            if data.marketing:
+                p.customer.marketing_consent_at = job.now
+        customer = p.customer or customers[job]
+        tokens.append(_status_token(job.key))
+        rows.append(dict(
+            reference="YQ" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)),
+            customer_id=customer.id, employee_id=p.manager.id, branch_id=p.manager.branch_id,
+            shop_link_id=job.link.id, product_id=p.product.id, channel=data.channel or job.link.channel,
+            source=job.source, name=data.name, slot_start=p.slot, status="new", note=data.note,
+            route_reason=p.reason, consent_version=data.consent_version, consented_at=job.now,
+            token_hash=hash_token(tokens[-1]), idempotency_key=job.key, request_hash=job.fingerprint,
+            flag=p.flag, device=job.device, created_at=job.now, updated_at=job.now))
+    ids = db.execute(_INSERT_BOOKING, rows).scalars().all()
+    bookings = [detached(Booking, {"id": pk, **row}) for pk, row in zip(ids, rows)]
+    rollups.record_many(db, [rollups.now_event(
+        "booking", b.created_at, employee_id=b.employee_id, branch_id=b.branch_id, shop_link_id=b.shop_link_id,
+        booking_id=b.id, product_id=b.product_id, channel=b.channel, flagged=bool(b.flag)) for b in bookings])
+    notify.enqueue(db, bookings)
+    for p, booking, token in zip(plans, bookings, tokens):
+        rows_loaded = (p.manager, catalog_get(db, Branch, p.manager.branch_id), p.product,
+                       p.customer or customers[p.job])
+        p.job.booked = Booked(booking, token, False, rows_loaded)
 
 
-_INSERT_CUSTOMER = insert(Customer.__table__).returning(Customer.__table__.c.id)
-_INSERT_BOOKING = insert(Booking.__table__).returning(Booking.__table__.c.id)
+def announce(jobs: list[Job]) -> None:
+    """After the commit: tell live clients, and wake the notification sender."""
+    made = [job.booked.booking for job in jobs if job.booked is not None and not job.booked.replayed]
+    if not made:
+        return
+    publish_many([{"type": "booking", "employee_id": b.employee_id, "branch_id": b.branch_id} for b in made])
+    if notify.configured() and "notify" in current_app.extensions:
+        current_app.extensions["notify"].kick()
+
+
+_CUSTOMERS_BY_PHONE = (Customer.__table__.select().where(Customer.__table__.c.phone.in_(bindparam("phones", expanding=True)))
+                       .order_by(Customer.__table__.c.phone).with_for_update())
+# insertmanyvalues: one multi-row INSERT per batch, ids returned in the rows' order.
+_INSERT_CUSTOMER = insert(Customer.__table__).returning(Customer.__table__.c.id, sort_by_parameter_order=True)
+_INSERT_BOOKING = insert(Booking.__table__).returning(Booking.__table__.c.id, sort_by_parameter_order=True)
 
 
 def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime) -> datetime:

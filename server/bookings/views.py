@@ -8,12 +8,10 @@ from server.bookings.service import TRANSITIONS, customer_can_change
 from server.models import Booking, Branch, Customer, Employee, Product, mask_phone, utcnow
 
 
-def public(db: Session, booking: Booking, now: datetime | None = None) -> dict:
-    """The booking as its customer sees it through the private status link."""
-    manager = db.get(Employee, booking.employee_id)
-    branch = db.get(Branch, manager.branch_id)
-    product = db.get(Product, booking.product_id)
-    customer = db.get(Customer, booking.customer_id)
+def public(db: Session, booking: Booking, now: datetime | None = None, rows: tuple = ()) -> dict:
+    """The booking as its customer sees it through the private status link. `rows`: its
+    manager, branch, product and customer when the caller holds them (no query then)."""
+    manager, branch, product, customer = rows or _rows(db, booking)
     return {"reference": booking.reference, "status": booking.status, "name": booking.name,
             "phone": mask_phone(customer.phone), "product": product.code,
             "product_name": product.name, "slot_start": booking.slot_start,
@@ -24,11 +22,11 @@ def public(db: Session, booking: Booking, now: datetime | None = None) -> dict:
             "can_cancel": customer_can_change(booking, now or utcnow())}
 
 
-def for_staff(db: Session, booking: Booking, viewer: Employee) -> dict:
+def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ()) -> dict:
     """The booking for a staff member; only the routed manager sees the full phone number."""
-    manager = db.get(Employee, booking.employee_id)
-    product = db.get(Product, booking.product_id)
-    customer = db.get(Customer, booking.customer_id)
+    manager, branch, product, customer = rows or _rows(db, booking)
+    if not rows:
+        branch = db.get(Branch, booking.branch_id)  # where it was booked, wherever the manager is now
     owner = booking.employee_id == viewer.id
     return {"reference": booking.reference, "status": booking.status, "name": booking.name,
             "phone": customer.phone if owner else mask_phone(customer.phone),
@@ -36,6 +34,13 @@ def for_staff(db: Session, booking: Booking, viewer: Employee) -> dict:
             "slot_start": booking.slot_start, "callback": booking.slot_start is None,
             "note": booking.note, "channel": booking.channel, "source": booking.source,
             "employee_id": manager.id, "employee": manager.name,
-            "branch": db.get(Branch, booking.branch_id).name, "route_reason": booking.route_reason,
+            "branch": branch.name, "route_reason": booking.route_reason,
             "created_at": booking.created_at, "updated_at": booking.updated_at,
             "next_statuses": list(TRANSITIONS.get(booking.status, ()))}
+
+
+def _rows(db: Session, booking: Booking) -> tuple:
+    """The booking's manager, their branch, its product and its customer."""
+    manager = db.get(Employee, booking.employee_id)
+    return (manager, db.get(Branch, manager.branch_id), db.get(Product, booking.product_id),
+            db.get(Customer, booking.customer_id))

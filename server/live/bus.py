@@ -55,6 +55,10 @@ class LocalBus:
     def publish(self, message: dict) -> None:
         self.deliver(message)
 
+    def publish_many(self, messages: list[dict]) -> None:
+        for message in messages:
+            self.publish(message)
+
     def close(self) -> None:
         pass
 
@@ -74,8 +78,13 @@ class LocalBus:
 
 def publish(message: dict) -> None:
     """Announce a change to live clients; a no-op outside an app (CLI seeding, scripts)."""
+    publish_many([message])
+
+
+def publish_many(messages: list[dict]) -> None:
+    """Announce several changes (a batch of bookings): through Redis, in one round trip."""
     if has_app_context() and "bus" in current_app.extensions:
-        current_app.extensions["bus"].publish(message)
+        current_app.extensions["bus"].publish_many(messages)
 
 
 def encode(message: dict) -> str:
@@ -129,13 +138,24 @@ class RedisBus(LocalBus):
         return sub
 
     def publish(self, message: dict) -> None:
-        for callback in self._listeners:
-            callback(message)  # this process at once; the echo from Redis repeats it, harmlessly
+        self.publish_many([message])
+
+    def publish_many(self, messages: list[dict]) -> None:
+        for message in messages:
+            for callback in self._listeners:
+                callback(message)  # this process at once; the echo from Redis repeats it, harmlessly
         try:
-            self._redis.publish(self.channel, encode(message))
+            if len(messages) == 1:
+                self._redis.publish(self.channel, encode(messages[0]))
+            else:
+                with self._redis.pipeline(transaction=False) as pipe:
+                    for message in messages:
+                        pipe.publish(self.channel, encode(message))
+                    pipe.execute()
         except Exception:  # noqa: BLE001 - live updates are best effort; data is committed
             log.warning("redis publish failed; live clients will poll")
-            self.deliver(message)  # at least this process's clients hear it
+            for message in messages:
+                self.deliver(message)  # at least this process's clients hear it
 
     def _listen(self) -> None:
         while not self._closed:

@@ -21,16 +21,17 @@ LEASE = timedelta(minutes=2)
 RECORD_EVERY = 10  # messages sent per results write (at most this many resent after a crash)
 
 
-def enqueue(db: Session, booking: Booking) -> int:
-    """Add the new booking's notifications to the caller's transaction; returns how many."""
+def enqueue(db: Session, bookings: list[Booking]) -> int:
+    """Add the new bookings' notifications to the caller's transaction (one INSERT); returns how many."""
     cfg = current_app.config
     channels = [c for c, on in (("webhook", cfg["NOTIFY_WEBHOOK_URL"]), ("message", cfg["MESSAGE_SENDER"])) if on]
-    if channels:
-        now = utcnow()
-        db.execute(_INSERT, [dict(booking_id=booking.id, employee_id=booking.employee_id, channel=channel,
-                                  status="pending", attempts=0, next_at=now, created_at=now, sent_at=None)
-                             for channel in channels])
-    return len(channels)
+    now = utcnow()
+    rows = [dict(booking_id=booking.id, employee_id=booking.employee_id, channel=channel, status="pending",
+                 attempts=0, next_at=now, created_at=now, sent_at=None)
+            for booking in bookings for channel in channels]
+    if rows:
+        db.execute(_INSERT, rows)
+    return len(rows)
 
 
 _INSERT = insert(Notification.__table__)

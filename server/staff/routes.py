@@ -166,7 +166,7 @@ def book_on_behalf():
     data = body(BookingCreate)
     booked = bookings.book(db, link=own_link(db, me()), data=data, source="staff",
                            idempotency_key=idempotency_key())
-    return out(BookingStaff, views.for_staff(db, booked.booking, me()), 201)
+    return out(BookingStaff, views.for_staff(db, booked.booking, me(), rows=booked.rows), 201)
 
 
 @bp.get("/availability")

@@ -1,0 +1,69 @@
+"""Group commit: the bookings waiting in this process are written together, in one transaction.
+
+Under load a booking's own statements are cheap; what costs is everything around each of
+them (a transaction, a round trip, SQLAlchemy's per-statement work) and, on SQLite, queueing
+for the one write lock. So no booking writes alone while others wait: the first to find the
+writer free takes every booking queued at that moment (its own included), writes them with a
+few multi-row statements (service.write), commits once, and hands each its outcome. Those
+that arrived meanwhile form the next batch. No thread of its own: with gevent's lock, the
+waiting requests simply queue; an idle server writes a batch of one at once.
+
+A batch that loses a race for a unique index (a slot or a key taken by another process) is
+rolled back whole, and each of its bookings is made again alone by its own request, with
+service.book's retries: the outcome is then exactly what a booking alone would get.
+"""
+import threading
+from collections import deque
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from server.bookings import service
+from server.db import begin_write
+
+MAX_BATCH = 64
+
+
+class GroupCommit:
+    def __init__(self, engine):
+        self.engine = engine
+        self._queue: deque[service.Job] = deque()
+        self._writing = threading.Lock()  # one batch at a time in this process
+
+    def book(self, job: service.Job) -> None:
+        """Return once `job` is written, refused (.error) or must be made alone (neither set).
+
+        Invariant: while no batch is being written, every unfinished job is in the queue; so
+        whoever takes the lock next writes it, or finds it already done."""
+        self._queue.append(job)
+        while not job.finished:
+            with self._writing:
+                if not job.finished:
+                    batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
+                    self._write(batch)
+
+    def _write(self, batch: list[service.Job]) -> None:
+        if not batch:
+            raise RuntimeError("an unfinished booking is missing from the queue")
+        later, committed, error = [], False, None
+        db = Session(self.engine, expire_on_commit=False)
+        try:
+            begin_write(db)
+            later = service.write(db, batch)
+            db.commit()
+            committed = True
+        except IntegrityError:
+            db.rollback()  # each booking is made again alone, and finds the winner
+        except Exception as e:  # noqa: BLE001 - the database is down, say: every request hears it
+            db.rollback()
+            error = e
+        finally:
+            db.close()
+            if not committed:
+                later = []
+                for job in batch:
+                    job.booked, job.error = None, error
+            self._queue.extendleft(reversed(later))
+            for job in batch:
+                job.finished = job not in later
+        service.announce([job for job in batch if job.finished])
