@@ -13,6 +13,7 @@ rolled back whole, and each of its bookings is made again alone by its own reque
 service.book's retries: the outcome is then exactly what a booking alone would get.
 """
 import threading
+import time
 from collections import deque
 
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +40,11 @@ class GroupCommit:
         while not job.finished:
             with self._writing:
                 if not job.finished:
+                    # One turn of the event loop first (gevent: time.sleep is patched): the
+                    # requests already under way reach the queue and join this batch. SQLite's
+                    # calls block the whole worker, so without it they would arrive only
+                    # after the batch, and each would write alone.
+                    time.sleep(0)
                     batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
                     self._write(batch)
 
