@@ -382,7 +382,7 @@ class Generator:
         self._count(chunk, day, p, 0, channel, DAILY_INDEX["visits"], FUNNEL_INDEX["visits"], False)
 
     def _count(self, chunk: Chunk, day, p: Person, product_id, channel, daily_i, funnel_i, flagged) -> None:
-        """What server.boards.rollups._count does for one event."""
+        """What server.boards.rollups._increments counts for one event."""
         if flagged and daily_i != DAILY_INDEX["bookings"]:
             return  # a flagged booking's status changes are stored but counted nowhere
         key = (day, p.id)
@@ -625,7 +625,7 @@ def fill(db: BenchDb, gen: Generator, target: int) -> dict:
 
 
 def check_rollups(db: BenchDb) -> dict:
-    """The rollups equal what the events imply (rollups._count): DailyStat key by key, both ways,
+    """The rollups equal what the events imply (rollups._increments): DailyStat key by key, both ways,
     against the events; FunnelStat summed per (day, employee) against DailyStat's visits, bookings,
     arrived and completed (the funnel counts the same unflagged events, split by product and channel)."""
     flag = "flagged" if db.kind == "postgresql" else "flagged = 1"
@@ -1060,7 +1060,7 @@ def report(results: list[dict], info: dict, argv: list[str], quick: bool, wall: 
         "customer phone (`13` + 9 digits).")
     L.append(
         "- **Bulk fill**, not `book()`: Customer, Booking and Event rows plus the DailyStat / FunnelStat rollups "
-        "counted in Python exactly as `server.boards.rollups._count` counts each event, written with "
+        "counted in Python exactly as `server.boards.rollups._increments` counts each event, written with "
         "`executemany` (SQLite) or `COPY` (PostgreSQL; rollups COPYed into a temp table then "
         "`INSERT … ON CONFLICT DO UPDATE` adding), one transaction per chunk of days, all indexes in place. "
         "PostgreSQL's per-row foreign-key triggers are off for the load (`session_replication_role = replica`); "
@@ -1153,7 +1153,7 @@ def findings(results: list[dict]) -> list[str]:
                 f"{results[0]['rows_read']['large']['month'] / max(results[0]['rows_read']['small']['month'], 1):.1f}× "
                 f"more DailyStat rows at {large} than at {small} (see below). If more is wanted, the next step "
                 "is a per-month rollup (month × employee, "
-                "upserted with the daily one in `server/boards/rollups.py::_count`) for `period=month`, so a "
+                "upserted with the daily one in `server/boards/rollups.py::_apply`) for `period=month`, so a "
                 "month board reads at most one row per employee at any density — one more upsert per event."
                 if value > 0.9 * TARGETS["boards"] else "") + "\n")
 

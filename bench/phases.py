@@ -76,7 +76,7 @@ def login(base: str, account: dict) -> str:
     return headers["Set-Cookie"].split(";", 1)[0]
 
 
-def app_endpoints(g: Gunicorn, db: BenchDatabase, seed: dict, cookie: str, plan, work: Path) -> dict:
+def app_endpoints(g: Gunicorn, db: BenchDatabase, seed: dict, plan, work: Path) -> dict:
     codes = [s["code"] for s in seed["shops"]]
     shops = load.lua_data(work / "shops.lua", paths=[f"/api/shops/{c}" for c in codes])
     board = load.lua_data(work / "board.lua", paths=[BOARD])
@@ -89,21 +89,31 @@ def app_endpoints(g: Gunicorn, db: BenchDatabase, seed: dict, cookie: str, plan,
     results["booking"] = measure(g, plan, "post.lua", warm, book, count=db.count_bookings)
     results["booking"].update(slots_offered=len(slots), slot_every=plan.slot_every,
                               outbox_drained_seconds=drain(db))
-    results["board"] = measure(g, plan, "get.lua", board, board, headers={"Cookie": cookie})
+    results["board"] = measure(g, plan, "get.lua", board, board, headers=fresh_session(g, seed))
     return results
 
 
-def profiles(g: Gunicorn, seed: dict, cookie: str, names: list[str], plan, work: Path) -> dict:
+def fresh_session(g: Gunicorn, seed: dict) -> dict:
+    """The Cookie header of a new login. The server re-stamps a session once a minute
+    (session_limits) and a phone keeps the cookie it is sent, but wrk resends the first: past
+    that minute every request of a run would be re-signed, which no phone causes. A board
+    run (warm-up included) takes well under a minute."""
+    return {"Cookie": login(g.base, seed["login"])}
+
+
+def profiles(g: Gunicorn, seed: dict, names: list[str], plan, work: Path) -> dict:
     """py-spy over the workers while wrk loads each endpoint in `names` (bookings: call backs only)."""
     codes = [s["code"] for s in seed["shops"]]
     runs = {"shop": ("get.lua", load.lua_data(work / "p-shops.lua", paths=[f"/api/shops/{c}" for c in codes]), None),
-            "board": ("get.lua", load.lua_data(work / "p-board.lua", paths=[BOARD]), {"Cookie": cookie}),
+            "board": ("get.lua", load.lua_data(work / "p-board.lua", paths=[BOARD]), None),
             "booking": ("post.lua", load.lua_data(work / "p-book.lua", prefix="19", slots=[], slot_every=0,
                                                   paths=[f"/api/shops/{c}/bookings" for c in codes],
                                                   consent=CONSENT, threads=load.THREADS), None)}
     out = {}
     for name in names:
         script, data, headers = runs[name]
+        if name == "board":
+            headers = fresh_session(g, seed)
         target = work / f"profile-{name}.txt"
         spy = profile.start(g.proc.pid, target, plan.profile_seconds)
         time.sleep(1)  # py-spy attaches to every worker before the load starts
@@ -153,8 +163,7 @@ def run_database(kind: str, plan, work: Path) -> dict:
             clock.lap("bare app")
             section.update(app_argv=g.argv, workers=len(g.worker_pids()),
                            app_env={k: v for k, v in env.items() if k not in ("SECRET_KEY", "DATABASE_URL")})
-            cookie = login(g.base, seed["login"])
-            section["endpoints"] = app_endpoints(g, db, seed, cookie, plan, work)
+            section["endpoints"] = app_endpoints(g, db, seed, plan, work)
             clock.lap("app endpoints")
             if plan.bare_twice:
                 ping = load.lua_data(work / "ping.lua", paths=["/ping"])
@@ -162,21 +171,21 @@ def run_database(kind: str, plan, work: Path) -> dict:
                 clock.lap("bare app again")
             bare.stop()
             section["ratios"] = ratios(section)
-            section.update(app_rest(g, db, seed, cookie, section["ratios"], plan, work))
+            section.update(app_rest(g, db, seed, section["ratios"], plan, work))
             clock.lap("profiles, SSE fan-out")
         section["errors_in_log"], section["first_errors"] = g.errors()
     return section
 
 
-def app_rest(g: Gunicorn, db: BenchDatabase, seed: dict, cookie: str, ratios: dict, plan, work: Path) -> dict:
+def app_rest(g: Gunicorn, db: BenchDatabase, seed: dict, ratios: dict, plan, work: Path) -> dict:
     """Profiles of the endpoints that missed their target (or all, with --profile); SSE."""
     out = {}
     missed = [n for n, r in ratios.items() if r["strict"] < TARGETS[n]]
     to_profile = list(TARGETS) if plan.profile_all else missed
     if plan.profile_seconds and to_profile and profile.available() is None:
-        out["profiles"] = profiles(g, seed, cookie, to_profile, plan, work)
+        out["profiles"] = profiles(g, seed, to_profile, plan, work)
         drain(db)  # the profiled bookings' notifications, before the fan-out is timed
-    out["sse"] = fanout(g, seed, cookie, plan)
+    out["sse"] = fanout(g, seed, fresh_session(g, seed)["Cookie"], plan)
     return out
 
 

@@ -280,10 +280,12 @@ def caveats(res: dict) -> list[str]:
             "- wrk runs on the same 2 cores as the server (loopback only), so absolute requests/s are "
             "lower than on a dedicated host; the *CPU cores* column shows the server's, wrk's and other "
             "processes' share during each run (the machine is shared with other sessions).",
-            "- Rate limits were raised for the benchmark (`BOOKING_LIMIT_IP`, `BOOKING_LIMIT_PHONE`, "
+            "- Rate limits were raised for the benchmark (`BOOKING_LIMIT_IP`, "
             "`PUBLIC_LIMIT_IP`, `LOGIN_LIMIT_IP`, `LOGIN_LIMIT_ACCOUNT` = 987654321 per period) — they are "
             "still *checked* against Redis, as in production (a shop profile the worker already holds is "
-            "not counted, by design: see the README); the limiter's keys are deleted from Redis afterwards.",
+            "not counted, by design: see the README); the limiter's keys are deleted from Redis afterwards. "
+            "Every booking is from a new number, so the per-number daily cap (counted from the bookings "
+            "themselves) never applies.",
             "- Shop profiles and boards are served from per-worker caches (`server/cache.py`). wrk rotates "
             "over the 60 shops and reads one board query with no bookings meanwhile, so almost every "
             "request is a hit, as it is for customers scanning the same posters and staff polling the same "

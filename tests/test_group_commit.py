@@ -115,3 +115,27 @@ def test_the_writer_never_leaves_a_request_waiting_when_the_database_fails(app, 
     broken.clear()
     assert app.test_client().post(f"/api/shops/{code}/bookings",
                                   json=booking_body(phone=phone(7), slot=None, callback=True)).status_code == 201
+
+
+def test_a_batch_chosen_as_a_deadlock_victim_is_made_again_not_refused(app, bank, db, monkeypatch):
+    """PostgreSQL may abort one of two transactions that wait on each other (SQLSTATE 40P01):
+    that is a lost race like a unique index's, so the customers still get their bookings."""
+    import sqlalchemy.exc
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    code, real, calls = bank.code(bank.wang), service.write, []
+
+    def first_batch_deadlocks(db, jobs):
+        calls.append(len(jobs))
+        if len(calls) == 1:
+            raise sqlalchemy.exc.OperationalError("INSERT", {}, Deadlock("deadlock detected"))
+        return real(db, jobs)
+
+    monkeypatch.setattr(service, "write", first_batch_deadlocks)
+    answers, _ = post_together(app, [(code, booking_body(phone=phone(i), slot=None, callback=True), None)
+                                     for i in range(3)])
+    assert [r.status_code for r in answers] == [201] * 3
+    assert calls == [3, 1, 1, 1]  # the batch, then each booking alone
+    assert db.exec(select(func.count()).select_from(Booking)).one() == 3

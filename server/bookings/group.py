@@ -16,7 +16,6 @@ import threading
 import time
 from collections import deque
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from server.bookings import service
@@ -58,11 +57,11 @@ class GroupCommit:
             later = service.write(db, batch)
             db.commit()
             committed = True
-        except IntegrityError:
-            db.rollback()  # each booking is made again alone, and finds the winner
-        except Exception as e:  # noqa: BLE001 - the database is down, say: every request hears it
+        except Exception as e:  # noqa: BLE001 - whatever it is, every request of the batch hears of it
             db.rollback()
-            error = e
+            # A lost race: each booking is made again alone, and finds the winner. Anything
+            # else (the database is down, say) is every request's answer.
+            error = None if service.lost_race(e) else e
         finally:
             db.close()
             if not committed:
@@ -73,3 +72,4 @@ class GroupCommit:
             for job in batch:
                 job.finished = job not in later
         service.announce([job for job in batch if job.finished])
+

@@ -113,15 +113,23 @@ def _book_alone(db: Session, job: "Job") -> Booked:
             if write(db, [job]):
                 raise RuntimeError("a batch of one is never put off")
             db.commit()
-        except IntegrityError:
-            db.rollback()  # a concurrent request won a unique index; the retry sees it
-            job.booked = None
+        except Exception as e:
+            db.rollback()
+            if not lost_race(e):
+                raise
+            job.booked = None  # a concurrent request won a unique index; the retry sees it
             continue
         if job.error is not None:
             raise job.error
         announce([job])
         return job.booked
     raise Conflict("slot_taken")
+
+
+def lost_race(e: Exception) -> bool:
+    """A unique index said no, or PostgreSQL chose this transaction as a deadlock's victim
+    or failed it for serialization: made again, the booking succeeds or finds the winner."""
+    return isinstance(e, IntegrityError) or getattr(getattr(e, "orig", None), "sqlstate", None) in ("40P01", "40001")
 
 
 class Job:
@@ -249,7 +257,10 @@ def _insert(db: Session, plans: list[Plan]) -> None:
     booking's time, and adding them to the session a tenth)."""
     if not plans:
         return
-    new = [p for p in plans if p.customer is None]
+    # Rows in a fixed order (numbers, then each manager's slots): two batches that insert the
+    # same two keys take their index locks in the same order, so neither waits on the other.
+    plans = sorted(plans, key=lambda p: (p.manager.id, p.slot is not None, p.slot or p.job.now))
+    new = sorted((p for p in plans if p.customer is None), key=lambda p: p.job.data.phone)
     if new:
         rows = [dict(phone=p.job.data.phone, name=p.job.data.name, employee_id=p.manager.id, bound_at=p.job.now,
                      created_at=p.job.now, marketing_consent_at=p.job.now if p.job.data.marketing else None)
