@@ -130,9 +130,9 @@ def _cached_employee(pk: int):
     Any commit that changes an employee (logout and password change bump session_version,
     disabling sets disabled) clears the cache of the committing worker at once and of the
     others when the catalog message reaches them; while Redis is unreachable the cache is
-    not used at all, so a copied cookie never outlives a logout there either. A hit becomes
-    this request's own Employee instance, detached: me() attaches it to the request's session
-    when a route uses it (most staff reads only need the id).
+    not used at all, so a copied cookie never outlives a logout there either. A hit is one
+    detached, loaded Employee shared by this worker's requests, only ever read: me() gives a
+    route that needs the row in its session a copy of its own (most staff reads only need the id).
     """
     from flask import current_app
 
@@ -141,14 +141,13 @@ def _cached_employee(pk: int):
 
     caches = current_app.extensions["caches"]
     cache, trusted = caches.users, caches.trusted
-    row = cache.get(pk) if trusted else None
-    if row is None:
+    employee = cache.get(pk) if trusted else None
+    if employee is None:
         generation = cache.generation
         employee = database.get_db().get(Employee, pk)
         if employee is not None and trusted:
-            cache.put(pk, row_of(employee), generation)
-        return employee
-    return detached(Employee, row)
+            cache.put(pk, detached(Employee, row_of(employee)), generation)
+    return employee
 
 
 @login_manager.unauthorized_handler

@@ -4,8 +4,9 @@ import json
 from flask import jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel
+from sqlalchemy import inspect
 
-from server.cache import attach
+from server.cache import attach, rebuild, row_of
 from server.db import get_db
 from server.errors import ApiError
 
@@ -32,8 +33,12 @@ def json_bytes(data) -> bytes:
 
 
 def me():
-    """The logged-in employee, in the request's session (routes are guarded by login_required)."""
-    return attach(current_user._get_current_object(), get_db())
+    """The logged-in employee, in the request's session (routes are guarded by login_required):
+    the user itself when the request loaded it, else a copy of the worker's shared cached row."""
+    user = current_user._get_current_object()
+    if inspect(user).session is not None:
+        return attach(user, get_db())
+    return rebuild(type(user), row_of(user), get_db())
 
 
 def idempotency_key() -> str | None:
