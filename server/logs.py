@@ -7,6 +7,8 @@ class OneLineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
+        if text.isprintable():  # nearly every line: one scan in C, not a generator per character
+            return text
         return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
