@@ -40,9 +40,9 @@ class Booked(NamedTuple):
     token: str  # the private status token; only its hash is stored
     replayed: bool  # True when an Idempotency-Key replay returned an earlier booking
     # The rows the booking loaded (manager, branch, product, customer): held here so the view
-    # that answers finds them in the session. Nothing is read after the commit, so a database
-    # that fails right then cannot turn a booking that exists into an error.
-    # They may belong to a batch's session, closed since: loaded, only to be read.
+    # that answers needs no query. Nothing is read after the commit, so a database that fails
+    # right then cannot turn a booking that exists into an error. They may belong to a batch's
+    # session, closed since: loaded, only to be read.
     rows: tuple = ()
 
 
