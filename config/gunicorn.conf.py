@@ -16,6 +16,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS",
                              multiprocessing.cpu_count() if os.environ.get("REDIS_URL") else 1))
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 2000))
 timeout = 30
+# Each worker builds the app after gevent has patched threading: the booking writer's lock
+# (server/bookings/group.py), the notification thread and the bus listener must be gevent's.
+preload_app = False
 graceful_timeout = 5  # SSE streams would otherwise hold a restart for their whole life
 keepalive = 5
 # gunicorn 27 opens a control socket shared by every instance on the machine: not here.
