@@ -200,3 +200,40 @@ def test_logging_out_on_one_host_kills_a_copied_cookie_on_another(database_url, 
         while status == 200 and time.monotonic() < deadline:
             status = thief.get("/api/staff/me").status_code
         assert status == 401
+
+
+def test_two_requests_of_one_staff_member_at_once_each_get_their_own_employee_row(app, bank, login):
+    """A worker's requests share one cached, read-only row for a session's employee; a route
+    that needs the row in its database session gets a copy, so two requests at the same time
+    never fight over one object (an object belongs to one session at a time)."""
+    import threading
+
+    from server.http import me
+
+    client = login(bank.wang)
+    assert client.get("/api/staff/me").status_code == 200  # the row is now in the worker's cache
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = f"{name}={client.get_cookie(name).value}"
+    first_has_it, second_done, rows, errors = threading.Event(), threading.Event(), {}, []
+
+    def request(key, wait_for, then):
+        try:
+            with app.test_request_context("/api/staff/me", headers={"Cookie": cookie}):
+                if wait_for:
+                    wait_for.wait(5)
+                rows[key] = me()
+                then.set()
+                if key == "first":
+                    second_done.wait(5)  # still in its request while the other one runs
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+            then.set()
+
+    threads = [threading.Thread(target=request, args=("first", None, first_has_it)),
+               threading.Thread(target=request, args=("second", first_has_it, second_done))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    assert rows["first"] is not rows["second"] and rows["first"].id == rows["second"].id == bank.wang.id
