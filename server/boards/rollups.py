@@ -68,7 +68,7 @@ def _apply(db: Session, increments: Counter) -> None:
         row[counter] += n
     dialect = db.get_bind().dialect.name
     for model in (DailyStat, FunnelStat):
-        mine = [row for (m, key), row in sorted(rows.items(), key=lambda item: item[0][1]) if m is model]
+        mine = [rows[k] for k in sorted(k for k in rows if k[0] is model)]  # (model, key): by key
         if mine:
             db.execute(_upsert_statement(dialect, model), mine)
 

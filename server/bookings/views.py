@@ -24,9 +24,8 @@ def public(db: Session, booking: Booking, now: datetime | None = None, rows: tup
 
 def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ()) -> dict:
     """The booking for a staff member; only the routed manager sees the full phone number."""
-    manager, branch, product, customer = rows or _rows(db, booking)
-    if not rows:
-        branch = db.get(Branch, booking.branch_id)  # where it was booked, wherever the manager is now
+    # The branch it was booked at, wherever the manager works now.
+    manager, branch, product, customer = rows or _rows(db, booking, booking.branch_id)
     owner = booking.employee_id == viewer.id
     return {"reference": booking.reference, "status": booking.status, "name": booking.name,
             "phone": customer.phone if owner else mask_phone(customer.phone),
@@ -39,8 +38,8 @@ def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ())
             "next_statuses": list(TRANSITIONS.get(booking.status, ()))}
 
 
-def _rows(db: Session, booking: Booking) -> tuple:
-    """The booking's manager, their branch, its product and its customer."""
+def _rows(db: Session, booking: Booking, branch_id: int | None = None) -> tuple:
+    """The booking's manager, a branch (`branch_id`, else the manager's), its product and its customer."""
     manager = db.get(Employee, booking.employee_id)
-    return (manager, db.get(Branch, manager.branch_id), db.get(Product, booking.product_id),
+    return (manager, db.get(Branch, branch_id or manager.branch_id), db.get(Product, booking.product_id),
             db.get(Customer, booking.customer_id))
