@@ -39,21 +39,23 @@ class GroupCommit:
         while not job.finished:
             with self._writing:
                 if not job.finished:
-                    # One turn of the event loop first (gevent: time.sleep is patched): the
-                    # requests already under way reach the queue and join this batch. SQLite's
-                    # calls block the whole worker, so without it they would arrive only
-                    # after the batch, and each would write alone.
-                    time.sleep(0)
-                    batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
-                    self._write(batch)
+                    self._write()
 
-    def _write(self, batch: list[service.Job]) -> None:
-        if not batch:
-            raise RuntimeError("an unfinished booking is missing from the queue")
-        later, committed, error = [], False, None
+    def _write(self) -> None:
+        """Begin a write transaction, then take every queued booking (up to MAX_BATCH) into it.
+
+        The batch is taken only once the transaction holds the database: while it waits (for
+        another process's SQLite write lock, or a pooled connection), the requests under way
+        reach the queue and join. Before beginning, one turn of the event loop (gevent:
+        time.sleep is patched): SQLite's calls block the whole worker, so without it the
+        requests already parsed would arrive only after the batch, and each write alone.
+        """
+        batch, later, committed, error = [], [], False, None
         db = Session(self.engine, expire_on_commit=False)
         try:
+            time.sleep(0)
             begin_write(db)
+            batch = self._take()
             later = service.write(db, batch)
             db.commit()
             committed = True
@@ -62,6 +64,7 @@ class GroupCommit:
             # A lost race: each booking is made again alone, and finds the winner. Anything
             # else (the database is down, say) is every request's answer.
             error = None if service.lost_race(e) else e
+            batch = batch or self._take()
         finally:
             db.close()
             if not committed:
@@ -73,3 +76,8 @@ class GroupCommit:
                 job.finished = job not in later
         service.announce([job for job in batch if job.finished])
 
+    def _take(self) -> list[service.Job]:
+        batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
+        if not batch:
+            raise RuntimeError("an unfinished booking is missing from the queue")
+        return batch
