@@ -51,61 +51,67 @@ def text_for(booking: Booking, product: str, phone: str) -> str:
 def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> int:
     """Send what is due; failures are retried later with exponential back-off. Returns sent count.
 
-    A batch costs two statements (claim, load), then one short write transaction for the
-    results of each RECORD_EVERY messages sent: a process killed between sending and recording
-    sends at most that many again once their lease ends (delivery is at least once).
+    A batch is claimed and loaded in one short write transaction, then its results are
+    written in one per RECORD_EVERY messages sent: a process killed between sending and
+    recording sends at most that many again once their lease ends (delivery is at least once).
     """
     now = now or utcnow()
-    claimed = _claim(db, now, limit)
-    if not claimed:
-        return 0
-    batch = db.exec(select(Notification, Booking, Product.name, Customer.phone, Employee)
-                    .join(Booking, Booking.id == Notification.booking_id)
-                    .join(Product, Product.id == Booking.product_id)
-                    .join(Customer, Customer.id == Booking.customer_id)
-                    .join(Employee, Employee.id == Notification.employee_id)
-                    .where(Notification.id.in_(claimed)).order_by(Notification.next_at)).all()
-    # Detached as loaded: each results' commit below would otherwise expire the whole batch,
-    # and reading a field would load its row again (two SELECTs per message, and a quadratic
-    # expiry over the batch). Then hold no read transaction while talking to receivers.
-    db.expunge_all()
-    db.rollback()
+    batch = _claim(db, now, limit)
     sent = 0
     for start in range(0, len(batch), RECORD_EVERY):
-        results: dict[str, list[dict]] = {}  # by outcome: each list sets the same columns
+        done, others = [], {}  # others by outcome: each list sets the same columns
         for note, booking, product, phone, employee in batch[start:start + RECORD_EVERY]:
-            ok = _send(note, booking, employee, text_for(booking, product, phone))
             attempts = note.attempts + 1
-            if ok:
-                outcome, values = "sent", dict(status="sent", sent_at=now)
+            if _send(note, booking, employee, text_for(booking, product, phone)):
+                done.append(note.id)
             elif attempts >= MAX_ATTEMPTS:
-                outcome, values = "failed", dict(status="failed")
+                others.setdefault("failed", []).append({"note_id": note.id, "attempts": attempts, "status": "failed"})
             else:
-                outcome, values = "retry", dict(next_at=now + timedelta(seconds=30 * 2 ** (attempts - 1)))
-            results.setdefault(outcome, []).append({"note_id": note.id, "attempts": attempts, **values})
-            sent += int(ok)
+                others.setdefault("retry", []).append({"note_id": note.id, "attempts": attempts, "next_at":
+                                                       now + timedelta(seconds=30 * 2 ** (attempts - 1))})
+        sent += len(done)
         begin_write(db)  # short write transactions only: SQLite writers must not wait on a read
-        for rows in results.values():
+        if done:  # the usual outcome: one statement for all of them
+            db.execute(_SENT, {"ids": done, "now": now})
+        for rows in others.values():
             db.execute(_RESULT, rows)
         db.commit()
     return sent
 
 
+_TABLE = Notification.__table__
+_SENT = update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True))).values(
+    status="sent", sent_at=bindparam("now"), attempts=_TABLE.c.attempts + 1)
 # Core, not an ORM bulk update: the columns to set are the parameters' other keys.
-_RESULT = update(Notification.__table__).where(Notification.__table__.c.id == bindparam("note_id"))
+_RESULT = update(_TABLE).where(_TABLE.c.id == bindparam("note_id"))
 
 
-def _claim(db: Session, now: datetime, limit: int) -> list[int]:
+def _claim(db: Session, now: datetime, limit: int) -> list[tuple]:
     """Take a batch of due rows by moving their next_at past a lease, in one UPDATE: a row
-    another process claimed meanwhile no longer matches, so only one of them sends it."""
-    due = (select(Notification.id).where(Notification.status == "pending", Notification.next_at <= now)
-           .order_by(Notification.next_at).limit(limit))
+    another process claimed meanwhile no longer matches, so only one of them sends it. Returns
+    them with what sending needs (booking, product name, phone, employee), loaded and detached:
+    the results' commits would otherwise expire the whole batch, and reading a field would
+    load its row again. No transaction is left open while receivers are talked to."""
     begin_write(db)
-    claimed = db.execute(update(Notification).where(
-        Notification.id.in_(due.scalar_subquery()), Notification.status == "pending",
-        Notification.next_at <= now).values(next_at=now + LEASE).returning(Notification.id)).scalars().all()
+    claimed = db.execute(_CLAIM, {"now": now, "limit": limit, "lease_end": now + LEASE}).scalars().all()
+    batch = db.execute(_LOAD, {"ids": claimed}).all() if claimed else []
+    db.expunge_all()
     db.commit()
-    return list(claimed)
+    return batch
+
+
+# Built once (a statement built per call was a tenth of a delivery).
+_DUE = (select(_TABLE.c.id).where(_TABLE.c.status == "pending", _TABLE.c.next_at <= bindparam("now"))
+        .order_by(_TABLE.c.next_at).limit(bindparam("limit")))
+_CLAIM = (update(_TABLE).where(_TABLE.c.id.in_(_DUE.scalar_subquery()), _TABLE.c.status == "pending",
+                               _TABLE.c.next_at <= bindparam("now"))
+          .values(next_at=bindparam("lease_end")).returning(_TABLE.c.id))
+_LOAD = (select(Notification, Booking, Product.name, Customer.phone, Employee)
+         .join(Booking, Booking.id == Notification.booking_id)
+         .join(Product, Product.id == Booking.product_id)
+         .join(Customer, Customer.id == Booking.customer_id)
+         .join(Employee, Employee.id == Notification.employee_id)
+         .where(Notification.id.in_(bindparam("ids", expanding=True))).order_by(Notification.next_at))
 
 
 def _send(note: Notification, booking: Booking, employee: Employee, text: str) -> bool:
