@@ -128,7 +128,7 @@ def attach(obj, session: Session):
     return obj
 
 
-MISSING = {}  # cached "no such row"
+MISSING = object()  # cached "no such row"
 
 
 def catalog_row(session: Session, model, key: Hashable, query):
@@ -136,6 +136,10 @@ def catalog_row(session: Session, model, key: Hashable, query):
     cache when it holds it: shop codes, staff, branches, products and absences change rarely
     and every booking reads them. Cleared like the other caches (any catalog commit here,
     the catalog message from elsewhere, the TTL) and bypassed while the bus is degraded.
+
+    A hit is one detached, loaded object shared by this worker's requests (building and
+    attaching a copy per use was a twentieth of a booking): read it, never change it or add
+    it to a session. A miss returns `query()`'s own row, in `session`.
     """
     caches = _by_engine.get(session.get_bind())
     if caches is None or not caches.trusted:
@@ -143,10 +147,10 @@ def catalog_row(session: Session, model, key: Hashable, query):
     full_key = (model.__name__, key)
     row = caches.catalog.get(full_key)
     if row is not None:
-        return rebuild(model, row, session) if row else None
+        return None if row is MISSING else row
     generation = caches.catalog.generation
     obj = query()
-    caches.catalog.put(full_key, MISSING if obj is None else row_of(obj), generation)
+    caches.catalog.put(full_key, MISSING if obj is None else detached(model, row_of(obj)), generation)
     return obj
 
 

@@ -1,7 +1,7 @@
 """Small HTTP helpers shared by the routes: parse JSON in, serialise schemas out."""
 import json
 
-from flask import jsonify, request
+from flask import current_app, request
 from flask_login import current_user
 from pydantic import BaseModel
 from sqlalchemy import inspect
@@ -20,11 +20,12 @@ def body(model: type[BaseModel]) -> BaseModel:
 
 
 def out(model: type[BaseModel], data, status: int = 200, **headers):
-    """Serialise `data` through the public schema `model`: only its fields leave the server."""
-    response = jsonify(model.model_validate(data).model_dump(mode="json"))
-    response.status_code = status
-    response.headers.update(headers)
-    return response
+    """Serialise `data` through the public schema `model`: only its fields leave the server.
+
+    pydantic writes the JSON itself (UTF-8, Chinese unescaped: a third fewer bytes for names
+    and addresses), rather than a dict that Flask's encoder walks again."""
+    return current_app.response_class(model.model_validate(data).model_dump_json(), status, headers,
+                                      mimetype="application/json")
 
 
 def json_bytes(data) -> bytes:
