@@ -3,11 +3,13 @@
 The requests are real threads posting through the app while the process's writer is held
 busy, so that all of them queue and the next batch takes them at once (as under load).
 """
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, make_url
 from sqlmodel import func, select
 
 from server.bookings import service
@@ -51,6 +53,45 @@ def test_bookings_waiting_together_share_one_transaction_and_each_is_made_once(a
     assert commits == 1
     assert db.exec(select(func.count()).select_from(Booking)).one() == 8
     assert db.exec(select(func.sum(DailyStat.bookings))).one() == 8
+
+
+def wait_until(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_bookings_posted_while_the_writer_waits_for_the_database_join_its_batch(app, bank, database_url):
+    """Another process holds SQLite's write lock: the first booking waits for it, and those
+    posted meanwhile are written in that same transaction once the lock is free."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock; PostgreSQL takes no lock to begin")
+    code, group, commits = bank.code(bank.wang), app.extensions["group_commit"], []
+    listen = lambda conn: commits.append(1)  # noqa: E731
+    post = lambda i: app.test_client().post(f"/api/shops/{code}/bookings",  # noqa: E731
+                                            json=booking_body(phone=phone(i), slot=None, callback=True))
+    other = sqlite3.connect(make_url(database_url).database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            futures = [pool.submit(post, 0)]
+            wait_until(group._writing.locked)  # the first one is writing: it waits for the lock
+            time.sleep(0.05)
+            waiting = len(group._queue)
+            for i in range(1, 6):
+                futures.append(pool.submit(post, i))
+                wait_until(lambda: len(group._queue) == waiting + i)
+            time.sleep(0.05)
+            event.listen(app.extensions["engine"], "commit", listen)
+            other.execute("COMMIT")
+            answers = [f.result(timeout=30) for f in futures]
+    finally:
+        other.close()
+        if event.contains(app.extensions["engine"], "commit", listen):
+            event.remove(app.extensions["engine"], "commit", listen)
+    assert [r.status_code for r in answers] == [201] * 6
+    assert commits == [1]  # all six in the transaction that waited
 
 
 def test_in_a_batch_each_booking_ends_as_it_would_alone(app, bank, db):
