@@ -14,8 +14,13 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and explicit BEGINs."""
     if not url.startswith("sqlite"):
         # A request waits at most 10 s for a connection, then gets a 503 with Retry-After.
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
-                             hide_parameters=True)  # no customer's phone in an error's text
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                               hide_parameters=True)  # no customer's phone in an error's text
+        # A batch's rows go in one multi-row INSERT, not psycopg's executemany, which handles
+        # each row's result in Python (booking CPU on PostgreSQL, quick bench: 2.64-2.73 ms ->
+        # 2.52-2.60 ms; SQLite's executemany is a loop in C, left as it is).
+        engine.dialect.use_insertmanyvalues_wo_returning = True
+        return engine
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
