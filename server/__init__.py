@@ -18,12 +18,15 @@ class App(Flask):
     (a dozen hooks a request made that a twentieth of a cached read). Weakly keyed: a
     callback made for one request leaves with it."""
 
+    def __init__(self, *args, **kwargs):
+        self._sync = weakref.WeakKeyDictionary()  # made once: building one per call cost more than the check
+        super().__init__(*args, **kwargs)
+
     def ensure_sync(self, func):
-        known = self.__dict__.setdefault("_sync", weakref.WeakKeyDictionary())
         try:
-            return known[func]
+            return self._sync[func]
         except KeyError:
-            known[func] = done = super().ensure_sync(func)
+            self._sync[func] = done = super().ensure_sync(func)
             return done
         except TypeError:  # cannot be weakly referenced: no cache
             return super().ensure_sync(func)
