@@ -3,9 +3,9 @@
 Under load a booking's own statements are cheap; what costs is everything around each of
 them (a transaction, a round trip, SQLAlchemy's per-statement work) and, on SQLite, queueing
 for the one write lock. So no booking writes alone while others wait: the first to find the
-writer free takes every booking queued at that moment (its own included), writes them with a
-few multi-row statements (service.write), commits once, and hands each its outcome. Those
-that arrived meanwhile form the next batch. No thread of its own: with gevent's lock, the
+writer free begins a transaction, takes every booking queued by then (its own included),
+writes them with a few multi-row statements (service.write), commits once, and hands each its
+outcome. Those that arrive while it writes form the next batch. No thread of its own: with gevent's lock, the
 waiting requests simply queue; an idle server writes a batch of one at once.
 
 A batch that loses a race for a unique index (a slot or a key taken by another process) is
