@@ -7,6 +7,8 @@ same run, so the machine, the load tool and gunicorn cancel out and what is left
 transaction, through our engine set-up (server.db.make_engine: SQLite's WAL and BEGIN
 IMMEDIATE, PostgreSQL's pool) on the benchmark's database (BARE_DATABASE_URL). No validation,
 no limits, no routing, no rollups: what a booking costs beyond it is what the booking does.
+`POST /probe` (with BARE_REDIS_URL) adds the two things no public booking path goes without:
+the per-address rate limit in Redis (Flask-Limiter) and the body validated as a booking.
 """
 import os
 
@@ -53,5 +55,27 @@ def create_app() -> Flask:
                 conn.execute(add, {"phone": data["phone"], "name": data["name"]})
                 conn.commit()
             return {"ok": True}, 201
+
+        redis_url = os.environ.get("BARE_REDIS_URL")
+        if redis_url:
+            from flask_limiter import Limiter
+            from flask_limiter.util import get_remote_address
+
+            from server.models import BookingCreate
+
+            limiter = Limiter(get_remote_address, app=app, storage_uri=redis_url, headers_enabled=False,
+                              swallow_errors=True)
+
+            @app.post("/probe")
+            @limiter.limit(os.environ["BARE_LIMIT"])
+            def probe():
+                """A minimal booking write path: the per-address limit counted in Redis by
+                Flask-Limiter (as the booking's), the body validated as a booking, one INSERT in
+                its own transaction. No routing, customer, rollups, outbox or live message."""
+                data = BookingCreate.model_validate(request.get_json())
+                with engine.connect() as conn:
+                    conn.execute(add, {"phone": data.phone, "name": data.name})
+                    conn.commit()
+                return {"ok": True}, 201
 
     return app

@@ -54,19 +54,22 @@ def bare_server(work: Path, url: str) -> Gunicorn:
     """The bare Flask app on the same gunicorn configuration (idle while the app is measured);
     its POST /write inserts into the benchmark's database at `url`."""
     prepare_bare_write(url)
-    return Gunicorn("bench.bare:create_app()", {"BARE_DATABASE_URL": url}, work / "bare.log", health="/ping")
+    return Gunicorn("bench.bare:create_app()", {"BARE_DATABASE_URL": url, "BARE_REDIS_URL": REDIS_URL,
+                                                "BARE_LIMIT": f"{LIMIT}/minute"},
+                    work / "bare.log", health="/ping")
 
 
 def baseline(g: Gunicorn, plan, work: Path) -> dict:
-    """GET /ping, POST /echo and POST /write on the bare app."""
+    """GET /ping, POST /echo, POST /write and POST /probe on the bare app."""
     ping = load.lua_data(work / "ping.lua", paths=["/ping"])
     posts = {}
-    for path in ("echo", "write"):
+    for path in ("echo", "write", "probe"):
         body = dict(paths=[f"/{path}"], slots=[], slot_every=0, consent=CONSENT, threads=load.THREADS)
         posts[path] = measure(g, plan, "post.lua", load.lua_data(work / f"{path}-warm.lua", prefix="18", **body),
                               load.lua_data(work / f"{path}.lua", prefix="17", **body))
     return {"argv": g.argv, "workers": len(g.worker_pids()),
-            "get": measure(g, plan, "get.lua", ping, ping), "post": posts["echo"], "write": posts["write"]}
+            "get": measure(g, plan, "get.lua", ping, ping), "post": posts["echo"], "write": posts["write"],
+            "probe": posts["probe"]}
 
 
 def login(base: str, account: dict) -> str:
@@ -202,6 +205,9 @@ def ratios(section: dict) -> dict:
     if "write" in bare:
         out["booking"]["vs_write"] = ep["booking"]["rps"] / bare["write"]["rps"]
         out["booking"]["write_floor"] = bare["write"]["rps"] / get  # the floor of any write path
+    if "probe" in bare:
+        out["booking"]["vs_probe"] = ep["booking"]["rps"] / bare["probe"]["rps"]
+        out["booking"]["probe_floor"] = bare["probe"]["rps"] / get  # a minimal booking write path
     return out
 
 
