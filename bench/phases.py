@@ -52,7 +52,8 @@ def measure(g: Gunicorn, plan, script: str, warm: Path, data: Path, headers: dic
 
 def bare_server(work: Path, url: str) -> Gunicorn:
     """The bare Flask app on the same gunicorn configuration (idle while the app is measured);
-    its POST /write inserts into the benchmark's database at `url`."""
+    its POST /write and POST /probe insert into the benchmark's database at `url`, and the probe
+    counts its rate limit in the benchmark's Redis."""
     prepare_bare_write(url)
     return Gunicorn("bench.bare:create_app()", {"BARE_DATABASE_URL": url, "BARE_REDIS_URL": REDIS_URL,
                                                 "BARE_LIMIT": f"{LIMIT}/minute"},
