@@ -67,7 +67,9 @@ CASES = [
 ]
 PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/visits", "/api/privacy-notice",
           "/api/shops/<code>/bookings", "/api/status", "/api/status/cancel", "/api/status/slots",
-          "/api/status/reschedule", "/api/status/erase", "/api/staff/login"}
+          "/api/status/reschedule", "/api/status/erase", "/api/staff/login",
+          # A customer's own number, proven by a one-time code (tests/test_phone_proof.py).
+          "/api/phone/code", "/api/phone/verify", "/api/phone/bookings", "/api/phone/erase"}
 
 
 @pytest.fixture
