@@ -527,6 +527,14 @@ class PhoneProof(Public):
     expires_in: int
 
 
+class Serving(Public):
+    """Who will serve a proven number, why (a routing reason code) and their open times."""
+
+    manager: EmployeeCard
+    reason: str  # dedicated | successor | out_of_office | branch_pool | grid_least_loaded | new_customer
+    days: list[SlotDay]
+
+
 class StatusChange(BaseModel):
     status: str
     note: str = ""

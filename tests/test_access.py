@@ -69,7 +69,8 @@ PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/vis
           "/api/shops/<code>/bookings", "/api/status", "/api/status/cancel", "/api/status/slots",
           "/api/status/reschedule", "/api/status/erase", "/api/staff/login",
           # A customer's own number, proven by a one-time code (tests/test_phone_proof.py).
-          "/api/phone/code", "/api/phone/verify", "/api/phone/bookings", "/api/phone/erase"}
+          "/api/phone/code", "/api/phone/verify", "/api/phone/bookings", "/api/phone/erase",
+          "/api/phone/serving/<code>"}
 
 
 @pytest.fixture

@@ -158,3 +158,25 @@ def test_proven_bookings_are_recorded_as_such(bank, book, db, prove):
     book(bank.code(bank.li))
     book(bank.code(bank.li), slot=next_slot(days_ahead=2).isoformat(), headers=prove())
     assert sorted(b.proven for b in db.exec(select(Booking))) == [False, True]
+
+
+def test_a_proven_customer_sees_who_will_serve_them_and_their_times_before_booking(bank, book, client, prove):
+    book(bank.code(bank.li))
+    headers = prove()
+    r = client.post(f"/api/phone/serving/{bank.code(bank.zhao)}", json={"phone": PHONE}, headers=headers)
+    assert r.status_code == 200
+    serving = r.get_json()
+    assert serving["manager"]["name"] == "李强" and serving["manager"]["branch"] == "平定支行"
+    assert serving["reason"] == "dedicated" and serving["days"]
+    # A time offered here is one the booking then gets, with the same manager.
+    slot = serving["days"][0]["slots"][0]["start"]
+    booked = book(bank.code(bank.zhao), slot=slot, headers=headers)
+    assert booked.status_code == 201 and booked.get_json()["manager"] == "李强"
+
+
+def test_who_serves_a_number_is_told_only_to_its_proven_holder(bank, book, client, prove):
+    book(bank.code(bank.li))
+    assert client.post(f"/api/phone/serving/{bank.code(bank.zhao)}", json={"phone": PHONE}).status_code == 403
+    r = client.post(f"/api/phone/serving/{bank.code(bank.zhao)}", json={"phone": "13900004444"},
+                    headers=prove("13900004444"))
+    assert r.get_json()["manager"]["name"] == "赵敏" and r.get_json()["reason"] == "new_customer"

@@ -10,7 +10,8 @@ from server.db import get_db
 from server.errors import ApiError
 from server.extensions import doc, limit
 from server.http import body, client_ip, out
-from server.models import CodeSent, CustomerBookings, Erased, ErrorBody, PhoneCodeIn, PhoneIn, PhoneProof
+from server.shops.service import get_link
+from server.models import Serving, CodeSent, CustomerBookings, Erased, ErrorBody, PhoneCodeIn, PhoneIn, PhoneProof
 
 bp = Blueprint("customers", __name__, url_prefix="/api/phone")
 limit("PUBLIC_LIMIT_IP")(bp)
@@ -51,6 +52,16 @@ def _proven_phone() -> str:
 def bookings():
     """A proven number's bookings and dedicated manager."""
     return out(CustomerBookings, service.bookings_of(get_db(), phone=_proven_phone()))
+
+
+@bp.post("/serving/<code>")
+@doc(json=PhoneIn, resp=Doc(HTTP_200=Serving, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
+     tags=["customer"])
+def serving(code):
+    """Who will serve a proven number booking through this shop, why, and their open times."""
+    db = get_db()
+    link = get_link(db, code)
+    return out(Serving, service.who_serves(db, phone=_proven_phone(), link=link))
 
 
 @bp.post("/erase")
