@@ -403,6 +403,7 @@ class PrivacyNotice(Public):
     version: str
     lang: str  # zh-CN | en
     title: str
+    summary: list[str] = []  # the notice in a few lines, shown first; the sections one tap away
     sections: list[NoticeSection]
     marketing: str  # the separate, optional marketing consent, in one sentence
 
@@ -564,6 +565,11 @@ class BookingPublic(Public):
     hotline: str
     created_at: datetime
     can_cancel: bool
+    # Why this person serves the customer: dedicated | successor | out_of_office | branch_pool |
+    # grid_least_loaded | new_customer; and within how many working hours they will call.
+    reason: str = "new_customer"
+    contact_within_hours: int = 2
+    shop_url: str = ""  # the shop it came through (status page only), to book again
 
 
 class BookingCreated(BookingPublic):

@@ -97,7 +97,7 @@ def test_every_endpoint_answers_each_role_as_its_scope_says(actors, bank, book, 
                                 delegate_id=bank.wang.id, created_by=bank.li.id)).id
     if body == "on_behalf":
         body = {"name": "代客", "phone": "13900007777", "product": "consumer-credit", "callback": True,
-                "consent": True, "consent_version": "2026-11-v1"}
+                "consent": True, "consent_version": "2026-12-v2"}
     ids = {"ref": ref, "away": away, "li": bank.li.id, "grid": bank.grid.id, "rural": bank.rural.id,
            "team": bank.team.id, "product": bank.products[0].id}
     if isinstance(body, dict):

@@ -336,8 +336,8 @@ def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime)
     if not rules().is_slot(slot, now, schedule_for(db, manager)):
         raise Invalid(slot="slot_unavailable")
     if slot in taken(db, manager, slot, slot + timedelta(seconds=1)):
-        free = next_free(db, employee=manager, rules=rules(), now=now)
-        raise Conflict("slot_taken", free_slots=slot_json(free))
+        free = next_free(db, employee=manager, rules=rules(), now=now, near=slot)
+        raise Conflict("slot_taken", free_slots=slot_json(free), manager=manager.name)
     return slot
 
 
@@ -399,6 +399,7 @@ def reschedule(db: Session, *, booking: Booking, slot: datetime, now: datetime |
         db.commit()
     except IntegrityError:
         db.rollback()
-        raise Conflict("slot_taken", free_slots=slot_json(next_free(db, employee=manager, rules=rules(), now=now)))
+        raise Conflict("slot_taken", free_slots=slot_json(next_free(db, employee=manager, rules=rules(), now=now,
+                                                                    near=to_utc(slot))), manager=manager.name)
     publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
     return booking

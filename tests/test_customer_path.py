@@ -1,0 +1,31 @@
+"""The customer's path: a taken time offers the times nearest the one picked, and every
+answer says why this person serves the customer and when they will call."""
+from server.clock import TZ
+from tests.conftest import next_slot
+
+
+def test_a_taken_time_offers_the_free_times_nearest_the_one_picked(bank, book):
+    picked = next_slot(days_ahead=3, hour=14)
+    assert book(bank.code(bank.li), slot=picked.isoformat()).status_code == 201
+    r = book(bank.code(bank.li), phone="13900005555", slot=picked.isoformat())
+    assert r.status_code == 409
+    starts = [s["start"] for s in r.get_json()["free_slots"]]
+    from datetime import datetime
+    times = [datetime.fromisoformat(s).astimezone(TZ) for s in starts]
+    assert times == sorted(times)
+    assert all(t.date() == picked.date() for t in times)  # the same day first
+    assert {t.strftime("%H:%M") for t in times} >= {"13:30", "14:30"}  # either side of 14:00
+    assert r.get_json()["manager"] == "李强"
+
+
+def test_the_confirmation_says_why_this_person_and_when_they_will_call(app, bank, book, prove):
+    first = book(bank.code(bank.li)).get_json()
+    assert first["reason"] == "new_customer" and first["contact_within_hours"] == app.config["CONTACT_WITHIN_HOURS"]
+    proven = book(bank.code(bank.wang), slot=next_slot(days_ahead=2).isoformat(), headers=prove()).get_json()
+    assert proven["manager"] == "李强" and proven["reason"] == "dedicated"
+
+
+def test_an_unproven_number_reads_as_a_new_customer_in_the_answer(bank, book):
+    book(bank.code(bank.li))
+    again = book(bank.code(bank.wang), slot=next_slot(days_ahead=2).isoformat()).get_json()
+    assert again["manager"] == "王丽" and again["reason"] == "new_customer"
