@@ -377,6 +377,13 @@ class ProductPublic(Public):
     documents: list[str]
 
 
+class TeamMember(Public):
+    name: str
+    initials: str
+    level: str
+    title: str
+
+
 class ShopPublic(Public):
     code: str
     channel: str
@@ -386,6 +393,7 @@ class ShopPublic(Public):
     consent_version: str
     manager: EmployeeCard
     covering: Optional[str] = None  # who serves this shop now, when not its owner
+    grid_team: list[TeamMember] = []  # a grid code's shop: the grid's team, not one person
     products: list[ProductPublic]
 
 
@@ -420,6 +428,9 @@ class SlotDay(Public):
 
 class SlotsPublic(Public):
     days: list[SlotDay]
+    # Grid codes: the team member these times belong to, and the code that books with them.
+    manager: Optional[str] = None
+    serve_code: Optional[str] = None
 
 
 class VisitCreate(BaseModel):
@@ -465,6 +476,7 @@ class BookingCreate(BaseModel):
     consent_version: str = ""
     marketing: bool = False  # optional, separate from the booking consent
     channel: str = ""
+    serve_code: str = PydField(default="", max_length=16)  # grid codes: the team member whose times were shown
 
     @field_validator("name")
     @classmethod

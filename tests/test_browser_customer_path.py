@@ -155,3 +155,27 @@ def test_large_text_is_offered_on_the_first_visit_and_meets_the_age_friendly_che
     page.reload()
     expect(page.get_by_test_id("shop-card")).to_be_visible()
     expect(page.get_by_test_id("large-text-offer")).to_have_count(0)  # asked once
+
+
+def test_a_grid_codes_shop_shows_its_team_and_says_who_before_booking(live_server, phone, bank, db):
+    from server.models import ShopLink
+    bank.add(ShopLink(code="GRID0001", employee_id=bank.wang.id, channel="冠山村公示牌", grid_id=bank.grid.id))
+    page = phone.new_page()
+    page.goto(f"{live_server}/s/GRID0001")
+    expect(page.get_by_test_id("grid-team")).to_contain_text("冠山网格")
+    for name in ("王丽", "李强", "张支行长"):
+        expect(page.get_by_test_id("shop-card")).to_contain_text(name)
+    page.screenshot(path="/tmp/main-grid.png", full_page=True)
+    page.get_by_test_id("book-button").click()
+    expect(page.get_by_test_id("book-with")).to_contain_text("网格服务团队")
+    shown = page.get_by_test_id("book-with").inner_text()
+    page.get_by_test_id("field-product").select_option("consumer-credit")
+    page.get_by_test_id(f"day-{next_slot().date().isoformat()}").click()
+    page.get_by_test_id("slot-10:00").click()
+    page.get_by_test_id("field-name").fill("刘大爷")
+    page.get_by_test_id("field-phone").fill("13812345678")
+    page.get_by_test_id("consent").check()
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("confirmation")).to_be_visible()
+    manager = page.get_by_test_id("next-steps").inner_text()
+    assert any(name in shown and name in manager for name in ("王丽", "李强", "张支行长"))

@@ -29,3 +29,36 @@ def test_an_unproven_number_reads_as_a_new_customer_in_the_answer(bank, book):
     book(bank.code(bank.li))
     again = book(bank.code(bank.wang), slot=next_slot(days_ahead=2).isoformat()).get_json()
     assert again["manager"] == "王丽" and again["reason"] == "new_customer"
+
+
+def grid_code(bank):
+    from server.models import ShopLink
+    bank.add(ShopLink(code="GRID0001", employee_id=bank.wang.id, channel="冠山村公示牌", grid_id=bank.grid.id))
+    return "GRID0001"
+
+
+def test_a_grid_codes_shop_shows_the_grid_team_not_one_card(bank, client):
+    shop = client.get(f"/api/shops/{grid_code(bank)}").get_json()
+    assert {m["name"] for m in shop["grid_team"]} == {"王丽", "李强", "张支行长"}
+    assert client.get(f"/api/shops/{bank.code(bank.wang)}").get_json()["grid_team"] == []
+
+
+def test_a_grid_booking_goes_to_the_member_whose_times_were_shown(bank, book, client, db, login):
+    code = grid_code(bank)
+    slots = client.get(f"/api/shops/{code}/slots").get_json()
+    shown, serve = slots["manager"], slots["serve_code"]
+    # Loads change meanwhile: the member shown gets two open bookings, so the grid's least
+    # loaded member is someone else now; the booking still goes to the person shown.
+    member = {"王丽": bank.wang, "李强": bank.li, "张支行长": bank.boss}[shown]
+    for i, phone in enumerate(("13900007001", "13900007002")):
+        book(bank.code(member), phone=phone, callback=True)
+    start = slots["days"][0]["slots"][0]["start"]
+    r = book(code, slot=start, serve_code=serve)
+    assert r.status_code == 201 and r.get_json()["manager"] == shown
+    assert r.get_json()["reason"] == "grid_least_loaded"
+
+
+def test_a_grid_booking_with_someone_outside_the_grid_is_refused(bank, book):
+    code = grid_code(bank)
+    r = book(code, callback=True, serve_code=bank.code(bank.zhao))
+    assert r.status_code == 422 and "serve_code" in r.get_json()["fields"]

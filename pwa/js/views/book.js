@@ -129,7 +129,8 @@ function form(ctx) {
     <section class="view" data-testid="booking-form">
       <button type="button" class="back" data-testid="back-button">${t("back")}</button>
       <h1>${t("book.title")}</h1>
-      <p class="muted" data-testid="book-with">${t("book.with", { name: (d.serving || shop).manager.name })}</p>
+      <p class="muted" data-testid="book-with">${d.serving ? t("book.with", { name: d.serving.manager.name })
+        : d.gridPick ? t("book.grid", { name: d.gridPick.name }) : t("book.with", { name: shop.manager.name })}</p>
       <div class="outbox"></div>
       <form novalidate>
         ${field("product", html`<select ${attrs("product")}>
@@ -184,6 +185,13 @@ async function loadSlots(ctx, picker) {
   try {
     const data = await api(`/api/shops/${encodeURIComponent(ctx.code)}/slots`);
     draft.days = data.days || [];
+    // A grid code: these are one team member's times, and the booking goes to them.
+    const pick = data.serve_code ? { name: data.manager, code: data.serve_code } : null;
+    if ((pick && pick.code) !== (draft.gridPick && draft.gridPick.code)) {
+      draft.gridPick = pick;
+      const line = document.querySelector("[data-testid=book-with]");
+      if (line && !draft.serving) line.textContent = pick ? t("book.grid", { name: pick.name }) : t("book.with", { name: ctx.shop.manager.name });
+    }
     draft.unreachable = false;
   } catch {
     if (draft.days === null) draft.days = [];
@@ -243,6 +251,7 @@ async function submit(root, ctx) {
     name: draft.name.trim().replace(/\s+/g, " "), phone: normPhone(draft.phone), product: draft.product,
     slot: draft.callback ? null : draft.slot, callback: draft.callback, note: draft.note.trim(),
     consent: true, consent_version: draft.consentVersion, channel: ctx.channel, marketing: draft.marketing,
+    serve_code: !draft.serving && draft.gridPick ? draft.gridPick.code : "",
   };
   // The key is made and stored before the first send: a retry can never book twice.
   const entry = { key: uuid(), code: ctx.code, body, state: "pending", created: Date.now(),

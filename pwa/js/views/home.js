@@ -5,7 +5,7 @@ import { all, clearDevice, forget, remember, remembered } from "../bookings.js";
 import { api } from "../api.js";
 import { announce } from "../app.js";
 import { dateTime } from "../format.js";
-import { card } from "./card.js";
+import { card, tel } from "./card.js";
 import { speakButton } from "../speak.js";
 import { products } from "./products.js";
 import { outboxNotice } from "./outbox.js";
@@ -51,11 +51,29 @@ async function refreshMine(slot, code) {
   if (slot.isConnected) mount(slot, mine(code));
 }
 
+// A grid code's shop serves the whole grid: its team, and who takes a booking now.
+function team(shop) {
+  const people = shop.grid_team || [];
+  const m = shop.manager;
+  return html`<section class="card team" data-testid="shop-card" aria-labelledby="mgr-name">
+    <h1 id="mgr-name" data-testid="grid-team">${t("team.title", { grid: m.grid })}</h1>
+    <dl class="facts">
+      <dt>${t("grid")}</dt><dd>${m.grid}${m.grid_areas ? html`<br><span class="muted">${m.grid_areas}</span>` : ""}</dd>
+      <dt>${t("branch")}</dt><dd>${m.branch}${m.branch_address ? html`<br><span class="muted">${m.branch_address}</span>` : ""}</dd>
+    </dl>
+    <ul>${people.map((p) => html`<li><span class="avatar small" aria-hidden="true">${p.initials}</span>
+      <span>${p.name}<br><span class="muted">${[t("level." + p.level), p.title].filter((x, i, all) => x && !(i && all[0].includes(x))).join(" · ")}</span></span></li>`)}</ul>
+    <p class="muted">${t("team.hint")}</p>
+    <div class="actions"><a class="btn primary" href="#book" data-testid="book-button">${t("book")}</a>
+      <a class="btn" href="${tel(shop.hotline)}" data-testid="call-button">${t("call.hotline", { hotline: shop.hotline })}</a></div>
+  </section>`;
+}
+
 export function render(root, ctx) {
   const { shop } = ctx;
   mount(root, html`
     <div class="outbox"></div>
-    ${card(shop)}
+    ${shop.grid_team && shop.grid_team.length ? team(shop) : card(shop)}
     ${speakButton("[data-testid=shop-card]", "speak-card")}
     <div class="mine-slot">${mine(ctx.code)}</div>
     <div class="device-records"></div>
