@@ -90,8 +90,10 @@ def _register_blueprints(app):
     from server.org.routes import bp as org
     from server.shops.routes import bp as shops
     from server.staff.routes import bp as staff
+    from server.boards.targets_routes import admin_bp as admin_targets, bp as targets
 
-    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover, kits, org):
+    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover, kits, org,
+               targets, admin_targets):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 
