@@ -41,8 +41,9 @@ function list() {
   if (problem) return html`<p class="notice error">${problem}</p>`;
   if (!items) return html`<p class="loading">${t("inbox.loading")}</p>`;
   if (!items.length) return html`<p class="empty" data-testid="tg-none">${t("tg.none")}</p>`;
-  return html`${table(t("tg.list", { month }), [t("tg.scope"), t("tg.staff_no"), t("adm.f.name"), t("tg.bookings"), t("tg.arrived"), t("tg.completed"), t("adm.action")],
-    items.map((x) => [t("tg.scope." + x.scope), x.staff_no || "—", x.name, x.bookings, x.arrived, x.completed,
+  return html`${table(t("tg.list", { month }), [t("tg.scope"), t("adm.f.name"), t("tg.bookings"), t("tg.arrived"), t("tg.completed"), t("adm.action")],
+    items.map((x) => [t("tg.scope." + x.scope), x.staff_no ? html`${x.name}<br><small class="muted">${x.staff_no}</small>` : x.name,
+      x.bookings, x.arrived, x.completed,
       html`<button type="button" class="btn small danger" data-del="${x.id}" data-name="${x.name}" data-testid="tg-del-${x.id}">${t("tg.delete")}</button>`]), "tg-table")}
     <div id="tg-confirm"></div>`;
 }

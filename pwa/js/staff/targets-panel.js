@@ -43,7 +43,7 @@ export function render(root, data) {
   const items = (data && data.items) || [];
   return mount(root, html`<section class="tg-panel" data-testid="targets-panel" aria-labelledby="tg-h">
     <h2 id="tg-h">${t("tg.title")} · ${t(week ? "tg.period.week" : "tg.period.month")}</h2>
-    ${data ? html`<p class="muted tg-span">${data.start} – ${data.end} · ${t("tg.change")}：${vs}</p>` : ""}
+    ${data ? html`<p class="muted tg-span">${data.start} – ${data.end} · ${t("tg.change.note", { vs })}</p>` : ""}
     ${items.length ? html`<ul class="tg-list">${items.map((item) => html`
       <li class="tg-item ${item.scope}" data-testid="tg-item-${item.scope}-${item.subject_id}">
         <h3 class="tg-who">${item.name}<span class="tg-sub">${item.scope === "branch" ? t("tg.scope.branch") : item.branch}</span></h3>
