@@ -59,7 +59,7 @@ def test_head_office_sets_and_imports_targets_and_staff_see_their_progress_as_ba
     log_in(staff, live_server, bank.li)
     mine = staff.new_page()
     mine.goto(f"{live_server}/staff")
-    expect(mine.get_by_test_id("tab-board").or_(mine.locator("main"))).to_be_visible()
+    expect(mine.locator("main")).to_be_visible()
     mine.evaluate("""async () => {
         const panel = await import('/static/js/staff/targets-panel.js');
         const main = document.querySelector('main');

@@ -265,10 +265,9 @@ def _parse_row(raw: dict, line: int, result: ImportPlan, branches: dict, staff: 
 
 def _unknown(label: str, value: str, choices: dict[str, str]) -> str:
     """`没有这个工号：YQ0O01。您是不是要找：YQ0001 王丽？` with the nearest names."""
-    keys = {k: v for k, v in choices.items()}
-    near = difflib.get_close_matches(value.upper(), [v.upper() for v in keys.values()], n=3, cutoff=0.5)
-    near_labels = [k for k, v in keys.items() if v.upper() in near]
-    near_labels += [k for k in difflib.get_close_matches(value, list(keys), n=3, cutoff=0.4)
+    near = difflib.get_close_matches(value.upper(), [v.upper() for v in choices.values()], n=3, cutoff=0.5)
+    near_labels = [k for k, v in choices.items() if v.upper() in near]
+    near_labels += [k for k in difflib.get_close_matches(value, list(choices), n=3, cutoff=0.4)
                     if k not in near_labels]
     text = f"没有这个{label}：{value}"
     return text + (f"。您是不是要找：{'、'.join(near_labels[:3])}？" if near_labels else "")

@@ -2,7 +2,6 @@
 office (/api/admin/targets). Thin: read, check, call targets.py, serialise."""
 from flask import Blueprint, request
 from flask_login import login_required
-from pydantic import ValidationError
 
 from server.admin import roster
 from server.boards import targets
