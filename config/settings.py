@@ -88,6 +88,8 @@ def load():
         # Quality score weights (count × weight, summed), shown to staff with the formula.
         "QUALITY_WEIGHTS": env("QUALITY_WEIGHTS",
                                "visits:0.1,bookings:1,arrived:3,completed:5,no_show:-2"),
+        # The level review's indicator weights (职级考评 XLSX), same form; empty = QUALITY_WEIGHTS.
+        "LEVEL_REVIEW_WEIGHTS": env("LEVEL_REVIEW_WEIGHTS", ""),
         # New-booking notifications: a webhook (generic JSON or WeCom group robot) and a message
         # sender ("log" writes a log line; plug a domestic SMS/WeChat provider as module:Class).
         "NOTIFY_WEBHOOK_URL": env("NOTIFY_WEBHOOK_URL", ""),

@@ -333,6 +333,22 @@ class FunnelStat(SQLModel, table=True):
     completed: int = 0
 
 
+class Target(SQLModel, table=True):
+    """A month's goal for one branch or one employee, set by head office (0 = no goal)."""
+
+    __table_args__ = (UniqueConstraint("period", "scope", "subject_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7)  # YYYY-MM
+    scope: str = Field(max_length=10)  # branch | employee
+    subject_id: int  # the branch's or the employee's id
+    bookings: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    arrived: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # verified arrivals
+    completed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    updated_by: Optional[int] = Field(default=None, foreign_key="employee.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 COUNTERS = ("visits", "bookings", "contacted", "arrived", "completed", "cancelled", "no_show")
 FUNNEL_COUNTERS = ("visits", "bookings", "arrived", "completed")
 
