@@ -40,7 +40,7 @@ function layout() {
   mount(app, html`
     <div class="wall-grid" data-testid="wall">
       <header class="wall-head">
-        <h1><span class="wall-bank">${bank}</span> ${t("wall.heading")}</h1>
+        <h1><span class="wall-bank">${bank}</span> ${t(PERIOD === "today" ? "wall.heading" : "wall.heading." + PERIOD)}</h1>
         <p class="wall-clock"><time id="clock" data-testid="clock"></time>
           <span class="wall-live" id="live-state" data-testid="live-state"></span></p>
       </header>

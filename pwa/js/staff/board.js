@@ -46,10 +46,13 @@ function people(board, me) {
   const rows = board.rows.slice(0, isHead(me) ? board.rows.length : TOP);
   const mineShown = rows.some((r) => r.id === me.id);
   const all = board.rows.concat(board.mine && !board.rows.some((r) => r.id === me.id) ? [board.mine] : []);
-  return html`${scoreTable(board, mineShown || !board.mine ? rows : rows.concat([board.mine]), {
-      caption: t(isHead(me) ? "board.branch.people" : "board.employees"), mineId: me.id, sub: (r) => r.branch, prefix: "emp" })}
+  const sub = isHead(me) ? null : (r) => r.branch; // a branch head's people are all theirs
+  const quiet = board.rows.every((r) => !r.score && !r.bookings);
+  return html`${quiet ? html`<p class="empty" data-testid="board-empty">${t("board.none")}</p>` : ""}
+    ${scoreTable(board, mineShown || !board.mine ? rows : rows.concat([board.mine]), {
+      caption: t(isHead(me) ? "board.branch.people" : "board.employees"), mineId: me.id, sub, prefix: "emp" })}
     ${all.length > rows.length ? html`<details><summary>${t("board.all", { n: all.length })}</summary>
-      ${scoreTable(board, all, { caption: t("board.employees"), mineId: me.id, sub: (r) => r.branch, prefix: "all", testid: "all-table" })}</details>` : ""}`;
+      ${scoreTable(board, all, { caption: t("board.employees"), mineId: me.id, sub, prefix: "all", testid: "all-table" })}</details>` : ""}`;
 }
 
 const DRAW = {

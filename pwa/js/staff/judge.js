@@ -19,6 +19,11 @@ export function scoreKeys(board) {
 }
 
 const label = (key) => t("count." + key);
+// A column's header: short where the language's word is long, the full word for screen readers.
+const head = (key) => {
+  const full = key === "reach" ? t("board.reach") : label(key), short = t("col." + key);
+  return short === full || short === "col." + key ? full : html`<abbr title="${full}"><span aria-hidden="true">${short}</span><span class="sr-only">${full}</span></abbr>`;
+};
 
 // The formula: the server's own text in Chinese (one source); in English the same terms, built
 // from the same weights, with signs.
@@ -47,21 +52,21 @@ const who = (r, mineId, sub) => html`<span class="who-name" data-testid="name">$
   r.left ? html` <span class="tag tag-left" data-testid="left">${t("board.left")}</span>` : ""}${
   sub ? html`<span class="who-sub">${sub}</span>` : ""}`;
 
-// A ranking as a table: rank/medal, who, each score column, the score, then reach apart.
+// A ranking as a table: rank/medal with who, each score column, the score, then reach apart.
 // opts: caption, mineId (the viewer's row is marked), sub(row), perCapita (groups), prefix.
 export function scoreTable(board, rows, { caption, mineId = null, sub = null, perCapita = false, prefix = "row", testid = "score-table" }) {
   const { keys, reach } = scoreKeys(board);
   return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0">
     <table class="board-table score-table" data-testid="${testid}">
       <caption class="sr-only">${caption}</caption>
-      <thead><tr><th scope="col">${t("board.rank")}</th><th scope="col">${t("board.name")}</th>
+      <thead><tr><th scope="col">${t("board.name")}</th>
         ${perCapita ? html`<th scope="col" class="num" data-key="members">${t("board.members")}</th>` : ""}
-        ${keys.map((k) => html`<th scope="col" class="num" data-key="${k}">${label(k)}</th>`)}
+        ${keys.map((k) => html`<th scope="col" class="num" data-key="${k}">${head(k)}</th>`)}
         <th scope="col" class="num score" data-key="score">${t("board.score")}</th>
         ${perCapita ? html`<th scope="col" class="num score" data-key="score_per_capita">${t("board.per_capita")}</th>` : ""}
-        ${reach ? html`<th scope="col" class="num reach" data-key="${reach}">${t("board.reach")}</th>` : ""}</tr></thead>
+        ${reach ? html`<th scope="col" class="num reach" data-key="${reach}">${head("reach")}</th>` : ""}</tr></thead>
       <tbody>${rows.map((r) => html`<tr class="${r.id === mineId ? "mine" : ""}" data-testid="${prefix}-${r.id}">
-        <td class="num">${rankCell(r)}</td><th scope="row">${who(r, mineId, sub && sub(r))}</th>
+        <th scope="row"><span class="who">${rankCell(r)}<span>${who(r, mineId, sub && sub(r))}</span></span></th>
         ${perCapita ? html`<td class="num" data-key="members">${r.members}</td>` : ""}
         ${keys.map((k) => html`<td class="num${k === "no_show" ? " minus" : ""}" data-key="${k}" data-testid="${k}">${r[k]}</td>`)}
         <td class="num score" data-key="score" data-testid="score">${n2(r.score)}</td>
@@ -129,7 +134,7 @@ export function trend(data, { table = true } = {}) {
   const { keys } = scoreKeys(data);
   return html`<p class="muted trend-vs">${t("trend.vs." + data.period)}（${dd(data.previous.start)}–${dd(data.previous.end)}）</p>
     <ul class="changes">${chip("score", c.score)}${keys.filter((k) => k !== "visits").map((k) => chip(k, c[k]))}</ul>
-    ${columns(data.series, { value: (p) => p.score, day: (p) => dd(p.day), fmt: n2, label: t("trend.chart", { from: data.start, to: data.end }) })}
+    ${data.series.every((p) => !p.score && !p.bookings) ? html`<p class="empty" data-testid="trend-empty">${t("trend.none")}</p>` : columns(data.series, { value: (p) => p.score, day: (p) => dd(p.day), fmt: n2, label: t("trend.chart", { from: data.start, to: data.end }) })}
     ${table ? html`<details><summary>${t("trend.table")}</summary><div class="table-wrap" tabindex="0" role="region" aria-label="${t("trend.table")}">
       <table class="board-table" data-testid="trend-table"><thead><tr><th scope="col">${t("trend.day")}</th>
         ${keys.map((k) => html`<th scope="col" class="num">${label(k)}</th>`)}<th scope="col" class="num">${t("board.score")}</th></tr></thead>
