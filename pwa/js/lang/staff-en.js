@@ -63,6 +63,7 @@ export default {
   "funnel.employee": "People", "funnel.branch": "Branches", "funnel.product": "Products", "funnel.channel": "Channels",
   "funnel.shop": "Personal shop", "funnel.noproduct": "No product chosen",
   "trend.none": "Every day is still 0: share your shop's QR code and follow up bookings first.", "board.none": "Nothing scored in this period yet: share your shop's QR code and contact new bookings, and scores appear here.",
+  "board.unverified": "{n} more arrivals/completions not confirmed by the customer: no points.",
   "trend.title": "Day by day", "trend.table": "Show the daily numbers", "trend.day": "Day", "trend.chart": "Daily score from {from} to {to}",
   "trend.vs.today": "vs yesterday", "trend.vs.yesterday": "vs the day before", "trend.vs.week": "vs the same days last week", "trend.vs.month": "vs the same days last month", "trend.vs.range": "vs as many days before",
   "wall.heading.week": "This week's leaderboard", "wall.heading.month": "This month's leaderboard", "wall.score": "Quality score", "wall.cohorts": "Level boards", "wall.funnel": "Funnels by branch", "wall.trend": "Day by day",

@@ -62,6 +62,7 @@ export default {
   "funnel.employee": "按员工", "funnel.branch": "按支行", "funnel.product": "按业务", "funnel.channel": "按渠道",
   "funnel.shop": "个人微店", "funnel.noproduct": "未选业务",
   "trend.none": "这段时间每天都还是 0：先把微店二维码分享给客户，跟进预约。", "board.none": "这段时间还没有业绩：分享微店二维码、联系新预约后，分数就会出现在这里。",
+  "board.unverified": "另有 {n} 笔到店/办结未经客户确认，不计分。",
   "trend.title": "每日走势", "trend.table": "查看每日数据", "trend.day": "日期", "trend.chart": "{from} 至 {to} 每日质量分",
   "trend.vs.today": "较昨日", "trend.vs.yesterday": "较前一日", "trend.vs.week": "较上周同期", "trend.vs.month": "较上月同期", "trend.vs.range": "较此前同样天数",
   "wall.heading.week": "本周龙虎榜", "wall.heading.month": "本月龙虎榜", "wall.score": "质量分排行", "wall.cohorts": "同级排行", "wall.funnel": "转化漏斗（按支行）", "wall.trend": "每日走势",

@@ -25,10 +25,11 @@ const head = (key) => {
   return short === full || short === "col." + key ? full : html`<abbr title="${full}"><span aria-hidden="true">${short}</span><span class="sr-only">${full}</span></abbr>`;
 };
 
-// The formula: the server's own text in Chinese (one source); in English the same terms, built
-// from the same weights, with signs.
+// The formula: the server's own text (one source: formula, formula_en); where a server has no
+// English text, the same terms built from the same weights, with signs.
 export function formulaText(board) {
   if (getLang() !== "en" && board.formula) return board.formula;
+  if (getLang() === "en" && board.formula_en) return board.formula_en;
   const terms = Object.entries(board.weights || {}).map(([k, w], i) => {
     const sign = w < 0 ? (i ? " − " : "−") : (i ? " + " : "");
     return `${sign}${label(k)} × ${n2(Math.abs(w))}`;
@@ -36,7 +37,8 @@ export function formulaText(board) {
   return `${t("board.score")} = ${terms.join("")}`;
 }
 
-export const formula = (board) => html`<p class="formula" data-testid="formula"><span class="formula-k">${t("board.formula")}</span> ${formulaText(board)}</p>`;
+export const formula = (board) => html`<p class="formula" data-testid="formula"><span class="formula-k">${t("board.formula")}</span> <span data-testid="formula-text">${formulaText(board)}</span></p>${
+  board.tie_break && getLang() !== "en" ? html`<p class="muted tie-break">${board.tie_break}</p>` : ""}`;
 
 // Medals: the server's when it says (1/2/3, only for a score of at least 1), else the same rule.
 export const medalOf = (r) => ("medal" in r ? r.medal || 0 : r.rank <= 3 && r.score >= 1 ? r.rank : 0);
@@ -90,6 +92,7 @@ export function myScore(board, total) {
       <span class="my-rank">${medalOf(r) ? rankCell(r) : ""} ${t("board.of", { rank: r.rank, n: total })}</span></p>
     <p class="my-sum" data-testid="my-sum">${sum} = ${n2(r.score)}</p>
     ${reach ? html`<p class="muted my-reach">${t("board.reach")} ${r[reach]} · ${t("board.reach.note")}</p>` : ""}
+    ${r.unverified ? html`<p class="muted my-reach" data-testid="my-unverified">${t("board.unverified", { n: r.unverified })}</p>` : ""}
   </div>`;
 }
 
@@ -112,7 +115,9 @@ export function funnels(data, { by = data.by, rows = 8, testid = "funnel" } = {}
   const sum = Object.fromEntries(STAGES.map((s) => [s, data.rows.reduce((a, r) => a + r[s], 0)]));
   const stages = (r) => STAGES.map((key) => ({ key, label: label(key), value: r[key] }));
   const name = (r) => (by === "channel" && !r.key ? t("funnel.shop") : by === "product" && r.key === "0" ? t("funnel.noproduct") : r.name);
-  return html`${funnel(stages(sum), { label: t("board.funnel.total"), rate: pct, testid })}
+  const one = data.rows.length === 1;
+  return html`${one ? html`<p class="funnel-name" data-testid="${testid}-only">${name(data.rows[0])}</p>` : ""}
+    ${funnel(stages(sum), { label: one ? name(data.rows[0]) : t("board.funnel.total"), rate: pct, testid })}
     ${data.rows.length > 1 ? html`<ul class="funnel-rows">${data.rows.slice(0, rows).map((r) => html`
       <li data-testid="${testid}-${r.key}"><span class="funnel-name">${name(r)}</span>${funnel(stages(r), { label: name(r), rate: pct, testid: `${testid}-bars-${r.key}` })}</li>`)}</ul>` : ""}`;
 }
