@@ -172,7 +172,7 @@ def test_every_printed_score_on_the_board_and_the_wall_recomputes_from_the_print
 def test_the_board_speaks_english_without_chinese_labels(context, live_server, busy):
     page = open_board(context, live_server, busy.li, lang="en")
     assert_judgement_is_shown(page, busy)
-    expect(page.get_by_test_id("formula-text")).to_contain_text("Bookings")
+    expect(page.get_by_test_id("formula-text")).to_contain_text(re.compile("bookings", re.I))
     chrome = ", ".join(f".board {sel}" for sel in ("h1", "h2", "th[scope=col]", "button", ".funnel-lbl", ".formula",
                                                   ".trend-vs", ".chg", ".my-score-head", "summary", ".empty"))
     labels = page.evaluate("(sel) => [...document.querySelectorAll(sel)].map(e => e.textContent)", chrome)
@@ -212,7 +212,7 @@ def test_the_wall_stays_on_a_panel_while_a_pointer_rests_on_it(context, live_ser
     log_in(tv, live_server, busy.boss)
     wall = open_page(tv, f"{live_server}/wall?rotate=0.5")
     stage = wall.get_by_test_id("wall-stage")
-    expect(wall.get_by_test_id(f"pk-{busy.rural.id}")).to_be_visible()
+    expect(wall.get_by_test_id(f"pk-{busy.rural.id}")).to_be_attached()
     stage.hover()
     held = stage.get_attribute("data-active")
     wall.wait_for_timeout(1500)  # three turns' time

@@ -106,7 +106,7 @@ async function loadCohorts() {
 
 function loadToday() {
   return Promise.all([
-    part("#w-emp-body", `/api/boards/employees?period=${PERIOD}&top=${TOP}`, (b) => html`${formula(b)}
+    part("#w-emp-body", `/api/boards/employees?period=${PERIOD}&top=${TOP}`, (b) => html`${formula(b, { tie: false })}
       ${scoreTable(b, b.rows.slice(0, TOP), { caption: t("wall.score"), sub: (r) => r.branch, prefix: "wall-emp" })}`),
     part('[data-panel="pk"]', `/api/boards/branches?period=${PERIOD}&per_capita=1`, (b) => pk(b, { table: false })),
     part('[data-panel="funnel"]', `/api/boards/funnel/branch?period=${PERIOD}`, (f) => funnels(f, { rows: 6, testid: "wall-funnel" })),

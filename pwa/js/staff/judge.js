@@ -37,8 +37,9 @@ export function formulaText(board) {
   return `${t("board.score")} = ${terms.join("")}`;
 }
 
-export const formula = (board) => html`<p class="formula" data-testid="formula"><span class="formula-k">${t("board.formula")}</span> <span data-testid="formula-text">${formulaText(board)}</span></p>${
-  board.tie_break && getLang() !== "en" ? html`<p class="muted tie-break">${board.tie_break}</p>` : ""}`;
+// tie: say how equal scores are ordered (the server's words, Chinese only), where there is room.
+export const formula = (board, { tie = true } = {}) => html`<p class="formula" data-testid="formula"><span class="formula-k">${t("board.formula")}</span> <span data-testid="formula-text">${formulaText(board)}</span></p>${
+  tie && board.tie_break && getLang() !== "en" ? html`<p class="muted tie-break">${board.tie_break}</p>` : ""}`;
 
 // Medals: the server's when it says (1/2/3, only for a score of at least 1), else the same rule.
 export const medalOf = (r) => ("medal" in r ? r.medal || 0 : r.rank <= 3 && r.score >= 1 ? r.rank : 0);
