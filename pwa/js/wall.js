@@ -14,7 +14,7 @@ import { strings, toolbar, announce } from "./staff/ui.js";
 import { call, cached, current, whoami, loginForm, whenSignedOut } from "./staff/session.js";
 import { formula, funnels, pk, scoreTable, trend, trendPeriod } from "./staff/judge.js";
 
-const TOP = 8; // employees on screen: what fits at 1280×720 without scrolling
+const TOP = 10; // employees asked for; fit() keeps the rows the screen has room for
 const COHORT_TOP = 4;
 const LEVELS = ["trainee", "junior", "mid", "senior"];
 const params = new URLSearchParams(location.search);
@@ -79,6 +79,13 @@ function problem(where, err) {
   if (box && !box.childElementCount) mount(box, html`<p class="wall-note">${err.message}</p>`);
 }
 
+// A TV shows whole rows only: those that do not fit the panel's height are left out.
+function fit() {
+  const wrap = $("#w-emp-body .table-wrap");
+  const rows = wrap ? [...wrap.querySelectorAll("tbody tr")] : [];
+  while (rows.length > 3 && wrap.scrollHeight > wrap.clientHeight + 1) rows.pop().remove();
+}
+
 async function part(where, url, draw) {
   try {
     const data = await call(url);
@@ -107,9 +114,9 @@ async function loadCohorts() {
 function loadToday() {
   return Promise.all([
     part("#w-emp-body", `/api/boards/employees?period=${PERIOD}&top=${TOP}`, (b) => html`${formula(b, { tie: false })}
-      ${scoreTable(b, b.rows.slice(0, TOP), { caption: t("wall.score"), sub: (r) => r.branch, prefix: "wall-emp" })}`),
+      ${scoreTable(b, b.rows.slice(0, TOP), { caption: t("wall.score"), sub: (r) => r.branch, prefix: "wall-emp" })}`).then(fit),
     part('[data-panel="pk"]', `/api/boards/branches?period=${PERIOD}&per_capita=1`, (b) => pk(b, { table: false })),
-    part('[data-panel="funnel"]', `/api/boards/funnel/branch?period=${PERIOD}`, (f) => funnels(f, { rows: 6, testid: "wall-funnel" })),
+    part('[data-panel="funnel"]', `/api/boards/funnel/branch?period=${PERIOD}`, (f) => funnels(f, { rows: 6, total: false, testid: "wall-funnel" })),
     part('[data-panel="trend"]', `/api/boards/trend?${new URLSearchParams({ ...trendPeriod(PERIOD), by: "all" })}`, (d) => trend(d, { table: false })),
     loadCohorts(),
   ]);

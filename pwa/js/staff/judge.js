@@ -111,14 +111,15 @@ export function pk(board, { open = false, table = true } = {}) {
 
 // A funnel: the stages summed over every row shown big, then a small funnel per row.
 // by: what the rows are; the server's placeholder names are said in the page's language.
-export function funnels(data, { by = data.by, rows = 8, testid = "funnel" } = {}) {
+// total: false leaves out the summed funnel when there are several rows (a TV has no room).
+export function funnels(data, { by = data.by, rows = 8, testid = "funnel", total = true } = {}) {
   if (!data.rows.length) return html`<p class="empty" data-testid="${testid}-empty">${t("board.funnel.none")}</p>`;
   const sum = Object.fromEntries(STAGES.map((s) => [s, data.rows.reduce((a, r) => a + r[s], 0)]));
   const stages = (r) => STAGES.map((key) => ({ key, label: label(key), value: r[key] }));
   const name = (r) => (by === "channel" && !r.key ? t("funnel.shop") : by === "product" && r.key === "0" ? t("funnel.noproduct") : r.name);
   const one = data.rows.length === 1;
-  return html`${one ? html`<p class="funnel-name" data-testid="${testid}-only">${name(data.rows[0])}</p>` : ""}
-    ${funnel(stages(sum), { label: one ? name(data.rows[0]) : t("board.funnel.total"), rate: pct, testid })}
+  return html`${one || total ? html`<p class="funnel-name"${one ? html` data-testid="${testid}-only"` : ""}>${one ? name(data.rows[0]) : t("board.funnel.total")}</p>
+    ${funnel(stages(sum), { label: one ? name(data.rows[0]) : t("board.funnel.total"), rate: pct, testid })}` : ""}
     ${data.rows.length > 1 ? html`<ul class="funnel-rows">${data.rows.slice(0, rows).map((r) => html`
       <li data-testid="${testid}-${r.key}"><span class="funnel-name">${name(r)}</span>${funnel(stages(r), { label: name(r), rate: pct, testid: `${testid}-bars-${r.key}` })}</li>`)}</ul>` : ""}`;
 }
@@ -135,7 +136,9 @@ const dd = (day) => day.slice(5).replace("-", "/");
 // The daily trend of the score, the change against the period before, and the numbers a day.
 export function trend(data, { table = true } = {}) {
   const c = data.change;
-  const chip = (key, v) => html`<li class="chg ${v > 0 ? "up" : v < 0 ? "down" : ""}" data-testid="change-${key}">
+  // Green where the change helps the score (fewer no-shows), red where it hurts.
+  const good = (key, v) => v * (key === "score" ? 1 : Math.sign(data.weights[key] ?? 1));
+  const chip = (key, v) => html`<li class="chg ${good(key, v) > 0 ? "up" : good(key, v) < 0 ? "down" : ""}" data-testid="change-${key}">
     <span>${key === "score" ? t("board.score") : label(key)}</span> <b>${signed(v)}</b></li>`;
   const { keys } = scoreKeys(data);
   return html`<p class="muted trend-vs">${t("trend.vs." + data.period)}（${dd(data.previous.start)}–${dd(data.previous.end)}）</p>
