@@ -219,3 +219,28 @@ def test_the_wall_stays_on_a_panel_while_a_pointer_rests_on_it(context, live_ser
     assert stage.get_attribute("data-active") == held
     wall.mouse.move(5, 5)
     expect(stage).not_to_have_attribute("data-active", held, timeout=3000)
+
+
+def test_the_board_and_the_wall_have_no_serious_accessibility_violations(browser, live_server, busy):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.test_browser_staff import serious
+
+    axe = Axe()
+    # bypass_csp: axe-core is injected as a script, which the pages' CSP would refuse.
+    phone = browser.new_context(locale="zh-CN", bypass_csp=True, **PHONE)
+    tv = browser.new_context(locale="zh-CN", bypass_csp=True, **TV)
+    try:
+        log_in(phone, live_server, busy.boss)
+        board = open_page(phone, f"{live_server}/staff#board")
+        expect(board.get_by_test_id("trend-chart")).to_be_visible()
+        expect(board.get_by_test_id("cohort-table")).to_be_visible()
+        assert serious(axe.run(board)) == []
+
+        log_in(tv, live_server, busy.boss)
+        wall = open_page(tv, f"{live_server}/wall?rotate=600")
+        expect(wall.get_by_test_id(f"pk-{busy.rural.id}")).to_be_visible()
+        assert serious(axe.run(wall)) == []
+    finally:
+        phone.close()
+        tv.close()

@@ -15,7 +15,7 @@ import { call, cached, current, whoami, loginForm, whenSignedOut } from "./staff
 import { formula, funnels, pk, scoreTable, trend, trendPeriod } from "./staff/judge.js";
 
 const TOP = 10; // employees asked for; fit() keeps the rows the screen has room for
-const COHORT_TOP = 4;
+const COHORT_TOP = 3; // two cohorts a panel, top three each
 const LEVELS = ["trainee", "junior", "mid", "senior"];
 const params = new URLSearchParams(location.search);
 const PERIOD = ["today", "week", "month"].includes(params.get("period")) ? params.get("period") : "today";
@@ -33,7 +33,7 @@ let shown = 0;
 
 const $ = (sel) => app.querySelector(sel);
 const hasAny = (r) => r && (r.visits || r.bookings || r.arrived || r.completed);
-const slideTitle = (name) => t({ pk: "board.pk", "cohort-a": "wall.cohorts", "cohort-b": "wall.cohorts", funnel: "wall.funnel",
+const slideTitle = (name) => t({ pk: "wall.pk", "cohort-a": "wall.cohorts", "cohort-b": "wall.cohorts", funnel: "wall.funnel",
   trend: "wall.trend", podium: "wall.yesterday", targets: "wall.panels" }[name]);
 
 function layout() {

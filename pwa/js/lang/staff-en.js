@@ -66,7 +66,7 @@ export default {
   "board.unverified": "{n} more arrivals/completions not confirmed by the customer: no points.",
   "trend.title": "Day by day", "trend.table": "Show the daily numbers", "trend.day": "Day", "trend.chart": "Daily score from {from} to {to}",
   "trend.vs.today": "vs yesterday", "trend.vs.yesterday": "vs the day before", "trend.vs.week": "vs the same days last week", "trend.vs.month": "vs the same days last month", "trend.vs.range": "vs as many days before",
-  "wall.heading.week": "This week's leaderboard", "wall.heading.month": "This month's leaderboard", "wall.score": "Quality score", "wall.cohorts": "Level boards", "wall.funnel": "Funnels by branch", "wall.trend": "Day by day",
+  "wall.heading.week": "This week", "wall.heading.month": "This month", "wall.pk": "Per head", "wall.score": "Quality score", "wall.cohorts": "Level boards", "wall.funnel": "Funnels by branch", "wall.trend": "Day by day",
   "wall.next": "Next", "wall.panels": "Panels",
   "live.connecting": "Connecting…", "live.live": "● Live", "live.degraded": "Refreshing every 10 s", "live.down": "Offline, retrying",
   "tab.away": "Out of office", "tab.admin": "Admin",

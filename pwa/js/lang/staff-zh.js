@@ -65,7 +65,7 @@ export default {
   "board.unverified": "另有 {n} 笔到店/办结未经客户确认，不计分。",
   "trend.title": "每日走势", "trend.table": "查看每日数据", "trend.day": "日期", "trend.chart": "{from} 至 {to} 每日质量分",
   "trend.vs.today": "较昨日", "trend.vs.yesterday": "较前一日", "trend.vs.week": "较上周同期", "trend.vs.month": "较上月同期", "trend.vs.range": "较此前同样天数",
-  "wall.heading.week": "本周龙虎榜", "wall.heading.month": "本月龙虎榜", "wall.score": "质量分排行", "wall.cohorts": "同级排行", "wall.funnel": "转化漏斗（按支行）", "wall.trend": "每日走势",
+  "wall.heading.week": "本周龙虎榜", "wall.heading.month": "本月龙虎榜", "wall.pk": "支行人均 PK", "wall.score": "质量分排行", "wall.cohorts": "同级排行", "wall.funnel": "转化漏斗（按支行）", "wall.trend": "每日走势",
   "wall.next": "下一屏", "wall.panels": "轮播内容",
   "live.connecting": "正在连接…", "live.live": "● 实时", "live.degraded": "每 10 秒刷新", "live.down": "连接中断，稍后重试",
   "tab.away": "休假代理", "tab.admin": "管理",

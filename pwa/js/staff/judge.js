@@ -55,25 +55,25 @@ const who = (r, mineId, sub) => html`<span class="who-name" data-testid="name">$
   r.left ? html` <span class="tag tag-left" data-testid="left">${t("board.left")}</span>` : ""}${
   sub ? html`<span class="who-sub">${sub}</span>` : ""}`;
 
-// A ranking as a table: rank/medal with who, each score column, the score, then reach apart.
-// opts: caption, mineId (the viewer's row is marked), sub(row), perCapita (groups), prefix.
+// A ranking as a table: rank/medal with who, the score (first: it stays on screen when a
+// narrow or large-text screen scrolls the table), each column it is made of, then reach apart.
+// opts: caption, mineId (the viewer's row is marked), sub(row), perCapita (groups: per head and
+// headcount first), prefix.
 export function scoreTable(board, rows, { caption, mineId = null, sub = null, perCapita = false, prefix = "row", testid = "score-table" }) {
   const { keys, reach } = scoreKeys(board);
   return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0">
     <table class="board-table score-table" data-testid="${testid}">
       <caption class="sr-only">${caption}</caption>
       <thead><tr><th scope="col">${t("board.name")}</th>
-        ${perCapita ? html`<th scope="col" class="num" data-key="members">${t("board.members")}</th>` : ""}
-        ${keys.map((k) => html`<th scope="col" class="num" data-key="${k}">${head(k)}</th>`)}
+        ${perCapita ? html`<th scope="col" class="num" data-key="score_per_capita">${t("board.per_capita")}</th><th scope="col" class="num" data-key="members">${t("board.members")}</th>` : ""}
         <th scope="col" class="num score" data-key="score">${t("board.score")}</th>
-        ${perCapita ? html`<th scope="col" class="num score" data-key="score_per_capita">${t("board.per_capita")}</th>` : ""}
+        ${keys.map((k) => html`<th scope="col" class="num" data-key="${k}">${head(k)}</th>`)}
         ${reach ? html`<th scope="col" class="num reach" data-key="${reach}">${head("reach")}</th>` : ""}</tr></thead>
       <tbody>${rows.map((r) => html`<tr class="${r.id === mineId ? "mine" : ""}" data-testid="${prefix}-${r.id}">
         <th scope="row"><span class="who">${rankCell(r)}<span>${who(r, mineId, sub && sub(r))}</span></span></th>
-        ${perCapita ? html`<td class="num" data-key="members">${r.members}</td>` : ""}
-        ${keys.map((k) => html`<td class="num${k === "no_show" ? " minus" : ""}" data-key="${k}" data-testid="${k}">${r[k]}</td>`)}
+        ${perCapita ? html`<td class="num per-capita" data-key="score_per_capita">${n2(r.score_per_capita)}</td><td class="num" data-key="members">${r.members}</td>` : ""}
         <td class="num score" data-key="score" data-testid="score">${n2(r.score)}</td>
-        ${perCapita ? html`<td class="num score" data-key="score_per_capita">${n2(r.score_per_capita)}</td>` : ""}
+        ${keys.map((k) => html`<td class="num${k === "no_show" ? " minus" : ""}" data-key="${k}" data-testid="${k}">${r[k]}</td>`)}
         ${reach ? html`<td class="num reach" data-key="${reach}">${r[reach]}</td>` : ""}</tr>`)}</tbody>
     </table></div>`;
 }
