@@ -35,8 +35,10 @@ def did(db, bank, employee, day, counts: dict, branch=None):
 
 
 @pytest.fixture
-def busy(bank, db):
-    """A week of results: 王丽 and 李强 (平定支行, 微贷类), 赵敏 (城区支行), one no-show."""
+def busy(app, bank, db):
+    """A week of results: 王丽 and 李强 (平定支行, 微贷类), 赵敏 (城区支行), one no-show.
+    Visits are reach, not score (anyone can send one): they show apart from the score's columns."""
+    app.config["QUALITY_WEIGHTS"] = "bookings:1,arrived:3,completed:5,no_show:-2"
     today = datetime.now(TZ).date()
     did(db, bank, bank.wang, today, {"visits": 6, "bookings": 4, "arrived": 3, "completed": 2})
     did(db, bank, bank.li, today, {"visits": 3, "bookings": 3, "arrived": 1, "no_show": 1})
@@ -128,6 +130,9 @@ def test_a_staff_members_board_shows_their_score_its_formula_pk_cohort_funnel_an
     expect(page.get_by_test_id("cohort-table").get_by_test_id(f"cohort-{busy.wang.id}")).to_have_count(0)  # senior
     expect(page.get_by_test_id("funnel").get_by_test_id("bookings")).to_have_text("3")  # li's own funnel
     expect(page.get_by_test_id("change-score")).to_be_visible()
+    reach = page.get_by_test_id("score-table").locator('th.reach[data-key="visits"]')
+    expect(reach).to_have_text("触达")
+    expect(page.get_by_test_id("score-table").get_by_test_id(f"emp-{busy.wang.id}").locator("td.reach")).to_have_text("6")
     assert_fits(page, 390)
     page.screenshot(path="/tmp/surfaces-board-staff.png", full_page=True)
 
