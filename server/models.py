@@ -757,6 +757,39 @@ class Funnel(Public):
     rows: list[FunnelRow]
 
 
+class TrendTotals(Public):
+    visits: int  # reach: shown apart, not part of the score
+    bookings: int
+    arrived: int
+    completed: int
+    no_show: int
+    score: float
+
+
+class TrendPoint(TrendTotals):
+    day: date
+
+
+class TrendPrevious(Public):
+    start: date
+    end: date
+    totals: TrendTotals
+
+
+class Trend(Public):
+    period: str
+    start: date
+    end: date
+    by: str  # employee | branch | all
+    id: Optional[int]  # the employee or branch; None for all
+    formula: str
+    weights: dict[str, float]
+    series: list[TrendPoint]  # one point a day, zeros included
+    totals: TrendTotals
+    previous: TrendPrevious  # the period before, of the same length
+    change: TrendTotals  # totals − previous totals
+
+
 class FlaggedRow(Public):
     reference: str
     employee: str
