@@ -13,6 +13,7 @@ import { podium } from "./chart.js";
 import { strings, toolbar, announce } from "./staff/ui.js";
 import { call, cached, current, whoami, loginForm, whenSignedOut } from "./staff/session.js";
 import { formula, funnels, pk, scoreTable, trend, trendPeriod } from "./staff/judge.js";
+import { render as targetsPanel } from "./staff/targets-panel.js";
 
 const TOP = 10; // employees asked for; fit() keeps the rows the screen has room for
 const COHORT_TOP = 3; // two cohorts a panel, top three each
@@ -34,7 +35,7 @@ let shown = 0;
 const $ = (sel) => app.querySelector(sel);
 const hasAny = (r) => r && (r.visits || r.bookings || r.arrived || r.completed);
 const slideTitle = (name) => t({ pk: "wall.pk", "cohort-a": "wall.cohorts", "cohort-b": "wall.cohorts", funnel: "wall.funnel",
-  trend: "wall.trend", podium: "wall.yesterday", targets: "wall.panels" }[name]);
+  trend: "wall.trend", podium: "wall.yesterday", targets: "tg.title" }[name]);
 
 function layout() {
   mount(app, html`
@@ -119,6 +120,11 @@ function loadToday() {
     part('[data-panel="funnel"]', `/api/boards/funnel/branch?period=${PERIOD}`, (f) => funnels(f, { rows: 6, total: false, testid: "wall-funnel" })),
     part('[data-panel="trend"]', `/api/boards/trend?${new URLSearchParams({ ...trendPeriod(PERIOD), by: "all" })}`, (d) => trend(d, { table: false })),
     loadCohorts(),
+    // Progress to target joins the rotation only when head office has set targets.
+    call(`/api/boards/targets?period=${PERIOD === "week" ? "week" : "month"}`).then((data) => {
+      const box = $('[data-panel="targets"]');
+      if (box && data.items.length) targetsPanel(box, data);
+    }, (err) => problem('[data-panel="targets"]', err)),
   ]);
 }
 

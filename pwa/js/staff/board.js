@@ -8,6 +8,8 @@ import { debounce } from "../live.js";
 import { call, current } from "./session.js";
 import { focusView } from "./ui.js";
 import { formula, funnels, myScore, pk, scoreTable, trend, trendPeriod } from "./judge.js";
+import { load as loadTargets } from "./targets-panel.js";
+import { links as downloadLinks } from "./downloads.js";
 
 const PERIODS = ["today", "week", "month"];
 const FUNNELS = ["employee", "branch", "product", "channel"];
@@ -66,8 +68,17 @@ const DRAW = {
   trend: (d) => trend(d),
 };
 
+// Progress to this month's (or week's) targets: the period switch decides which.
+function targets() {
+  const box = root && root.querySelector('[data-panel="targets"]');
+  if (!box) return;
+  box.hidden = false;
+  loadTargets(box, { period: period === "week" ? "week" : "month" });
+}
+
 async function load() {
   const mine = ++seq, me = current();
+  targets();
   await Promise.all(Object.entries(sources(me)).map(async ([name, url]) => {
     try {
       const data = await call(url);
@@ -100,6 +111,8 @@ export function render(el) {
       ${section("cohort", t("board.cohort"))}
       ${section("pk", t("board.pk"))}
       ${section("funnel", t("board.funnel"), switches("board.funnel.by", FUNNELS, funnelBy, "funnel"))}
+      <section class="board-part" aria-labelledby="b-downloads" data-testid="part-downloads">
+        <h2 id="b-downloads">${t("rp.reports")}</h2>${downloadLinks(me, { branchId: isHead(me) && me.role !== "admin" ? me.branch_id : null })}</section>
     </section>`);
   root.querySelector(".board").addEventListener("click", (e) => {
     const b = e.target.closest("button[data-period], button[data-funnel]");
