@@ -66,6 +66,9 @@ def load():
         "PUBLIC_LIMIT_IP": env("PUBLIC_LIMIT_IP", "300/minute"),
         "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
         "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),
+        # Staff numbers head office lets cover absences in any branch (comma-separated);
+        # everyone else's delegate comes from the absent person's own branch.
+        "CROSS_BRANCH_DELEGATES": env("CROSS_BRANCH_DELEGATES", ""),
         # Personal data is anonymised this many days after a customer's last appointment.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365),
         # A customer may change dedicated manager at most this many times in 90 days (handover).

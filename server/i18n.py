@@ -30,6 +30,7 @@ MESSAGES = {
     "hours_invalid": ("时间段不正确：开始须早于结束，且同一天的时间段不能重叠。", "Hours are not valid: each range must start before it ends, without overlaps."),
     "days_off_invalid": ("休息日格式不正确（例如 2026-12-01），最多 60 天。", "Days off must be dates like 2026-12-01, at most 60."),
     "handover_target": ("接任者须是另一位在岗员工。", "The successor must be another active employee."),
+    "delegate_invalid": ("代班人须是本支行的另一位在岗员工。", "The delegate must be another active employee of the same branch."),
     "staff_unknown": ("没有这个工号。", "No employee has this staff number."),
     "away_range": ("休假日期不正确：开始不晚于结束，且不早于今天，最长 90 天。", "Dates not valid: start on or before end, not in the past, at most 90 days."),
     "roster_file": ("请上传 CSV 或 XLSX 格式的花名册。", "Upload the roster as a CSV or XLSX file."),

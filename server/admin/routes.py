@@ -3,11 +3,12 @@ from flask import Blueprint, request
 from flask_login import login_required
 from sqlmodel import select
 
+from server.access import admin_only
 from server.audit import service as audit
 from server.admin import roster
 from server.bookings import privacy
 from server.db import get_db
-from server.errors import ApiError, Invalid, NotFound
+from server.errors import Invalid, NotFound
 from server.extensions import doc
 from server.http import body, client_ip, me, out
 from server.models import (Booking, Customer, CustomerData, CustomerLookup, Employee, Erased, ErrorBody,
@@ -19,8 +20,6 @@ bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
 
 def _customer() -> Customer:
-    if me().role != "admin":
-        raise ApiError("forbidden", 403)
     data = body(CustomerLookup)
     customer = get_db().exec(select(Customer).where(Customer.phone == data.phone)).first()
     if customer is None:
@@ -30,6 +29,7 @@ def _customer() -> Customer:
 
 @bp.post("/customers/export")
 @login_required
+@admin_only
 @doc(json=CustomerLookup, resp=Doc(HTTP_200=CustomerData, HTTP_403=ErrorBody, HTTP_404=ErrorBody),
      tags=["admin"])
 def export_customer():
@@ -51,6 +51,7 @@ def export_customer():
 
 @bp.post("/customers/erase")
 @login_required
+@admin_only
 @doc(json=CustomerLookup, resp=Doc(HTTP_200=Erased, HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["admin"])
 def erase_customer():
     """Delete one customer's personal data on request (admins; audited); counts are kept."""
@@ -64,11 +65,10 @@ ROSTER_MAX_BYTES = 5 * 1024 * 1024
 
 @bp.post("/roster")
 @login_required
+@admin_only
 @doc(resp=Doc(HTTP_200=RosterResult, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
 def import_roster():
     """Upload the roster (multipart field `file`, CSV or XLSX): a dry run, or ?apply=1 to apply."""
-    if me().role != "admin":
-        raise ApiError("forbidden", 403)
     request.max_content_length = ROSTER_MAX_BYTES  # rosters are bigger than API bodies
     upload = request.files.get("file")
     if upload is None or not upload.filename.lower().endswith((".csv", ".xlsx")):

@@ -14,7 +14,7 @@ from server.errors import ApiError, Invalid
 from server.extensions import doc, limit, staff_no_key
 from server.http import body, client_ip, idempotency_key, me, out
 from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
-                           ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
+                           ChannelCodeIn, ChannelCodePublic, Employee, ErrorBody, Grid,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
                            LoginIn, Me, PasswordChange, StatusChange)
 from server.clock import local_day
@@ -145,14 +145,12 @@ def change_status(reference):
 
 @bp.post("/bookings/<reference>/reveal")
 @login_required
-@doc(resp=Doc(HTTP_200=Revealed, HTTP_404=ErrorBody), tags=["staff"])
+@doc(resp=Doc(HTTP_200=Revealed, HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["staff"])
 def reveal(reference):
     """Show a customer's full number to someone who is not their manager: explicit and audited."""
     db = get_db()
     booking = service.booking_for(db, me(), reference)
-    phone = db.get(Customer, booking.customer_id).phone
-    audit.record(db, action="phone_revealed", actor=me(), target=f"booking:{booking.reference}",
-                 source=client_ip(), commit=True)
+    phone = service.reveal_phone(db, viewer=me(), booking=booking, source=client_ip())
     return out(Revealed, {"reference": booking.reference, "phone": phone})
 
 
@@ -198,7 +196,7 @@ def _away_json(db, away) -> dict:
 @login_required
 @doc(resp=Doc(HTTP_200=OutOfOfficeList), tags=["staff"])
 def away_list():
-    """Current and future absences I may see (mine; managers: their branch)."""
+    """Current and future absences of the people I oversee (mine; a grid, a branch, all)."""
     db = get_db()
     rows = away.listing(db, viewer=me(), today=local_day(utcnow()))
     return out(OutOfOfficeList, {"items": [_away_json(db, a) for a in rows]})
@@ -217,8 +215,10 @@ def away_set():
     delegate = service.by_staff_no(db, data.delegate_staff_no, "delegate_staff_no")
     audit.record(db, action="out_of_office_set", actor=me(), target=f"employee:{employee.id}",
                  detail=f"{data.start}..{data.end} to employee:{delegate.id}", source=client_ip())
+    cross_branch = frozenset(n.strip().upper() for n in current_app.config["CROSS_BRANCH_DELEGATES"].split(",")
+                             if n.strip())
     record = away.set_away(db, viewer=me(), employee=employee, delegate=delegate, start=data.start,
-                           end=data.end, today=local_day(utcnow()))
+                           end=data.end, today=local_day(utcnow()), cross_branch=cross_branch)
     return out(OutOfOfficePublic, _away_json(db, record), 201)
 
 
