@@ -42,10 +42,24 @@ def flask(*args: str) -> None:
     subprocess.check_call([str(BIN / "flask"), "--app", "server", *args], cwd=ROOT)
 
 
+def demo_secret_key() -> str:
+    """The demo's own random SECRET_KEY, made on first run and kept in instance/ (gitignored)."""
+    path = ROOT / "instance" / "secret_key"
+    if not path.exists():
+        import secrets
+
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 def demo() -> None:
     """Seed the demo bank if the database is empty, print the banner, serve on 127.0.0.1:8000."""
     os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
     (ROOT / "instance").mkdir(exist_ok=True)
+    # A development server on this machine (plain HTTP), signed with a key nobody else knows.
+    os.environ.setdefault("APP_ENV", "development")
+    os.environ.setdefault("SECRET_KEY", demo_secret_key())
     flask("seed-demo", "--if-empty")
     flask("demo-banner")
     os.execv(str(BIN / "gunicorn"), [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py",
