@@ -68,7 +68,14 @@ def load():
         "BOOKING_PHONE_PER_DAY": _int("BOOKING_PHONE_PER_DAY", 10),
         "PUBLIC_LIMIT_IP": env("PUBLIC_LIMIT_IP", "300/minute"),
         "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
+        # Wrong passwords for one account from one address (its owner elsewhere is never locked
+        # out), and from one address across all accounts.
         "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),
+        "LOGIN_FAILURES_IP": env("LOGIN_FAILURES_IP", "10/minute;50/hour"),
+        # After this many wrong passwords for one account in an hour (from anywhere), each login
+        # to it waits 0.5 s, doubling up to the maximum: slower guessing, never a lockout.
+        "LOGIN_SLOWDOWN_AFTER": _int("LOGIN_SLOWDOWN_AFTER", 10),
+        "LOGIN_SLOWDOWN_MAX_SECONDS": float(env("LOGIN_SLOWDOWN_MAX_SECONDS", "3")),
         # Staff numbers head office lets cover absences in any branch (comma-separated);
         # everyone else's delegate comes from the absent person's own branch.
         "CROSS_BRANCH_DELEGATES": env("CROSS_BRANCH_DELEGATES", ""),

@@ -101,7 +101,22 @@ def _when_limited(hook):
     return run
 
 
-def staff_no_key() -> str:
+def typed_staff_no() -> str:
+    """The staff number a login request names (before validation: bounded, normalised)."""
     data = request.get_json(silent=True)
-    staff_no = str(data.get("staff_no", "")).strip().upper()[:20] if isinstance(data, dict) else ""
-    return "staff:" + staff_no
+    return str(data.get("staff_no", "")).strip().upper()[:20] if isinstance(data, dict) else ""
+
+
+def account_address_key() -> str:
+    """One account from one address: an attacker's guesses elsewhere never lock its owner out."""
+    return f"staff:{typed_staff_no()}@{get_remote_address()}"
+
+
+def failures_address_key() -> str:
+    """Failed logins from one address, whichever accounts they name."""
+    return f"login-failures@{get_remote_address()}"
+
+
+def login_failed(response) -> bool:
+    """Count a login attempt against the failure limits only when the password was wrong."""
+    return response.status_code == 401

@@ -11,7 +11,7 @@ from server.bookings import service as bookings, views
 from server.bookings.slots import schedule_for
 from server.db import get_db
 from server.errors import ApiError, Invalid
-from server.extensions import doc, limit, staff_no_key
+from server.extensions import account_address_key, doc, failures_address_key, limit, login_failed
 from server.http import body, client_ip, idempotency_key, me, out
 from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
                            ChannelCodeIn, ChannelCodePublic, Employee, ErrorBody, Grid,
@@ -19,7 +19,7 @@ from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList,
                            LoginIn, Me, PasswordChange, StatusChange)
 from server.clock import local_day
 from server.shops.service import create_channel_code, own_link
-from server.staff import away
+from server.staff import away, throttle
 from server.staff import service
 from spectree import Response as Doc
 
@@ -39,16 +39,22 @@ def _me_json(employee) -> dict:
 
 @bp.post("/login")
 @limit("LOGIN_LIMIT_IP")
-@limit("LOGIN_LIMIT_ACCOUNT", key_func=staff_no_key)
-@doc(json=LoginIn, resp=Doc(HTTP_200=Me, HTTP_401=ErrorBody), tags=["staff"])
+@limit("LOGIN_FAILURES_IP", key_func=failures_address_key, deduct_when=login_failed)
+@limit("LOGIN_LIMIT_ACCOUNT", key_func=account_address_key, deduct_when=login_failed)
+@doc(json=LoginIn, resp=Doc(HTTP_200=Me, HTTP_401=ErrorBody, HTTP_429=ErrorBody), tags=["staff"])
 def login():
-    """Log in with staff number and password; starts a fresh session."""
+    """Log in with staff number and password; starts a fresh session.
+
+    Wrong passwords are limited per account and address, and per address across accounts;
+    many from everywhere at one account slow its logins down without locking its owner out."""
     data = body(LoginIn)
-    db = get_db()
+    db, cfg = get_db(), current_app.config
+    throttle.wait(data.staff_no, after=cfg["LOGIN_SLOWDOWN_AFTER"], cap=cfg["LOGIN_SLOWDOWN_MAX_SECONDS"])
     try:
         employee = service.authenticate(db, staff_no=data.staff_no, password=data.password)
     except ApiError:
-        audit.record(db, action="login_failed", target=f"staff:{data.staff_no[:20]}",
+        throttle.failed(data.staff_no)
+        audit.record(db, action="login_failed", target=f"staff:{audit.mask(data.staff_no)}",
                      source=client_ip(), commit=True)
         raise
     audit.record(db, action="login", actor=employee, source=client_ip(), commit=True)
