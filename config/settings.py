@@ -107,6 +107,9 @@ def load():
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked for logged-in staff only (server/__init__.py)
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # Flask-WTF's HTTPS check wants a Referer, which our Referrer-Policy (no-referrer)
+        # never sends; same_origin_only() checks Origin and Fetch Metadata instead.
+        "WTF_CSRF_SSL_STRICT": False,
     }
 
 

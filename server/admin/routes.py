@@ -8,12 +8,13 @@ from server.audit import service as audit
 from server.admin import roster
 from server.bookings import privacy
 from server.db import get_db
-from server.errors import Invalid, NotFound
+from server.errors import ApiError, Invalid, NotFound
 from server.extensions import doc
 from server.http import body, client_ip, me, out
 from server.models import (Booking, Customer, CustomerData, CustomerLookup, Employee, Erased, ErrorBody,
                            Product, RosterResult)
 from spectree import Response as Doc
+from werkzeug.exceptions import RequestEntityTooLarge
 
 # The phone number travels in the body, never in a URL: URLs end up in access logs.
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
@@ -66,16 +67,21 @@ ROSTER_MAX_BYTES = 5 * 1024 * 1024
 @bp.post("/roster")
 @login_required
 @admin_only
-@doc(resp=Doc(HTTP_200=RosterResult, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
+@doc(resp=Doc(HTTP_200=RosterResult, HTTP_403=ErrorBody, HTTP_413=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
 def import_roster():
     """Upload the roster (multipart field `file`, CSV or XLSX): a dry run, or ?apply=1 to apply."""
     request.max_content_length = ROSTER_MAX_BYTES  # rosters are bigger than API bodies
-    upload = request.files.get("file")
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        raise ApiError("roster_too_large", 413)
     if upload is None or not upload.filename.lower().endswith((".csv", ".xlsx")):
         raise Invalid(file="roster_file")
     db = get_db()
     try:
         rows = roster.read(upload.filename, upload.read())
+    except roster.TooManyRows:
+        raise Invalid(file="roster_too_many")
     except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
         raise Invalid(file="roster_file")
     result = roster.plan(db, rows)
