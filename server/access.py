@@ -131,16 +131,20 @@ def may_print(viewer: Employee, scope: str, target_id: int, *, owner: Employee |
     return scope == "branch" and is_branch_head(viewer) and viewer.branch_id == target_id
 
 
-def sees_event(viewer: Employee, people: set[int] | None, message: dict) -> bool:
-    """Whether a live change message concerns someone within the viewer's scope. `people` is
-    people_in_scope() read when the stream opened (None: everyone)."""
-    if "employee_id" not in message:
-        return True  # no one's: catalog changes, the bus's own state
-    if people is None:
-        return True
-    if is_branch_head(viewer):
-        return message.get("branch_id") == viewer.branch_id or message["employee_id"] in people
-    return message["employee_id"] in people
+def event_scope(db: Session, viewer: Employee) -> tuple[frozenset[int] | None, int | None]:
+    """What a live stream may carry whole, read once when it opens (it ends within minutes):
+    the people the viewer oversees (None: everyone) and, for a branch head, their branch."""
+    people = people_in_scope(db, viewer)
+    return (None if people is None else frozenset(people),
+            viewer.branch_id if is_branch_head(viewer) else None)
+
+
+def sees_event(scope: tuple[frozenset[int] | None, int | None], message: dict) -> bool:
+    """Whether a live change message concerns someone within an event_scope()."""
+    people, branch_id = scope
+    if "employee_id" not in message or people is None:
+        return True  # no one's (catalog changes, the bus's own state), or a head-office viewer
+    return message["employee_id"] in people or (branch_id is not None and message.get("branch_id") == branch_id)
 
 
 def admin_only(view):
