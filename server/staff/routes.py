@@ -49,11 +49,13 @@ def login():
     many from everywhere at one account slow its logins down without locking its owner out."""
     data = body(LoginIn)
     db, cfg = get_db(), current_app.config
-    throttle.wait(data.staff_no, after=cfg["LOGIN_SLOWDOWN_AFTER"], cap=cfg["LOGIN_SLOWDOWN_MAX_SECONDS"])
+    prefix = cfg["RATELIMIT_KEY_PREFIX"]
+    throttle.wait(data.staff_no, prefix=prefix, after=cfg["LOGIN_SLOWDOWN_AFTER"],
+                  cap=cfg["LOGIN_SLOWDOWN_MAX_SECONDS"])
     try:
         employee = service.authenticate(db, staff_no=data.staff_no, password=data.password)
     except ApiError:
-        throttle.failed(data.staff_no)
+        throttle.failed(data.staff_no, prefix=prefix)
         audit.record(db, action="login_failed", target=f"staff:{audit.mask(data.staff_no)}",
                      source=client_ip(), commit=True)
         raise

@@ -10,8 +10,8 @@ WINDOW_SECONDS = 3600
 sleep = time.sleep  # tests replace it
 
 
-def _key(staff_no: str) -> str:
-    return f"login-slowdown/{staff_no.strip().upper()[:20]}"
+def _key(prefix: str, staff_no: str) -> str:
+    return f"{prefix}/login-slowdown/{staff_no.strip().upper()[:20]}"
 
 
 def _storage():
@@ -25,10 +25,10 @@ def delay_for(failures: int, *, after: int, cap: float) -> float:
     return 0.0 if failures < after else min(cap, 0.5 * 2 ** (failures - after))
 
 
-def wait(staff_no: str, *, after: int, cap: float) -> float:
+def wait(staff_no: str, *, prefix: str, after: int, cap: float) -> float:
     """Wait as long as the account's recent failures ask; returns the seconds waited."""
     try:
-        failures = _storage().get(_key(staff_no))
+        failures = _storage().get(_key(prefix, staff_no))
     except Exception:  # noqa: BLE001 - the store is down: no slow-down rather than no login
         return 0.0
     seconds = delay_for(failures, after=after, cap=cap)
@@ -37,9 +37,9 @@ def wait(staff_no: str, *, after: int, cap: float) -> float:
     return seconds
 
 
-def failed(staff_no: str) -> None:
+def failed(staff_no: str, *, prefix: str) -> None:
     """Count one failed login for the account, whatever the address."""
     try:
-        _storage().incr(_key(staff_no), WINDOW_SECONDS)
+        _storage().incr(_key(prefix, staff_no), WINDOW_SECONDS)
     except Exception:  # noqa: BLE001
         pass
