@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Quick start for a fresh clone, needing only Python 3.11+:
 
-    python3 run.py demo   # seeded SQLite demo bank on http://127.0.0.1:8000
-    python3 run.py test   # the whole test suite
+    python3 run.py demo          # seeded SQLite demo bank on http://127.0.0.1:8000
+    python3 run.py test          # the whole test suite
+    python3 run.py constraints   # after changing requirements*.txt: re-pin every indirect dependency
 
-Each command creates .venv and installs requirements on first use (and when they change).
+Each command creates .venv and installs requirements on first use (and when they change),
+with every indirect dependency pinned by constraints.txt.
 """
 import hashlib
 import os
@@ -18,6 +20,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 REQUIREMENTS = ["requirements.txt", "requirements-dev.txt"]
+CONSTRAINTS = "constraints.txt"
 
 
 def ensure_venv() -> None:
@@ -27,25 +30,90 @@ def ensure_venv() -> None:
     if not PY.exists():
         print("creating .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256(b"".join((ROOT / r).read_bytes() for r in REQUIREMENTS)).hexdigest()
+    digest = hashlib.sha256(b"".join((ROOT / r).read_bytes() for r in REQUIREMENTS + [CONSTRAINTS])).hexdigest()
     stamp = VENV / ".deps-stamp"
     if not stamp.exists() or stamp.read_text() != digest:
         print("installing requirements …", flush=True)
-        args = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-        for r in REQUIREMENTS:
-            args += ["-r", str(ROOT / r)]
-        subprocess.check_call(args)
+        subprocess.check_call(pip_install() + ["-c", str(ROOT / CONSTRAINTS)])
         stamp.write_text(digest)
+
+
+def pip_install() -> list[str]:
+    args = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    for r in REQUIREMENTS:
+        args += ["-r", str(ROOT / r)]
+    return args
+
+
+def constraints() -> None:
+    """Install the requirements without the old pins, then pin what they need now."""
+    if not PY.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    subprocess.check_call(pip_install())
+    subprocess.check_call([str(PY), __file__, "_pin"], cwd=ROOT)
+    (VENV / ".deps-stamp").unlink(missing_ok=True)  # the next run checks against the new pins
+
+
+def pin() -> None:
+    """(Run by .venv's Python.) Write constraints.txt: every package the requirements need,
+    directly or not, at the version installed in .venv."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:
+        from pip._vendor.packaging.requirements import Requirement
+
+    def named(line: str):
+        line = line.split("#")[0].strip()
+        return Requirement(line) if line and not line.startswith("-") else None
+
+    todo = [(r, None) for f in REQUIREMENTS for r in map(named, (ROOT / f).read_text().splitlines()) if r]
+    pins: dict[str, str] = {}
+    while todo:
+        req, extra = todo.pop()
+        if req.marker and not req.marker.evaluate({"extra": extra or ""}):
+            continue
+        try:
+            dist = distribution(req.name)
+        except PackageNotFoundError:
+            continue  # an optional dependency this platform does not install
+        name = dist.metadata["Name"].lower().replace("_", "-")
+        if name in pins:
+            continue
+        pins[name] = dist.version
+        for line in dist.requires or []:
+            sub = Requirement(line)
+            if sub.marker is None or any(sub.marker.evaluate({"extra": e}) for e in ["", *req.extras]):
+                todo.append((sub, next(iter(req.extras), None)))
+    header = ("# Every package the requirements need, directly or not, pinned (pip install -c).\n"
+              "# Made by `python3 run.py constraints` after changing requirements*.txt; do not edit.\n")
+    (ROOT / CONSTRAINTS).write_text(header + "".join(f"{n}=={v}\n" for n, v in sorted(pins.items())))
+    print(f"{CONSTRAINTS}: {len(pins)} packages pinned")
 
 
 def flask(*args: str) -> None:
     subprocess.check_call([str(BIN / "flask"), "--app", "server", *args], cwd=ROOT)
 
 
+def demo_secret_key() -> str:
+    """The demo's own random SECRET_KEY, made on first run and kept in instance/ (gitignored)."""
+    path = ROOT / "instance" / "secret_key"
+    if not path.exists():
+        import secrets
+
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 def demo() -> None:
     """Seed the demo bank if the database is empty, print the banner, serve on 127.0.0.1:8000."""
     os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
     (ROOT / "instance").mkdir(exist_ok=True)
+    # A development server on this machine (plain HTTP), signed with a key nobody else knows.
+    os.environ.setdefault("APP_ENV", "development")
+    os.environ.setdefault("SECRET_KEY", demo_secret_key())
     flask("seed-demo", "--if-empty")
     flask("demo-banner")
     os.execv(str(BIN / "gunicorn"), [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py",
@@ -59,6 +127,10 @@ def test(extra: list[str]) -> None:
 
 def main() -> None:
     command, extra = (sys.argv[1] if len(sys.argv) > 1 else ""), sys.argv[2:]
+    if command == "_pin":
+        return pin()
+    if command == "constraints":
+        return constraints()
     if command not in ("demo", "test"):
         sys.exit(__doc__)
     ensure_venv()

@@ -6,6 +6,9 @@ prefixed with GUNICORN_ (e.g. GUNICORN_WORKERS=4).
 import multiprocessing
 import os
 
+# A served app is production unless told otherwise: no default SECRET_KEY, secure cookies.
+os.environ.setdefault("APP_ENV", "production")
+
 bind = os.environ.get("GUNICORN_BIND", os.environ.get("BIND", "127.0.0.1:8000"))
 # gthread capacity is workers x threads, so one open SSE stream holds one thread; gevent
 # holds thousands of idle streams per worker.

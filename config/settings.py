@@ -15,9 +15,12 @@ def load():
     env = os.environ.get
     secure = env("SESSION_COOKIE_SECURE", "0") == "1"
     return {
-        # "production" refuses to start with the default secret key.
-        "APP_ENV": env("APP_ENV", "development"),
-        # Signs session cookies and derives booking status tokens.
+        # "development" or "test" allow the default secret key; anything else is production,
+        # which refuses it and forces secure cookies. Unset: development under the `flask`
+        # command and in tests, production otherwise (config/gunicorn.conf.py sets it too).
+        "APP_ENV": env("APP_ENV", ""),
+        # Signs session cookies and derives booking status tokens (`python3 run.py demo`
+        # keeps a random one in instance/secret_key).
         "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
         # SQLite file by default; postgresql+psycopg://... when scaled out.
         "DATABASE_URL": env("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'yryd.db'}"),
@@ -77,7 +80,17 @@ def load():
         # demos) or package.module:ClassName for an SMS provider.
         "CUSTOMER_SENDER": env("CUSTOMER_SENDER", "log"),
         "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
+        # Wrong passwords for one account from one address (its owner elsewhere is never locked
+        # out), and from one address across all accounts.
         "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),
+        "LOGIN_FAILURES_IP": env("LOGIN_FAILURES_IP", "10/minute;50/hour"),
+        # After this many wrong passwords for one account in an hour (from anywhere), each login
+        # to it waits 0.5 s, doubling up to the maximum: slower guessing, never a lockout.
+        "LOGIN_SLOWDOWN_AFTER": _int("LOGIN_SLOWDOWN_AFTER", 10),
+        "LOGIN_SLOWDOWN_MAX_SECONDS": float(env("LOGIN_SLOWDOWN_MAX_SECONDS", "3")),
+        # Staff numbers head office lets cover absences in any branch (comma-separated);
+        # everyone else's delegate comes from the absent person's own branch.
+        "CROSS_BRANCH_DELEGATES": env("CROSS_BRANCH_DELEGATES", ""),
         # Personal data is anonymised this many days after a customer's last appointment.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365),
         # A customer may change dedicated manager at most this many times in 90 days (handover).
@@ -108,10 +121,45 @@ def load():
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked for logged-in staff only (server/__init__.py)
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # Flask-WTF's HTTPS check wants a Referer, which our Referrer-Policy (no-referrer)
+        # never sends; same_origin_only() checks Origin and Fetch Metadata instead.
+        "WTF_CSRF_SSL_STRICT": False,
     }
 
 
+DEVELOPMENT_ENVS = ("development", "test")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def environment(config) -> str:
+    """"development", "test" or "production": APP_ENV when set; when unset, development under
+    the `flask` command or TESTING, else production. Any other value means production."""
+    name = (config.get("APP_ENV") or "").strip()
+    if not name:
+        import click
+
+        under_cli = click.get_current_context(silent=True) is not None
+        name = "test" if config.get("TESTING") else "development" if under_cli else "production"
+    return name if name in DEVELOPMENT_ENVS else "production"
+
+
 def check(config):
-    """Refuse settings that must never reach production."""
-    if config["APP_ENV"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
-        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+    """Refuse settings that must never reach production, and harden the ones that may.
+
+    Production (any environment not explicitly development or test) refuses to start with the
+    default or an empty SECRET_KEY, and marks session cookies Secure (with the __Host- prefix)
+    unless PUBLIC_BASE_URL is a loopback address (a trial on this machine has no TLS)."""
+    from urllib.parse import urlsplit
+
+    config["APP_ENV"] = environment(config)
+    if config["APP_ENV"] != "production":
+        return
+    if config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError(
+            "Refusing to start: SECRET_KEY is the public default (or empty) and APP_ENV is not "
+            "'development' or 'test'. Set SECRET_KEY to a long random value (e.g. "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'`), or set APP_ENV=development "
+            "on a development machine.")
+    if urlsplit(config["PUBLIC_BASE_URL"]).hostname not in LOOPBACK_HOSTS:
+        config["SESSION_COOKIE_SECURE"] = True
+        config["SESSION_COOKIE_NAME"] = "__Host-yryd"

@@ -202,11 +202,15 @@ def register(app):
     @app.cli.command("import-roster")
     @click.argument("path")
     @click.option("--apply", "do_apply", is_flag=True, help="Apply the changes (default: dry run).")
-    def import_roster(path, do_apply):
+    @click.option("--max-rows", default=5000, show_default=True, help="Refuse a longer roster.")
+    def import_roster(path, do_apply, max_rows):
         """Import the staff roster (CSV or XLSX); a dry run unless --apply; errors apply nothing."""
         from server.admin import roster
 
-        rows = roster.read(path, Path(path).read_bytes())
+        try:
+            rows = roster.read(path, Path(path).read_bytes(), max_rows=max_rows)
+        except roster.TooManyRows:
+            sys.exit(f"花名册超过 {max_rows} 行 / the roster has more than {max_rows} rows (see --max-rows)")
         with Session(engine, expire_on_commit=False) as db:
             result = roster.plan(db, rows)
             for e in result.errors:

@@ -58,7 +58,8 @@ def _field_code(err: dict) -> str:
     return err["type"] if err["type"] in _OWN_CODES else "invalid"
 
 
-_OWN_CODES = {"name_invalid", "phone_invalid", "slot_required", "consent_required", "note_too_long"}
+TOO_LONG = ("string_too_long", "too_long")  # pydantic's codes: a string, a list
+_OWN_CODES = {"name_invalid", "phone_invalid", "slot_required", "consent_required", "note_too_long", *TOO_LONG}
 
 
 def validation_body(fields: dict[str, str]) -> dict:
@@ -73,11 +74,17 @@ def register(app):
 
     @app.errorhandler(ValidationError)
     def _pydantic(e: ValidationError):
-        fields = {}
+        fields, limits = {}, {}
         for err in e.errors():
             name = str(err["loc"][0]) if err["loc"] else (err.get("ctx") or {}).get("field", "body")
             fields.setdefault(name, _field_code(err))
-        return jsonify(validation_body(fields)), 422
+            if err["type"] in TOO_LONG:
+                limits.setdefault(name, err["ctx"]["max_length"])
+        body = validation_body(fields)
+        for name, longest in limits.items():  # "at most 40 characters" (or items, for a list)
+            if fields[name] in TOO_LONG:
+                body["fields"][name] = message(fields[name]).format(n=longest)
+        return jsonify(body), 422
 
     @app.errorhandler(ApiError)
     def _api(e: ApiError):

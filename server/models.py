@@ -6,10 +6,11 @@ Times are aware UTC datetimes; days (rollups, boards) are Asia/Shanghai dates.
 import re
 import unicodedata
 from datetime import date, datetime, timezone
-from typing import Optional
+from typing import Annotated, Optional
 
 from flask_login import UserMixin
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
+from pydantic import Field as Bounded
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from pydantic import Field as PydField
@@ -24,6 +25,15 @@ PRODUCT_KINDS = ("matrix", "special", "smallbiz")
 STATUSES = ("new", "contacted", "arrived", "completed", "cancelled", "no_show")
 ACTIVE_STATUSES = ("new", "contacted", "arrived", "completed")  # hold their slot
 EVENT_KINDS = ("visit", "booking", "status")
+
+
+def Chars(max_length: int):  # noqa: N802 - reads as a type: Chars(40)
+    """A string of at most `max_length` characters: the API refuses longer ones with a 422 and
+    /openapi.json shows the limit (maxLength)."""
+    return Annotated[str, StringConstraints(max_length=max_length)]
+
+
+STAFF_NO = Chars(20)
 
 
 def utcnow() -> datetime:
@@ -565,8 +575,8 @@ class Serving(Public):
 
 
 class StatusChange(BaseModel):
-    status: str
-    note: str = ""
+    status: Chars(20)
+    note: Chars(NOTE_MAX) = ""
 
 
 class Reschedule(BaseModel):
@@ -646,13 +656,13 @@ class BookingList(Public):
 
 
 class LoginIn(BaseModel):
-    staff_no: str
-    password: str
+    staff_no: STAFF_NO
+    password: Chars(200)
 
 
 class PasswordChange(BaseModel):
-    current_password: str
-    new_password: str
+    current_password: Chars(200)
+    new_password: Chars(200)
 
 
 class AvailabilityIO(BaseModel):
@@ -665,8 +675,8 @@ class AvailabilityIO(BaseModel):
 class OutOfOfficeIn(BaseModel):
     start: date
     end: date
-    delegate_staff_no: str
-    employee_staff_no: str = ""  # a manager may set it for one of their people; "" = me
+    delegate_staff_no: STAFF_NO
+    employee_staff_no: STAFF_NO = ""  # a manager may set it for one of their people; "" = me
 
 
 class OutOfOfficePublic(Public):
@@ -682,7 +692,7 @@ class OutOfOfficeList(Public):
 
 
 class ChannelCodeIn(BaseModel):
-    channel: str
+    channel: Chars(40)
     grid: bool = False  # a grid code: new customers go to the grid's least-loaded employee
 
 
@@ -822,7 +832,7 @@ class Erased(Public):
 
 
 class CustomerLookup(BaseModel):
-    phone: str
+    phone: Chars(20)
 
     _phone = field_validator("phone")(lambda cls, v: normalise_phone(v))
 
@@ -839,12 +849,12 @@ class CustomerData(Public):
 
 
 class HandoverIn(BaseModel):
-    from_staff_no: str
-    to_staff_no: str
-    reason: str
+    from_staff_no: STAFF_NO
+    to_staff_no: STAFF_NO
+    reason: Chars(200)
     leaving: bool = False
 
-    _reason = field_validator("reason")(lambda cls, v: clean_text(v)[:200])
+    _reason = field_validator("reason")(lambda cls, v: clean_text(v))
 
 
 class HandoverPublic(Public):
@@ -880,18 +890,18 @@ def _split(value, sep: str) -> list[str]:
 
 
 class BranchIn(BaseModel):
-    name: str
-    kind: str = "city"
-    address: str = ""
-    phone: str = ""
+    name: Chars(60)
+    kind: Chars(10) = "city"
+    address: Chars(200) = ""
+    phone: Chars(30) = ""
 
     _clean = field_validator("name", "kind", "address", "phone")(lambda cls, v: _one_line(v))
 
 
 class GridIn(BaseModel):
     branch_id: int
-    name: str
-    areas: list[str] = []  # villages / communities the grid covers
+    name: Chars(60)
+    areas: Annotated[list[Chars(30)], Bounded(max_length=50)] = []  # villages / communities it covers
 
     _clean = field_validator("name")(lambda cls, v: _one_line(v))
     _areas = field_validator("areas")(lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
@@ -899,23 +909,23 @@ class GridIn(BaseModel):
 
 class TeamIn(BaseModel):
     branch_id: int
-    name: str
+    name: Chars(60)
 
     _clean = field_validator("name")(lambda cls, v: _one_line(v))
 
 
 class ProductIn(BaseModel):
-    code: str
-    name: str
-    line: str
-    method: str = ""
-    kind: str = "matrix"
-    summary: str = ""
-    audience: str = ""
-    amount: str = ""
-    term: str = ""
-    documents: list[str] = []
-    tracks: list[str] = ["microloan", "none"]
+    code: Chars(40)
+    name: Chars(40)
+    line: Chars(12)
+    method: Chars(12) = ""
+    kind: Chars(10) = "matrix"
+    summary: Chars(200) = ""
+    audience: Chars(200) = ""
+    amount: Chars(60) = ""
+    term: Chars(60) = ""
+    documents: Annotated[list[Chars(30)], Bounded(max_length=30)] = []
+    tracks: Annotated[list[Chars(12)], Bounded(max_length=len(TRACKS))] = ["microloan", "none"]
     sort: int = 0
     active: bool = True
 

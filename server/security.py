@@ -89,6 +89,11 @@ def _own_origins() -> set[str]:
     return {request.host_url.rstrip("/"), f"{public.scheme}://{public.netloc}"}
 
 
+# Requests a staff page makes by itself: the live stream reconnects every few minutes for as
+# long as a tab is open, so it must not count as someone at work (the idle limit).
+PASSIVE = frozenset({"live.stream"})
+
+
 def session_limits():
     """End a staff session that is too old in all, or unused for too long."""
     if "_user_id" not in session:
@@ -98,5 +103,5 @@ def session_limits():
     if (now - started > cfg["SESSION_ABSOLUTE_HOURS"] * 3600
             or now - seen > cfg["SESSION_IDLE_MINUTES"] * 60):
         session.clear()
-    elif now - seen > 60:  # refresh at most once a minute: fewer cookie rewrites
+    elif now - seen > 60 and request.endpoint not in PASSIVE:  # at most once a minute
         session["seen"] = now

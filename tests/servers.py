@@ -26,7 +26,7 @@ def free_port() -> int:
 
 def migrated_bank(database_url: str) -> Bank:
     """Build the schema through the migrations (as a deployment does) and the test bank."""
-    app = create_app({"DATABASE_URL": database_url})
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
     database.upgrade(app.extensions["engine"])
     with Session(app.extensions["engine"], expire_on_commit=False) as db:
         bank = Bank(db)

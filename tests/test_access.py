@@ -47,7 +47,7 @@ CASES = [
     ("GET", "/api/audit", None, (401, 403, 403, 403, 403, 403, 200)),
     ("POST", "/api/admin/customers/export", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
     ("POST", "/api/admin/customers/erase", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
-    ("GET", "/api/kits/employee/{li}.zip", None, (401, 200, 403, 403, 403, 403, 200)),
+    ("GET", "/api/kits/employee/{li}.zip", None, (401, 200, 403, 403, 200, 403, 200)),
     ("GET", "/api/kits/grid/{grid}.zip", None, (401, 403, 403, 200, 200, 403, 200)),
     ("GET", "/api/kits/branch/{rural}.zip", None, (401, 403, 403, 403, 200, 403, 200)),
     ("POST", "/api/admin/roster", None, (401, 403, 403, 403, 403, 403, 422)),
@@ -141,3 +141,151 @@ def test_the_table_covers_every_api_endpoint(app):
              for r in rules}
     missing = rules - covered - PUBLIC
     assert not missing, f"add these endpoints to the access table: {sorted(missing)}"
+
+
+# --- role × target role: no role reaches above itself ------------------------------------------
+#
+# Viewers act on a target of each role, all in 平定支行: a staff member, a grid leader, another
+# branch head (a deputy) and a head-office admin. Every target has a call-back booking routed to
+# them. A branch head manages staff and grid leaders of their own branch, never a peer or head office.
+
+VIEWERS = ("staff", "grid", "boss", "admin")
+TARGETS = ("staff", "grid_leader", "branch_manager", "admin")
+TARGET_CASES = [
+    # action, {viewer: expected status per target (in TARGETS order)}
+    ("out_of_office", {"staff": (403, 403, 403, 403), "grid": (403, 403, 403, 403),
+                       "boss": (201, 201, 403, 403), "admin": (201, 201, 201, 201)}),
+    ("handover", {"staff": (403, 403, 403, 403), "grid": (403, 403, 403, 403),
+                  "boss": (200, 200, 403, 403), "admin": (200, 200, 200, 200)}),
+    ("handover_to", {"staff": (403, 403, 403, 403), "grid": (403, 403, 403, 403),
+                     "boss": (200, 200, 403, 403), "admin": (200, 200, 200, 200)}),
+    ("reveal", {"staff": (404, 404, 404, 404), "grid": (200, 403, 403, 403),
+                "boss": (200, 200, 403, 403), "admin": (200, 200, 200, 200)}),
+    ("kit", {"staff": (403, 403, 403, 403), "grid": (403, 403, 403, 403),
+             "boss": (200, 200, 403, 403), "admin": (200, 200, 200, 200)}),
+]
+
+
+@pytest.fixture
+def ranks(bank, login, book):
+    """Targets of every role in the rural branch, each with a booking; viewers to log in."""
+    targets = {"staff": bank.li,
+               "grid_leader": bank.employee("YQ0007", "网格长乙", bank.rural, role="grid_leader"),
+               "branch_manager": bank.employee("YQ0011", "副支行长", bank.rural, role="branch_manager"),
+               "admin": bank.employee("YQ0098", "总行驻点管理员", bank.rural, role="admin")}
+    bank.employee("YQ0006", "周敏", bank.rural)  # delegate and successor for every case
+    viewers = {"staff": bank.wang, "grid": bank.employee("YQ0005", "网格长", bank.rural, role="grid_leader"),
+               "boss": bank.boss, "admin": bank.admin}
+    refs = {}
+    for i, (role, person) in enumerate(targets.items()):
+        r = book(bank.code(person), phone=f"1391111000{i}", slot=None, callback=True)
+        assert r.status_code == 201, r.get_json()
+        refs[role] = r.get_json()["reference"]
+    return targets, viewers, refs
+
+
+def _act(c, action, target, ref, today):
+    if action == "out_of_office":
+        return c.post("/api/staff/out-of-office", json={"start": today, "end": today, "delegate_staff_no": "YQ0006",
+                                                       "employee_staff_no": target.staff_no})
+    if action == "handover":
+        return c.post("/api/handover", json={"from_staff_no": target.staff_no, "to_staff_no": "YQ0006",
+                                             "reason": "调岗", "leaving": True})
+    if action == "handover_to":  # the target as the successor, of a staff member's book
+        return c.post("/api/handover", json={"from_staff_no": "YQ0006", "to_staff_no": target.staff_no,
+                                             "reason": "调岗"})
+    if action == "reveal":
+        return c.post(f"/api/staff/bookings/{ref}/reveal")
+    return c.get(f"/api/kits/employee/{target.id}.zip")
+
+
+@pytest.mark.parametrize("action, expected", TARGET_CASES, ids=[a for a, _ in TARGET_CASES])
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_staff_action_answers_each_role_as_the_target_role_allows(ranks, login, viewer, target, action,
+                                                                        expected):
+    from datetime import datetime
+
+    from server.clock import TZ
+
+    targets, viewers, refs = ranks
+    today = datetime.now(TZ).date().isoformat()
+    r = _act(login(viewers[viewer]), action, targets[target], refs[target], today)
+    assert r.status_code == expected[viewer][TARGETS.index(target)], r.get_data(as_text=True)[:200]
+
+
+def test_a_branch_heads_handover_or_absence_of_the_admin_is_403_and_the_admin_still_logs_in(bank, login):
+    from datetime import datetime
+
+    from server.clock import TZ
+
+    hq = bank.employee("YQ0098", "总行驻点管理员", bank.rural, role="admin")
+    boss = login(bank.boss)
+    today = datetime.now(TZ).date().isoformat()
+    handover = boss.post("/api/handover", json={"from_staff_no": "YQ0098", "to_staff_no": "YQ0009",
+                                                "reason": "接管", "leaving": True})
+    absence = boss.post("/api/staff/out-of-office", json={"start": today, "end": today, "employee_staff_no": "YQ0098",
+                                                           "delegate_staff_no": "YQ0009"})
+    assert (handover.status_code, absence.status_code) == (403, 403)
+    admin = login(hq)  # asserts the login succeeds
+    assert admin.get("/api/staff/me").get_json()["role"] == "admin"
+    assert admin.get("/api/staff/out-of-office").get_json()["items"] == []
+    assert login(bank.boss).get(f"/api/kits/employee/{hq.id}.zip").status_code == 403
+
+
+def test_a_grid_leaders_list_holds_only_their_grid(bank, db, login, book):
+    from server.models import Grid
+
+    east = bank.add(Grid(name="东关网格", branch_id=bank.rural.id, areas="东关村"))
+    leader = bank.employee("YQ0005", "网格长", bank.rural, role="grid_leader")
+    outsider = bank.employee("YQ0008", "东关经理", bank.rural)
+    outsider.grid_id = east.id
+    bank.add(outsider)
+    mine = book(bank.code(bank.li), phone="13911110001", slot=None, callback=True).get_json()["reference"]
+    theirs = book(bank.code(outsider), phone="13911110002", slot=None, callback=True).get_json()["reference"]
+    c = login(leader)
+    listed = {b["reference"] for b in c.get("/api/staff/bookings?scope=grid").get_json()["items"]}
+    assert listed == {mine}
+    assert c.get(f"/api/staff/bookings/{theirs}").status_code == 404
+    funnel = {row["name"] for row in c.get("/api/boards/funnel/employee").get_json()["rows"]}
+    assert "东关经理" not in funnel and "李强" in funnel
+    # the branch head sees both grids
+    both = {b["reference"] for b in login(bank.boss).get("/api/staff/bookings?scope=branch").get_json()["items"]}
+    assert {mine, theirs} <= both
+
+
+def test_a_delegate_disabled_after_the_absence_was_set_up_receives_no_bookings(bank, login, book):
+    from datetime import datetime
+
+    from server.clock import TZ
+
+    today = datetime.now(TZ).date().isoformat()
+    bank.employee("YQ0006", "周敏", bank.rural)
+    r = login(bank.li).post("/api/staff/out-of-office", json={"start": today, "end": today,
+                                                             "delegate_staff_no": "YQ0001"})
+    assert r.status_code == 201
+    admin = login(bank.admin)
+
+    def routed_to(phone):
+        r = book(bank.code(bank.li), phone=phone, slot=None, callback=True)
+        assert r.status_code == 201, r.get_json()
+        return admin.get(f"/api/staff/bookings/{r.get_json()['reference']}").get_json()["employee"]
+
+    assert routed_to("13911110001") == "王丽"
+    left = admin.post("/api/handover", json={"from_staff_no": "YQ0001", "to_staff_no": "YQ0006",
+                                             "reason": "离职", "leaving": True})
+    assert left.status_code == 200
+    assert routed_to("13911110002") == "李强"
+
+
+def test_a_delegate_comes_from_the_same_branch_unless_head_office_lists_them(app, bank, login):
+    from datetime import datetime
+
+    from server.clock import TZ
+
+    today = datetime.now(TZ).date().isoformat()
+    body = {"start": today, "end": today, "delegate_staff_no": "YQ0003"}  # 赵敏, 城区支行
+    r = login(bank.li).post("/api/staff/out-of-office", json=body)
+    assert r.status_code == 422 and "delegate_staff_no" in r.get_json()["fields"]
+    app.config["CROSS_BRANCH_DELEGATES"] = "yq0003, YQ0050"
+    assert login(bank.li).post("/api/staff/out-of-office", json=body).status_code == 201

@@ -6,6 +6,7 @@ with any error applies nothing; importing the same file twice changes nothing th
 import csv
 import io
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sqlmodel import Session, select
 
@@ -15,6 +16,14 @@ from server.shops.service import new_shop_code
 COLUMNS = {"工号": "staff_no", "姓名": "name", "手机": "phone", "支行": "branch", "网格": "grid",
            "团队": "team", "等级": "level", "条线": "track", "角色": "role", "在岗": "active"}
 REQUIRED = ("工号", "姓名", "支行")
+MAX_ROWS = 5000  # a whole bank's staff; more is a mistake (or an attack on the one worker)
+MAX_COLUMNS = 40  # headers are looked for in this many columns, no further
+# The longest value each free-text column may hold (the table's columns).
+MAX_LENGTHS = {"staff_no": 20, "name": 40, "branch": 60, "grid": 60, "team": 60}
+
+
+class TooManyRows(ValueError):
+    """The roster has more than MAX_ROWS rows."""
 CHOICES = {
     "level": {"见习": "trainee", "初级": "junior", "中级": "mid", "高级": "senior"},
     "track": {"公司类": "corporate", "微贷类": "microloan", "无": "none", "": "none"},
@@ -31,17 +40,30 @@ class Plan:
     rows: list[dict] = field(default_factory=list)
 
 
-def read(filename: str, data: bytes) -> list[dict]:
-    """Rows as {Chinese header: text}, from a CSV (UTF-8, with or without BOM) or an XLSX."""
+def read(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> list[dict]:
+    """Rows as {Chinese header: text}, from a CSV (UTF-8, with or without BOM) or an XLSX.
+
+    Read as a stream, stopping one row past `max_rows` (TooManyRows): a small XLSX can expand
+    to a hundred thousand rows, and no one reads them all only to refuse them."""
     if filename.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        values = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
-        header, body = (values[0], values[1:]) if values else ([], [])
-        return [dict(zip(header, row)) for row in body if any(row)]
-    text = data.decode("utf-8-sig")
-    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            rows = book.active.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+            values = (["" if v is None else str(v).strip() for v in row] for row in rows)
+            header = next(values, [])
+            body = [row for row in islice((r for r in values if any(r)), max_rows + 1)]
+        finally:
+            book.close()
+        result = [dict(zip(header, row)) for row in body]
+    else:
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+        result = [{k: (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+                  for row in islice(reader, max_rows + 1)]
+    if len(result) > max_rows:
+        raise TooManyRows(max_rows)
+    return result
 
 
 def plan(db: Session, rows: list[dict]) -> Plan:
@@ -66,6 +88,12 @@ def _parse(raw: dict, line: int, result: Plan) -> dict | None:
         result.errors.append({"line": line, "column": column, "reason": "不能为空"})
     row = {key: raw.get(header, "").strip() for header, key in COLUMNS.items()}
     row["staff_no"] = row["staff_no"].upper()
+    for key, longest in MAX_LENGTHS.items():
+        if len(row[key]) > longest:
+            header = next(h for h, k in COLUMNS.items() if k == key)
+            result.errors.append({"line": line, "column": header, "reason": f"最多 {longest} 个字"})
+            missing.append(header)
+            row[key] = ""  # not echoed back, nor checked further
     for key, choices in CHOICES.items():
         if row[key] not in choices:
             header = next(h for h, k in COLUMNS.items() if k == key)

@@ -3,6 +3,7 @@ from flask import Blueprint, request
 from flask_login import login_required
 from sqlmodel import select
 
+from server.access import admin_only
 from server.audit import service as audit
 from server.admin import roster
 from server.bookings import privacy
@@ -13,14 +14,13 @@ from server.http import body, client_ip, me, out
 from server.models import (Booking, Customer, CustomerData, CustomerLookup, Employee, Erased, ErrorBody,
                            Product, RosterResult)
 from spectree import Response as Doc
+from werkzeug.exceptions import RequestEntityTooLarge
 
 # The phone number travels in the body, never in a URL: URLs end up in access logs.
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
 
 def _customer() -> Customer:
-    if me().role != "admin":
-        raise ApiError("forbidden", 403)
     data = body(CustomerLookup)
     customer = get_db().exec(select(Customer).where(Customer.phone == data.phone)).first()
     if customer is None:
@@ -30,6 +30,7 @@ def _customer() -> Customer:
 
 @bp.post("/customers/export")
 @login_required
+@admin_only
 @doc(json=CustomerLookup, resp=Doc(HTTP_200=CustomerData, HTTP_403=ErrorBody, HTTP_404=ErrorBody),
      tags=["admin"])
 def export_customer():
@@ -51,6 +52,7 @@ def export_customer():
 
 @bp.post("/customers/erase")
 @login_required
+@admin_only
 @doc(json=CustomerLookup, resp=Doc(HTTP_200=Erased, HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["admin"])
 def erase_customer():
     """Delete one customer's personal data on request (admins; audited); counts are kept."""
@@ -64,18 +66,22 @@ ROSTER_MAX_BYTES = 5 * 1024 * 1024
 
 @bp.post("/roster")
 @login_required
-@doc(resp=Doc(HTTP_200=RosterResult, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
+@admin_only
+@doc(resp=Doc(HTTP_200=RosterResult, HTTP_403=ErrorBody, HTTP_413=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
 def import_roster():
     """Upload the roster (multipart field `file`, CSV or XLSX): a dry run, or ?apply=1 to apply."""
-    if me().role != "admin":
-        raise ApiError("forbidden", 403)
     request.max_content_length = ROSTER_MAX_BYTES  # rosters are bigger than API bodies
-    upload = request.files.get("file")
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        raise ApiError("roster_too_large", 413)
     if upload is None or not upload.filename.lower().endswith((".csv", ".xlsx")):
         raise Invalid(file="roster_file")
     db = get_db()
     try:
         rows = roster.read(upload.filename, upload.read())
+    except roster.TooManyRows:
+        raise Invalid(file="roster_too_many")
     except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
         raise Invalid(file="roster_file")
     result = roster.plan(db, rows)

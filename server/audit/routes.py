@@ -4,11 +4,12 @@ from datetime import date
 from flask import Blueprint, Response, request
 from flask_login import login_required
 
+from server.access import admin_only
 from server.audit import service
 from server.db import get_db
-from server.errors import ApiError, Invalid
+from server.errors import Invalid
 from server.extensions import doc
-from server.http import me, out
+from server.http import out
 from server.models import AuditList, ErrorBody
 from server.reports import export
 from spectree import Response as Doc
@@ -20,11 +21,10 @@ COLUMNS = [("at", "时间"), ("action", "操作"), ("actor", "操作人"), ("tar
 
 @bp.get("")
 @login_required
+@admin_only
 @doc(resp=Doc(HTTP_200=AuditList, HTTP_403=ErrorBody), tags=["admin"])
 def entries():
     """Audit entries, newest first: ?action=&actor_id=&start=&end=&limit=&format=csv (admins)."""
-    if me().role != "admin":
-        raise ApiError("forbidden", 403)
     args = request.args
     if args.get("action") and args["action"] not in service.ACTIONS:
         raise Invalid(action="invalid")

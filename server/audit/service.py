@@ -16,6 +16,15 @@ ACTIONS = ("login", "login_failed", "logout", "password_changed", "status_change
            "bookings_exported", "level_review_exported")
 
 
+def mask(identifier: str) -> str:
+    """A typed identifier as the audit keeps it: enough to spot a pattern, not the value
+    (YQ0001 -> YQ****01; short ones keep their first character)."""
+    value = identifier.strip().upper()[:20]
+    if len(value) >= 6:
+        return value[:2] + "****" + value[-2:]
+    return value[:1] + "***" if value else ""
+
+
 def record(db: Session, *, action: str, actor: Employee | None = None, target: str = "",
            detail: str = "", source: str = "", commit: bool = False) -> AuditEntry:
     """Add an audit entry (and a log line with the same facts: no personal data).

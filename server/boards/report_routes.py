@@ -5,13 +5,14 @@ from datetime import date
 from flask import Blueprint, Response, current_app, request
 from flask_login import login_required
 
+from server import access
 from server.audit import service as audit
 from server.boards import periodic, review
 from server.boards.routes import XLSX, weights
 from server.boards.service import Weights
 from server.clock import local_day
 from server.db import get_db
-from server.errors import ApiError, Invalid, NotFound
+from server.errors import Invalid, NotFound
 from server.extensions import doc
 from server.http import client_ip, me
 from server.models import ErrorBody, utcnow
@@ -30,8 +31,7 @@ def _branch_scope() -> int | None:
     except ValueError:
         raise Invalid(branch_id="invalid")
     viewer = me()
-    if wanted and viewer.role != "admin" and wanted != viewer.branch_id:
-        raise ApiError("forbidden", 403)
+    access.require(not wanted or access.is_admin(viewer) or wanted == viewer.branch_id)
     return wanted
 
 
@@ -65,11 +65,10 @@ def level_review():
     """职级考评: every employee's indicators for ?period=2026-Q4|2026 (admins: all or ?branch_id;
     branch heads: their branch; audited)."""
     viewer = me()
-    if viewer.role not in ("admin", "branch_manager"):
-        raise ApiError("forbidden", 403)
+    access.require(access.is_admin(viewer) or access.is_branch_head(viewer))
     when = review.period(request.args.get("period", ""))
-    branch_id = _branch_scope() if viewer.role == "admin" else viewer.branch_id
-    if viewer.role == "branch_manager":
+    branch_id = _branch_scope() if access.is_admin(viewer) else viewer.branch_id
+    if access.is_branch_head(viewer):
         _branch_scope()  # another branch's id is a 403, not silently this one
     db = get_db()
     config = current_app.config

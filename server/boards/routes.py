@@ -6,12 +6,14 @@ from flask import Blueprint, Response, current_app, request
 from flask_login import current_user, login_required
 from sqlmodel import select
 
+from server import access
+from server.access import admin_only
 from server.boards import service, trend as trends
 from server.boards.daily import BRANCH_COLUMNS, EMPLOYEE_COLUMNS
 from server.bookings.flags import REASONS
 from server.clock import TZ, local_day, period_range, to_utc
 from server.db import get_db
-from server.errors import ApiError, Invalid, NotFound
+from server.errors import Invalid, NotFound
 from server.extensions import doc
 from server.http import conditional, json_bytes, me, out
 from server.reports import export
@@ -134,14 +136,7 @@ def _download(by: str, start: date, end: date, rows: list[dict], fmt: str) -> Re
 
 def _funnel_scope() -> list[int] | None:
     """Whose funnel numbers the viewer may see: their own, their grid's, branch's, or all."""
-    viewer, db = me(), get_db()
-    if viewer.role == "admin":
-        return None
-    if viewer.role == "branch_manager":
-        return list(db.exec(select(Employee.id).where(Employee.branch_id == viewer.branch_id)))
-    if viewer.role == "grid_leader" and viewer.grid_id:
-        return list(db.exec(select(Employee.id).where(Employee.grid_id == viewer.grid_id)))
-    return [viewer.id]
+    return access.people_in_scope(get_db(), me())
 
 
 @bp.get("/funnel/<by>")
@@ -173,15 +168,13 @@ def trend():
         who = who or viewer.id
         if get_db().get(Employee, who) is None:
             raise NotFound("not_found")
-        if scope is not None and who not in scope:
-            raise ApiError("forbidden", 403)
+        access.require(scope is None or who in scope)
         scope = [who]
     elif by == "branch":
         who = branch_id = who or viewer.branch_id
         if get_db().get(Branch, who) is None:
             raise NotFound("not_found")
-        if scope is not None and not (viewer.role == "branch_manager" and viewer.branch_id == who):
-            raise ApiError("forbidden", 403)
+        access.require(scope is None or (access.is_branch_head(viewer) and viewer.branch_id == who))
     else:
         who = None
     w = weights()
@@ -193,11 +186,10 @@ def trend():
 
 @bp.get("/flagged")
 @login_required
+@admin_only
 @doc(resp=Doc(HTTP_200=FlaggedList, HTTP_403=ErrorBody), tags=["boards"])
 def flagged():
     """Bookings left out of rankings, with the reason (admins only)."""
-    if me().role != "admin":
-        raise ApiError("forbidden", 403)
     _, start, end = _period()
     db = get_db()
     names = {e.id: e.name for e in db.exec(select(Employee))}

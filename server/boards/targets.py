@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from server import access
 from server.audit import service as audit
 from server.boards import service
 from server.db import begin_write
@@ -177,10 +178,10 @@ def progress(db: Session, *, viewer: Employee, win: Window, weights: service.Wei
 
 def _scope(db: Session, viewer: Employee, branch_id: int | None):
     """A predicate over targets: which ones the viewer may see."""
-    if viewer.role == "admin" and not branch_id:
+    if access.is_admin(viewer) and not branch_id:
         return lambda t: True
-    if viewer.role in ("admin", "branch_manager"):
-        branch = branch_id if viewer.role == "admin" else viewer.branch_id
+    if access.is_admin(viewer) or access.is_branch_head(viewer):
+        branch = branch_id if access.is_admin(viewer) else viewer.branch_id
         people = set(db.exec(select(Employee.id).where(Employee.branch_id == branch)))
         return lambda t: t.subject_id == branch if t.scope == "branch" else t.subject_id in people
     return lambda t: (t.scope == "employee" and t.subject_id == viewer.id) or (

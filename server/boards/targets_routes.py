@@ -3,12 +3,13 @@ office (/api/admin/targets). Thin: read, check, call targets.py, serialise."""
 from flask import Blueprint, request
 from flask_login import login_required
 
+from server import access
 from server.admin import roster
 from server.boards import targets
 from server.boards.routes import weights
 from server.clock import local_day
 from server.db import get_db
-from server.errors import ApiError, Invalid, NotFound
+from server.errors import Invalid, NotFound
 from server.extensions import doc
 from server.http import body, client_ip, me, out
 from server.models import ErrorBody, utcnow
@@ -39,8 +40,7 @@ def progress():
 
 
 def _admin():
-    if me().role != "admin":
-        raise ApiError("forbidden", 403)
+    access.require(access.is_admin(me()))
 
 
 @admin_bp.get("")

@@ -1,9 +1,9 @@
-"""Handover API: an admin (or the branch manager, within their branch) moves an employee's book."""
+"""Handover API: head office (or a branch head, for the people they manage) moves an employee's book."""
 from flask import Blueprint, current_app, request
 from flask_login import login_required
 
 from server.db import get_db
-from server.errors import ApiError
+from server import access
 from server.extensions import doc
 from server.handover import service
 from server.http import body, client_ip, me, out
@@ -25,10 +25,7 @@ def hand_over():
     source = by_staff_no(db, data.from_staff_no, "from_staff_no")
     target = by_staff_no(db, data.to_staff_no, "to_staff_no")
     viewer = me()
-    allowed = viewer.role == "admin" or (
-        viewer.role == "branch_manager" and source.branch_id == target.branch_id == viewer.branch_id)
-    if not allowed:
-        raise ApiError("forbidden", 403)
+    access.require(access.may_hand_over(viewer, source, target))
     record, rescheduled = service.hand_over(
         db, source=source, target=target, actor=viewer, reason=data.reason, leaving=data.leaving,
         max_moves=current_app.config["HANDOVER_MAX_MOVES"], ip=client_ip())

@@ -2,6 +2,7 @@
 from flask import Blueprint, Response, current_app
 from flask_login import login_required
 
+from server import access
 from server.db import get_db
 from server.errors import ApiError, NotFound
 from server.extensions import doc
@@ -15,22 +16,12 @@ MIMETYPES = {"pdf": "application/pdf", "zip": "application/zip"}
 
 
 def _allowed(scope: str, target_id: int) -> bool:
-    viewer = me()
-    if viewer.role == "admin":
-        return True
-    if scope == "employee":
-        return target_id == viewer.id
-    if scope == "grid":
-        return ((viewer.role == "grid_leader" and viewer.grid_id == target_id)
-                or (viewer.role == "branch_manager" and _grid_branch(target_id) == viewer.branch_id))
-    return scope == "branch" and viewer.role == "branch_manager" and viewer.branch_id == target_id
+    from server.models import Employee, Grid
 
-
-def _grid_branch(grid_id: int) -> int | None:
-    from server.models import Grid
-
-    grid = get_db().get(Grid, grid_id)
-    return grid.branch_id if grid else None
+    db = get_db()
+    owner = db.get(Employee, target_id) if scope == "employee" else None
+    grid = db.get(Grid, target_id) if scope == "grid" else None
+    return access.may_print(me(), scope, target_id, owner=owner, grid_branch=grid.branch_id if grid else None)
 
 
 @bp.get("/<scope>/<int:target_id>.<fmt>")

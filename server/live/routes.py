@@ -4,7 +4,9 @@ import time
 from flask import Blueprint, Response, current_app
 from flask_login import login_required
 
-from server.db import close_db
+from server import access
+from server.db import close_db, get_db
+from server.http import me
 from server.live.bus import encode
 
 bp = Blueprint("live", __name__, url_prefix="/api")
@@ -15,10 +17,12 @@ bp = Blueprint("live", __name__, url_prefix="/api")
 def stream():
     # Not wrapped by spectree's @doc: its Flask plugin reads the whole response body, which
     # would buffer an endless stream.
-    """An event stream of change messages ({type, employee_id, branch_id}); ends after a few minutes."""
+    """An event stream of change messages ({type, employee_id, branch_id} for changes within my
+    scope, only {type} for others'); ends after a few minutes."""
     cfg = current_app.config
     sub = current_app.extensions["bus"].subscribe()  # subscribe now, before the first byte
     heartbeat, max_seconds = cfg["SSE_HEARTBEAT_SECONDS"], cfg["SSE_MAX_SECONDS"]
+    scope = access.event_scope(get_db(), me())
     close_db()  # hold no database connection (or SQLite read snapshot) for minutes
 
     def events():
@@ -28,9 +32,20 @@ def stream():
             ends = time.monotonic() + max_seconds
             while time.monotonic() < ends:
                 message = sub.get(timeout=heartbeat)
-                yield f"event: change\ndata: {encode(message)}\n\n" if message else ": ping\n\n"
+                if message is None:
+                    yield ": ping\n\n"
+                else:
+                    yield f"event: change\ndata: {encode(_for(scope, message))}\n\n"
         finally:
             sub.close()
 
     return Response(events(), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _for(scope, message: dict) -> dict:
+    """A change as this viewer may see it: whole when it concerns someone in their scope, else
+    only its type (rankings everyone sees may have moved; whose booking it was stays unsaid)."""
+    if access.sees_event(scope, message):
+        return message
+    return {"type": message.get("type", "change")}

@@ -5,8 +5,8 @@ POST /<kind> creates, PUT /<kind>/<id> replaces the whole record; every change i
 from flask import Blueprint
 from flask_login import login_required
 
+from server.access import admin_only
 from server.db import get_db
-from server.errors import ApiError
 from server.extensions import doc
 from server.http import body, client_ip, me, out
 from server.models import (BranchIn, BranchPublic, ErrorBody, GridIn, GridPublic, OrgPublic, ProductAdmin,
@@ -18,9 +18,7 @@ bp = Blueprint("org", __name__, url_prefix="/api/org")
 
 
 def _admin():
-    """The acting admin (403 for anyone else)."""
-    if me().role != "admin":
-        raise ApiError("forbidden", 403)
+    """The acting admin (the routes are admin_only)."""
     return me()
 
 
@@ -31,6 +29,7 @@ def _doc(schema_in, schema_out, status="HTTP_200"):
 
 @bp.get("")
 @login_required
+@admin_only
 @doc(resp=Doc(HTTP_200=OrgPublic, HTTP_403=ErrorBody), tags=["admin"])
 def overview():
     """Every branch, grid, team and product, inactive products included."""
@@ -40,6 +39,7 @@ def overview():
 
 @bp.post("/branches")
 @login_required
+@admin_only
 @_doc(BranchIn, BranchPublic, "HTTP_201")
 def create_branch():
     """Open a branch."""
@@ -50,6 +50,7 @@ def create_branch():
 
 @bp.put("/branches/<int:branch_id>")
 @login_required
+@admin_only
 @_doc(BranchIn, BranchPublic)
 def update_branch(branch_id: int):
     """Rename a branch or change its address and phone."""
@@ -61,6 +62,7 @@ def update_branch(branch_id: int):
 
 @bp.post("/grids")
 @login_required
+@admin_only
 @_doc(GridIn, GridPublic, "HTTP_201")
 def create_grid():
     """Add a grid and the villages / communities it covers."""
@@ -71,6 +73,7 @@ def create_grid():
 
 @bp.put("/grids/<int:grid_id>")
 @login_required
+@admin_only
 @_doc(GridIn, GridPublic)
 def update_grid(grid_id: int):
     """Change a grid: name, branch, areas."""
@@ -81,6 +84,7 @@ def update_grid(grid_id: int):
 
 @bp.post("/teams")
 @login_required
+@admin_only
 @_doc(TeamIn, TeamPublic, "HTTP_201")
 def create_team():
     """Add a team."""
@@ -91,6 +95,7 @@ def create_team():
 
 @bp.put("/teams/<int:team_id>")
 @login_required
+@admin_only
 @_doc(TeamIn, TeamPublic)
 def update_team(team_id: int):
     """Rename a team or move it to another branch."""
@@ -101,6 +106,7 @@ def update_team(team_id: int):
 
 @bp.post("/products")
 @login_required
+@admin_only
 @_doc(ProductIn, ProductAdmin, "HTTP_201")
 def create_product():
     """Add a product (documents checklist and offering tracks as lists)."""
@@ -112,6 +118,7 @@ def create_product():
 
 @bp.put("/products/<int:product_id>")
 @login_required
+@admin_only
 @_doc(ProductIn, ProductAdmin)
 def update_product(product_id: int):
     """Change a product; `active: false` takes it out of every shop."""

@@ -8,12 +8,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
-from urllib.request import Request, urlopen
+from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from server.reports import markdown
 from server.reports.report import Report
 
 log = logging.getLogger(__name__)
+
+
+class _NoRedirects(HTTPRedirectHandler):
+    """A 3xx is a failure: following it would post names (or turn into a GET that "succeeds")
+    at wherever the receiver points, and report the delivery as done."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # urllib then raises HTTPError(code)
+
+
+_opener = build_opener(_NoRedirects)
 WECOM_IMAGE_LIMIT = 2 * 1024 * 1024  # WeCom robots refuse images over 2 MB (before base64)
 
 
@@ -51,7 +62,7 @@ def post(url: str, payload: dict, *, timeout: float = 5, attempts: int = 3,
 def _attempt(request: Request, timeout: float) -> tuple[bool, bool, str]:
     """One try: (delivered, worth retrying, short reason)."""
     try:
-        with urlopen(request, timeout=timeout) as response:
+        with _opener.open(request, timeout=timeout) as response:
             answer = response.read(65536)
     except HTTPError as exc:
         exc.close()

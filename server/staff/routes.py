@@ -11,15 +11,15 @@ from server.bookings import service as bookings, views
 from server.bookings.slots import schedule_for
 from server.db import get_db
 from server.errors import ApiError, Invalid
-from server.extensions import doc, limit, staff_no_key
+from server.extensions import account_address_key, doc, failures_address_key, limit, login_failed
 from server.http import body, client_ip, idempotency_key, me, out
 from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
-                           ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
+                           ChannelCodeIn, ChannelCodePublic, Employee, ErrorBody, Grid,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
                            LoginIn, Me, PasswordChange, StatusChange)
 from server.clock import local_day
 from server.shops.service import create_channel_code, own_link
-from server.staff import away
+from server.staff import away, throttle
 from server.staff import service
 from spectree import Response as Doc
 
@@ -39,16 +39,24 @@ def _me_json(employee) -> dict:
 
 @bp.post("/login")
 @limit("LOGIN_LIMIT_IP")
-@limit("LOGIN_LIMIT_ACCOUNT", key_func=staff_no_key)
-@doc(json=LoginIn, resp=Doc(HTTP_200=Me, HTTP_401=ErrorBody), tags=["staff"])
+@limit("LOGIN_FAILURES_IP", key_func=failures_address_key, deduct_when=login_failed)
+@limit("LOGIN_LIMIT_ACCOUNT", key_func=account_address_key, deduct_when=login_failed)
+@doc(json=LoginIn, resp=Doc(HTTP_200=Me, HTTP_401=ErrorBody, HTTP_429=ErrorBody), tags=["staff"])
 def login():
-    """Log in with staff number and password; starts a fresh session."""
+    """Log in with staff number and password; starts a fresh session.
+
+    Wrong passwords are limited per account and address, and per address across accounts;
+    many from everywhere at one account slow its logins down without locking its owner out."""
     data = body(LoginIn)
-    db = get_db()
+    db, cfg = get_db(), current_app.config
+    prefix = cfg["RATELIMIT_KEY_PREFIX"]
+    throttle.wait(data.staff_no, prefix=prefix, after=cfg["LOGIN_SLOWDOWN_AFTER"],
+                  cap=cfg["LOGIN_SLOWDOWN_MAX_SECONDS"])
     try:
         employee = service.authenticate(db, staff_no=data.staff_no, password=data.password)
     except ApiError:
-        audit.record(db, action="login_failed", target=f"staff:{data.staff_no[:20]}",
+        throttle.failed(data.staff_no, prefix=prefix)
+        audit.record(db, action="login_failed", target=f"staff:{audit.mask(data.staff_no)}",
                      source=client_ip(), commit=True)
         raise
     audit.record(db, action="login", actor=employee, source=client_ip(), commit=True)
@@ -145,14 +153,12 @@ def change_status(reference):
 
 @bp.post("/bookings/<reference>/reveal")
 @login_required
-@doc(resp=Doc(HTTP_200=Revealed, HTTP_404=ErrorBody), tags=["staff"])
+@doc(resp=Doc(HTTP_200=Revealed, HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["staff"])
 def reveal(reference):
     """Show a customer's full number to someone who is not their manager: explicit and audited."""
     db = get_db()
     booking = service.booking_for(db, me(), reference)
-    phone = db.get(Customer, booking.customer_id).phone
-    audit.record(db, action="phone_revealed", actor=me(), target=f"booking:{booking.reference}",
-                 source=client_ip(), commit=True)
+    phone = service.reveal_phone(db, viewer=me(), booking=booking, source=client_ip())
     return out(Revealed, {"reference": booking.reference, "phone": phone})
 
 
@@ -198,7 +204,7 @@ def _away_json(db, away) -> dict:
 @login_required
 @doc(resp=Doc(HTTP_200=OutOfOfficeList), tags=["staff"])
 def away_list():
-    """Current and future absences I may see (mine; managers: their branch)."""
+    """Current and future absences of the people I oversee (mine; a grid, a branch, all)."""
     db = get_db()
     rows = away.listing(db, viewer=me(), today=local_day(utcnow()))
     return out(OutOfOfficeList, {"items": [_away_json(db, a) for a in rows]})
@@ -217,8 +223,10 @@ def away_set():
     delegate = service.by_staff_no(db, data.delegate_staff_no, "delegate_staff_no")
     audit.record(db, action="out_of_office_set", actor=me(), target=f"employee:{employee.id}",
                  detail=f"{data.start}..{data.end} to employee:{delegate.id}", source=client_ip())
+    cross_branch = frozenset(n.strip().upper() for n in current_app.config["CROSS_BRANCH_DELEGATES"].split(",")
+                             if n.strip())
     record = away.set_away(db, viewer=me(), employee=employee, delegate=delegate, start=data.start,
-                           end=data.end, today=local_day(utcnow()))
+                           end=data.end, today=local_day(utcnow()), cross_branch=cross_branch)
     return out(OutOfOfficePublic, _away_json(db, record), 201)
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server import access
 from server.clock import TZ, to_utc
 from server.db import begin_write
 from server.errors import ApiError, NotFound
@@ -15,7 +16,6 @@ from server.models import Availability, Booking, Employee, utcnow
 # OWASP's scrypt settings: N=2^15 (32 MiB), r=8, p=3 (as strong as N=2^17, p=1, with less memory).
 SCRYPT = "scrypt:32768:8:3"
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method=SCRYPT)
-SCOPES = ("mine", "grid", "branch", "all")
 PAGE_MAX = 200
 
 
@@ -87,24 +87,10 @@ def by_staff_no(db: Session, staff_no: str, field: str) -> Employee:
     return employee
 
 
-def _visible(viewer: Employee, scope: str):
-    """A WHERE clause for the bookings `viewer` may list under `scope`."""
-    if scope == "mine":
-        return Booking.employee_id == viewer.id
-    if scope == "grid" and viewer.role == "grid_leader" and viewer.grid_id:
-        members = select(Employee.id).where(Employee.grid_id == viewer.grid_id)
-        return Booking.employee_id.in_(members)
-    if scope == "branch" and viewer.role in ("branch_manager", "admin"):
-        return Booking.branch_id == viewer.branch_id
-    if scope == "all" and viewer.role == "admin":
-        return True
-    raise ApiError("forbidden", 403)
-
-
 def bookings(db: Session, *, viewer: Employee, scope: str = "mine", status: str = "",
              day: date | None = None, limit: int = 100) -> list[Booking]:
     """Bookings `viewer` may see, newest first, filtered by status and appointment day."""
-    query = select(Booking).where(_visible(viewer, scope))
+    query = select(Booking).where(access.booking_clause(viewer, scope))
     if status:
         query = query.where(Booking.status == status)
     if day:
@@ -114,22 +100,24 @@ def bookings(db: Session, *, viewer: Employee, scope: str = "mine", status: str 
     return list(db.exec(query.order_by(Booking.created_at.desc(), Booking.id.desc()).limit(limit)))
 
 
-def can_see(db: Session, viewer: Employee, booking: Booking) -> bool:
-    if booking.employee_id == viewer.id or viewer.role == "admin":
-        return True
-    if viewer.role == "branch_manager":
-        return booking.branch_id == viewer.branch_id
-    if viewer.role == "grid_leader" and viewer.grid_id:
-        return db.get(Employee, booking.employee_id).grid_id == viewer.grid_id
-    return False
-
-
 def booking_for(db: Session, viewer: Employee, reference: str) -> Booking:
     """A booking by reference, or 404 if it does not exist *or* is not the viewer's to see."""
     booking = db.exec(select(Booking).where(Booking.reference == reference.upper())).first()
-    if booking is None or not can_see(db, viewer, booking):
+    if booking is None or not access.may_see(db, viewer, booking):
         raise NotFound("not_found")
     return booking
+
+
+def reveal_phone(db: Session, *, viewer: Employee, booking: Booking, source: str) -> str:
+    """A customer's full number for someone allowed to read it (403 otherwise); audited."""
+    from server.audit import service as audit
+    from server.models import Customer
+
+    access.require(access.may_reveal(db, viewer, booking))
+    phone = db.get(Customer, booking.customer_id).phone
+    audit.record(db, action="phone_revealed", actor=viewer, target=f"booking:{booking.reference}",
+                 source=source, commit=True)
+    return phone
 
 
 MAX_RANGES_PER_DAY = 4
