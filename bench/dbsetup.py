@@ -45,7 +45,7 @@ class BenchDatabase:
         from server.demo import DEMO_ADMIN_NO, DEMO_PASSWORD, seed_demo
         from server.models import Employee, ShopLink
 
-        app = create_app({"DATABASE_URL": self.url, "REDIS_URL": ""})
+        app = create_app({"DATABASE_URL": self.url, "REDIS_URL": "", "APP_ENV": "development"})
         logging.getLogger().setLevel(logging.WARNING)  # create_app turns INFO on; keep the run quiet
         engine = app.extensions["engine"]
         try:

@@ -12,6 +12,7 @@ import argparse
 import datetime
 import json
 import os
+import secrets
 import platform
 import shutil
 import signal
@@ -74,7 +75,8 @@ def seed(db_url: str, db_path: Path) -> str:
 
 def start_server(db_url: str, port: int, log_path: Path) -> subprocess.Popen:
     """gunicorn as deployed (config/gunicorn.conf.py), in its own process group."""
-    env = {**os.environ, "DATABASE_URL": db_url, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, "DATABASE_URL": db_url, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+           "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32)}
     argv = [str(VENV / "gunicorn"), "-c", "config/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
             "server:create_app()"]
     with open(log_path, "ab") as log:
