@@ -17,7 +17,7 @@ from server.clock import local
 from server.models import Booking, Branch, Customer, Employee, Product, mask_phone
 from server.reports import xlsx_stream
 from server.reports.export import neutralise
-from server.staff.service import _visible
+from server.access import booking_clause
 
 COLUMNS = [("reference", "预约号"), ("status", "状态"), ("customer", "客户"), ("phone", "手机"),
            ("product", "业务"), ("slot", "预约时间"), ("manager", "客户经理"), ("staff_no", "工号"),
@@ -31,7 +31,7 @@ BATCH = 1000
 
 def count(db: Session, *, viewer: Employee, scope: str) -> int:
     """How many rows the export will have (the progress bar's 100 %); 403 outside the scope."""
-    return db.exec(select(func.count()).select_from(Booking).where(_visible(viewer, scope))).one()
+    return db.exec(select(func.count()).select_from(Booking).where(booking_clause(viewer, scope))).one()
 
 
 def rows(engine: Engine, *, viewer_id: int, where) -> Iterator[list]:

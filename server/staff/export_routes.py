@@ -10,7 +10,7 @@ from server.extensions import doc
 from server.http import client_ip, me
 from server.models import ErrorBody, utcnow
 from server.staff import bookings_export as export
-from server.staff.service import SCOPES, _visible
+from server.access import SCOPES, booking_clause
 from spectree import Response as Doc
 
 bp = Blueprint("bookings_export", __name__, url_prefix="/api/staff")
@@ -32,7 +32,7 @@ def export_bookings(fmt):
     total = export.count(db, viewer=viewer, scope=scope)  # 403 outside the viewer's scope
     audit.record(db, action="bookings_exported", actor=viewer, target=f"scope:{scope}",
                  detail=f"{fmt} {total} rows", source=client_ip(), commit=True)
-    cells = export.rows(current_app.extensions["engine"], viewer_id=viewer.id, where=_visible(viewer, scope))
+    cells = export.rows(current_app.extensions["engine"], viewer_id=viewer.id, where=booking_clause(viewer, scope))
     body = export.csv_stream(cells) if fmt == "csv" else export.xlsx_stream_of(cells)
     name = f"bookings-{scope}-{local_day(utcnow())}.{fmt}"
     return Response(body, mimetype=TYPES[fmt], headers={
