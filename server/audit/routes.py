@@ -9,6 +9,7 @@ from server.db import get_db
 from server.errors import ApiError, Invalid
 from server.extensions import doc
 from server.http import me, out
+from server.inputs import int_arg
 from server.models import AuditList, ErrorBody
 from server.reports import export
 from spectree import Response as Doc
@@ -31,10 +32,9 @@ def entries():
     try:
         start = date.fromisoformat(args["start"]) if args.get("start") else None
         end = date.fromisoformat(args["end"]) if args.get("end") else None
-        actor_id = int(args["actor_id"]) if args.get("actor_id") else None
-        limit = min(max(int(args.get("limit", 200)), 1), 1000)
     except ValueError:
         raise Invalid(start="range_invalid")
+    actor_id, limit = int_arg("actor_id", None), int_arg("limit", 200, low=1, high=1000)
     db = get_db()
     rows = [service.as_row(db, e) for e in service.entries(
         db, action=args.get("action", ""), actor_id=actor_id, start=start, end=end, limit=limit)]
