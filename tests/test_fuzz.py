@@ -59,6 +59,7 @@ def test_a_saved_name_is_1_to_20_printable_characters(name):
 
 # --- byte-level fuzzing: the inputs that crashed the server once, and random bytes ----------
 
+import io  # noqa: E402
 import json as _json  # noqa: E402
 import logging  # noqa: E402
 import random  # noqa: E402
@@ -162,6 +163,11 @@ def test_no_hostile_input_crashes_the_server_or_logs_a_traceback(app, bank, capl
                 elif r.status_code >= 400 and r.is_json:
                     assert "error" in r.get_json(), (method, url)
         assert time.monotonic() < deadline, f"fuzzing took longer than {SECONDS_PER_BACKEND} s"
+    for roster in ("工号,姓名,支行\nYQ\x009,王\x00,城区\x00支行\n".encode(), b"\xff\xfe\x00", rng.randbytes(300)):
+        for name in ("r.csv", "r.xlsx"):
+            r = admin.post("/api/admin/roster", data={"file": (io.BytesIO(roster), name)})
+            if r.status_code >= 500:
+                crashes.append(("admin", "POST", "/api/admin/roster", roster[:60], r.status_code))
     assert admin.get("/api/staff/me").status_code == 200, "the admin was logged out half way"
     assert sent > 2000
     assert not crashes, crashes[:20]
