@@ -4,7 +4,7 @@
 // Never cached: booking status, staff, boards, the live stream, the wall, POSTs. The staff app
 // and wall files are not precached: every customer phone would download them; uncached /static/
 // files come from the network.
-const VERSION = "2026-11-28.12";
+const VERSION = "2026-12-06.1";
 const PREFIX = "yryd-";
 const SHELL = `${PREFIX}shell-${VERSION}`;
 const RUNTIME = `${PREFIX}runtime-1`; // pages, shop data, the notice; outlives shell updates
