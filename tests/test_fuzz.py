@@ -63,7 +63,6 @@ import io  # noqa: E402
 import json as _json  # noqa: E402
 import logging  # noqa: E402
 import random  # noqa: E402
-import time  # noqa: E402
 from urllib.parse import quote  # noqa: E402
 
 from tests.conftest import PASSWORD  # noqa: E402
@@ -76,7 +75,9 @@ BAD_UTF8 = b"\xff\xfe\xc3\x28\xa0\xa1"
 QUERY_ARGS = ("action", "actor_id", "start", "end", "limit", "format", "scope", "status", "day",
               "period", "level", "track", "top", "bottom", "per_capita", "apply", "lang", "by")
 PATH_VALUES = ("1", BIG, BEYOND_INTEGER, "-" + BIG, quote(NUL), "%FF%FE", "%C3%28", "YQ%00", "%00")
-SECONDS_PER_BACKEND = 60
+HOSTILE_HEADERS = {"X-Booking-Token": "a\x00b", "Idempotency-Key": "k\x00" + "9" * 80,
+                   "Accept-Language": "\x00;q=99999999999999999999", "If-None-Match": '"\x00"',
+                   "X-CSRFToken": "\x00"}
 
 
 def _deep(n: int = 5000) -> bytes:
@@ -108,11 +109,12 @@ def _hostile_bodies(spec, operation, rng) -> list[bytes]:
     return bodies
 
 
-def _hostile_queries(rng) -> list[str]:
+def _hostile_queries(rng, one_at_a_time: bool) -> list[str]:
+    """Every crash value in every argument at once; for reads, also in each argument alone."""
     queries = []
     for value in (BIG, BEYOND_INTEGER, "-" + BIG, "%00", "x%00y", "%FF%FE", "9" * 400, "1e999", "2026-02-30", "%"):
         queries.append("&".join(f"{name}={value}" for name in QUERY_ARGS))
-    for value in (BIG, BEYOND_INTEGER, "-" + BEYOND_INTEGER, "%00", "%FF%FE"):
+    for value in (BIG, BEYOND_INTEGER, "-" + BEYOND_INTEGER, "%00", "%FF%FE") if one_at_a_time else ():
         queries += [f"{name}={value}" for name in QUERY_ARGS]  # one at a time: none masks another
     queries.append("".join(chr(rng.randrange(33, 127)) for _ in range(80)))
     queries.append(rng.randbytes(60).hex("%").upper().join(["%", ""]))
@@ -144,25 +146,28 @@ def test_no_hostile_input_crashes_the_server_or_logs_a_traceback(app, bank, capl
     assert len(operations) >= 40
     admin = _login_admin(app, bank)
     clients = {"anonymous": app.test_client(), "admin": admin}
-    crashes, sent, deadline = [], 0, time.monotonic() + SECONDS_PER_BACKEND
+    crashes, sent = [], 0
     caplog.set_level(logging.INFO)
     for path, method, op in operations:
         if path == "/api/staff/logout":
             continue  # would end the admin's session half way; it takes no input anyway
         for who, client in clients.items():
             requests = [(_fill(path, v), None) for v in PATH_VALUES]
-            requests += [(_fill(path, "1") + "?" + q, None) for q in _hostile_queries(rng)]
+            requests.append((_fill(path, quote(rng.randbytes(12), safe="")), None))
+            queries = _hostile_queries(rng, one_at_a_time=method == "GET")
+            requests += [(_fill(path, "1") + "?" + q, None) for q in queries]
             if method in ("POST", "PUT", "PATCH"):
                 requests += [(_fill(path, "1"), b) for b in _hostile_bodies(spec, op, rng)]
             for url, data in requests:
                 headers = {"Content-Type": "application/json"} if data is not None else {}
                 r = client.open(url, method=method, data=data, headers=headers)
+                if r.status_code < 400 and data is None:  # accepted: now with hostile headers too
+                    r = client.open(url, method=method, headers=HOSTILE_HEADERS)
                 sent += 1
                 if r.status_code >= 500 or r.status_code < 400 and data is not None and r.status_code != 200:
                     crashes.append((who, method, url[:120], data[:60] if data else None, r.status_code))
                 elif r.status_code >= 400 and r.is_json:
                     assert "error" in r.get_json(), (method, url)
-        assert time.monotonic() < deadline, f"fuzzing took longer than {SECONDS_PER_BACKEND} s"
     for roster in ("工号,姓名,支行\nYQ\x009,王\x00,城区\x00支行\n".encode(), b"\xff\xfe\x00", rng.randbytes(300)):
         for name in ("r.csv", "r.xlsx"):
             r = admin.post("/api/admin/roster", data={"file": (io.BytesIO(roster), name)})
