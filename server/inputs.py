@@ -3,8 +3,8 @@
 What crashed the server once and must be a 4xx everywhere: JSON nested thousands deep (the
 parser's recursion limit), NUL characters (PostgreSQL refuses them in text), lone UTF-16
 surrogates (they cannot be encoded back to UTF-8), numbers beyond 32 bits (PostgreSQL's
-INTEGER, every id and number column here) and non-finite floats. Bad UTF-8 in a body is a parse error; in a URL werkzeug
-decodes it with replacement characters, harmless from there on.
+INTEGER, every id and number column here) and non-finite floats. Bad UTF-8 in a body is a
+parse error; in a URL werkzeug decodes it with replacement characters, harmless from there on.
 """
 import math
 
@@ -29,7 +29,7 @@ class SafeJSON(DefaultJSONProvider):
             raise ValueError("JSON nested too deep") from None
 
 
-class Int64Converter(IntegerConverter):
+class IntegerConverter32(IntegerConverter):
     """`<int:...>` in URLs, up to what an INTEGER column holds: a larger id matches nothing (404)."""
 
     def __init__(self, map, *args, **kwargs):
@@ -104,5 +104,5 @@ def register(app) -> None:
     """Install the JSON provider, the bounded `int` converter and the request guard; call
     before any blueprint is registered (converters are looked up when rules are added)."""
     app.json = SafeJSON(app)
-    app.url_map.converters["int"] = Int64Converter
+    app.url_map.converters["int"] = IntegerConverter32
     app.before_request_funcs.setdefault(None, []).insert(0, guard_request)
