@@ -162,7 +162,7 @@ def test_markup_typed_by_customers_stays_text_on_every_staff_screen_and_the_wall
             for b in payloads:
                 check_customer_search(page, b)
         elif view == "admin/audit":
-            expect(page.get_by_test_id("audit-table")).to_contain_text(f"staff:{LOGIN_PROBE}")
+            expect(page.get_by_test_id("audit-table")).to_contain_text(f"工号 {LOGIN_PROBE}")
         elif view == "admin/flagged":
             expect(page.get_by_test_id("flagged-table").locator("tbody tr")).to_have_count(1)
         assert_inert(page, f"{role} #{view}")
