@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Quick start for a fresh clone, needing only Python 3.11+:
 
-    python3 run.py demo          # seeded SQLite demo bank on http://127.0.0.1:8000
+    python3 run.py demo          # seeded SQLite demo bank on http://127.0.0.1:8000 (PORT=8080 for another port)
     python3 run.py test          # the whole test suite
     python3 run.py constraints   # after changing requirements*.txt: re-pin every indirect dependency
 
@@ -107,9 +107,19 @@ def demo_secret_key() -> str:
     return path.read_text().strip()
 
 
+def demo_address(environ) -> tuple[str, str]:
+    """Where the demo listens (127.0.0.1:$PORT, 8000 by default) and the base URL the banner and
+    the QR codes use (PUBLIC_BASE_URL if set, else that address)."""
+    port = environ.get("PORT", "").strip() or "8000"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        sys.exit(f"PORT must be a port number (1–65535), not {port!r}.")
+    bind = f"127.0.0.1:{int(port)}"
+    return bind, environ.get("PUBLIC_BASE_URL") or f"http://{bind}"
+
+
 def demo() -> None:
-    """Seed the demo bank if the database is empty, print the banner, serve on 127.0.0.1:8000."""
-    os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+    """Seed the demo bank if the database is empty, print the banner, serve on 127.0.0.1:$PORT."""
+    bind, os.environ["PUBLIC_BASE_URL"] = demo_address(os.environ)
     (ROOT / "instance").mkdir(exist_ok=True)
     # A development server on this machine (plain HTTP), signed with a key nobody else knows.
     os.environ.setdefault("APP_ENV", "development")
@@ -117,7 +127,7 @@ def demo() -> None:
     flask("seed-demo", "--if-empty")
     flask("demo-banner")
     os.execv(str(BIN / "gunicorn"), [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py",
-                                     "--bind", "127.0.0.1:8000", "server:create_app()"])
+                                     "--bind", bind, "server:create_app()"])
 
 
 def test(extra: list[str]) -> None:

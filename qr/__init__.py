@@ -10,6 +10,7 @@ from .images import png, svg
 
 __all__ = ["RENDER_VERSION", "etag", "matrix", "png", "svg", "terminal", "to_uri"]
 
-from .kit import Kit, Person, pdf, png_zip, poster_image, service_board_image  # noqa: E402
+from .kit import Kit, pdf, png_zip, poster_image, service_board_image  # noqa: E402
+from .person import Person  # noqa: E402
 
 __all__ += ["Kit", "Person", "pdf", "png_zip", "poster_image", "service_board_image"]

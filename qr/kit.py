@@ -1,5 +1,7 @@
 """Print kits: every employee's A4 poster and each grid's service board, as a PDF or PNGs.
 
+A grid with more people than one board holds gets as many board pages as it needs.
+
 Plain data in, bytes out: the caller (the server, a command) gathers people and shop
 links; nothing here touches a database or Flask. Pages are drawn at 300 dpi unless asked.
 """
@@ -13,24 +15,12 @@ from dataclasses import dataclass
 import img2pdf
 from PIL import Image
 
-from .poster import check_board, draw_board, draw_poster
+from .person import Person
+from .poster import board_pages, check_board, draw_board, draw_poster
 from .sheet import areas_text
 
 Progress = Callable[[int, int], None]
 JPEG = {"quality": 95, "subsampling": 0}  # Pillow stores RGB pages as JPEG: keep edges crisp
-
-
-@dataclass
-class Person:
-    """One employee as printed: who they are, where they serve, and their shop link."""
-
-    name: str
-    level_label: str  # e.g. "中级客户经理"
-    branch: str
-    grid: str
-    grid_areas: Sequence[str] | str  # villages / communities, e.g. ["张庄村", "东城社区"]
-    url: str  # the shop link the code holds (PUBLIC_BASE_URL/s/<code>?c=<channel>)
-    photo: bytes | None = None  # any image Pillow reads; cropped round
 
 
 @dataclass
@@ -49,9 +39,12 @@ def poster_image(person: Person, *, bank: str, hotline: str, dpi: int = 300) -> 
 
 
 def service_board_image(grid_name: str, areas: Sequence[str] | str, people: list[Person], *,
-                        bank: str, hotline: str, dpi: int = 300) -> Image.Image:
-    """A grid's A4 landscape service board (网格服务公示牌): who serves it, no phone numbers."""
-    return draw_board(grid_name, areas, people, bank=bank, hotline=hotline, dpi=dpi).image
+                        bank: str, hotline: str, dpi: int = 300, page: int = 1,
+                        pages: int = 1) -> Image.Image:
+    """One page of a grid's A4 landscape service board (网格服务公示牌): who serves it, no
+    phone numbers; at most MAX_BOARD_PEOPLE people (board_pages splits a larger grid)."""
+    return draw_board(grid_name, areas, people, bank=bank, hotline=hotline, dpi=dpi,
+                      page=page, pages=pages).image
 
 
 def board_areas(grid_name: str, people: list[Person]) -> list[str]:
@@ -66,21 +59,21 @@ def board_areas(grid_name: str, people: list[Person]) -> list[str]:
 
 def pdf(kit: Kit, *, service_boards: dict[str, list[Person]] | None = None,
         progress: Progress | None = None, dpi: int = 300) -> bytes:
-    """A PDF with one poster page per person, then one page per service board.
+    """A PDF with one poster page per person, then each grid's service board (a page per
+    MAX_BOARD_PEOPLE people or fewer: board_pages).
 
     `service_boards` maps a grid's name to the people on its board. `progress(done, total)`
     is called as each page is drawn (drawing is most of the time). Each page is kept only as
     its JPEG (under 1 MB) once drawn, and img2pdf wraps the JPEGs as they are: memory stays
     near one drawn page plus the finished file, however many pages a kit has.
     """
-    boards = service_boards or {}
+    boards = _board_sheets(service_boards)
     total = len(kit.people) + len(boards)
     if total == 0:
         raise ValueError("打印包为空：没有人员也没有公示牌 / nothing to print")
-    for grid_name, people in boards.items():
-        check_board(grid_name, people)  # before minutes of drawing, not after
     jpegs = []
-    for page in _counted(_pages(kit, boards, dpi), total, progress):
+    pages = [*(_poster(kit, p, dpi) for p in kit.people), *(_board(kit, b, dpi) for b in boards)]
+    for page in _counted(iter(pages), total, progress):
         out = io.BytesIO()
         page.save(out, "JPEG", dpi=(dpi, dpi), **JPEG)  # the dpi makes each page A4
         jpegs.append(out.getvalue())
@@ -88,41 +81,73 @@ def pdf(kit: Kit, *, service_boards: dict[str, list[Person]] | None = None,
                            creator="一人一店")
 
 
-def png_zip(kit: Kit, progress: Progress | None = None, *, dpi: int = 300) -> bytes:
-    """A ZIP of one PNG poster per person, named `001-王丽.png`; `progress` per poster."""
+def png_zip(kit: Kit, progress: Progress | None = None, *, dpi: int = 300,
+            service_boards: dict[str, list[Person]] | None = None) -> bytes:
+    """A ZIP of one PNG poster per person, named `001-王丽.png`, then each grid's service
+    board, `公示牌-冠山网格.png` (`…-1.png`, `…-2.png` over several pages); `progress` per page."""
+    boards = _board_sheets(service_boards)
     out = io.BytesIO()
-    total = len(kit.people)
+    total = len(kit.people) + len(boards)
+    names = [file_name(i, p.name) for i, p in enumerate(kit.people, start=1)]
+    names += [board_file_name(grid, page, pages) for grid, _, page, pages in boards]
+    drawings = [*(_poster(kit, p, dpi) for p in kit.people), *(_board(kit, b, dpi) for b in boards)]
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-        for i, person in enumerate(kit.people, start=1):
-            image = poster_image(person, bank=kit.bank, hotline=kit.hotline, dpi=dpi)
+        for done, (name, draw) in enumerate(zip(names, drawings), start=1):
             png = io.BytesIO()
-            image.save(png, "PNG", dpi=(dpi, dpi))  # so it prints at A4, not at 72 dpi
-            archive.writestr(file_name(i, person.name), png.getvalue())
+            draw().save(png, "PNG", dpi=(dpi, dpi))  # so it prints at A4, not at 72 dpi
+            archive.writestr(name, png.getvalue())
             if progress:
-                progress(i, total)
+                progress(done, total)
     return out.getvalue()
 
 
 def file_name(number: int, name: str) -> str:
     """`001-王丽.png`: the number, then only the name's letters and digits (Chinese kept)."""
-    safe = "".join(c for c in unicodedata.normalize("NFC", name) if c.isalnum() or c in "·_")
-    safe = safe[:32]
+    safe = _safe(name)
     return f"{number:03d}-{safe}.png" if safe else f"{number:03d}.png"
 
 
-def _pages(kit: Kit, boards: dict[str, list[Person]], dpi: int) -> Iterator[Image.Image]:
-    """Every page in print order, drawn only when asked for."""
-    for person in kit.people:
-        yield poster_image(person, bank=kit.bank, hotline=kit.hotline, dpi=dpi)
-    for grid_name, people in boards.items():
-        yield service_board_image(grid_name, board_areas(grid_name, people), people,
-                                  bank=kit.bank, hotline=kit.hotline, dpi=dpi)
+def board_file_name(grid_name: str, page: int, pages: int) -> str:
+    """`公示牌-冠山网格.png`, or `公示牌-冠山网格-2.png` for the second of several pages."""
+    more = f"-{page}" if pages > 1 else ""
+    return f"公示牌-{_safe(grid_name) or 'grid'}{more}.png"
 
 
-def _counted(pages: Iterator[Image.Image], total: int,
+def _safe(name: str) -> str:
+    """Only a name's letters and digits (Chinese kept), at most 32: safe as a file name."""
+    return "".join(c for c in unicodedata.normalize("NFC", name) if c.isalnum() or c in "·_")[:32]
+
+
+Board = tuple[str, list[Person], int, int]  # grid, the people on this page, page, pages
+
+
+def _board_sheets(service_boards: dict[str, list[Person]] | None) -> list[Board]:
+    """Every board page to print, checked before minutes of drawing rather than after."""
+    sheets = []
+    for grid_name, people in (service_boards or {}).items():
+        if not people:
+            check_board(grid_name, people)  # refused: a board needs someone (too many: more pages)
+        split = board_pages(people)
+        sheets += [(grid_name, part, i, len(split)) for i, part in enumerate(split, start=1)]
+    return sheets
+
+
+def _poster(kit: Kit, person: Person, dpi: int) -> Callable[[], Image.Image]:
+    """One poster, drawn only when called: pages are drawn one at a time."""
+    return lambda: poster_image(person, bank=kit.bank, hotline=kit.hotline, dpi=dpi)
+
+
+def _board(kit: Kit, board: Board, dpi: int) -> Callable[[], Image.Image]:
+    grid_name, people, page, pages = board
+    return lambda: service_board_image(grid_name, board_areas(grid_name, people), people, bank=kit.bank,
+                                       hotline=kit.hotline, dpi=dpi, page=page, pages=pages)
+
+
+def _counted(pages: Iterator[Callable[[], Image.Image]], total: int,
              progress: Progress | None) -> Iterator[Image.Image]:
-    """The same pages, calling `progress(done, total)` as each one is drawn."""
-    for done, page in enumerate(pages, start=1):
+    """The pages drawn one by one, calling `progress(done, total)` as each one is drawn."""
+    for done, draw in enumerate(pages, start=1):
+        page = draw()
         if progress:
             progress(done, total)
         yield page

@@ -5,13 +5,10 @@ Layouts are designed in pixels at 300 dpi (see `qr.sheet`); each function return
 """
 
 import math
-from typing import TYPE_CHECKING
 
+from .person import Person
 from .sheet import (GOLD, GREEN, GREEN_DARK, INK, MINT, MUTED, PALE, WHITE, Sheet, areas_text,
                     paste_avatar, paste_qr, pill, wrap)
-
-if TYPE_CHECKING:
-    from .kit import Person
 
 HEADLINE = "扫码预约 · 专属客户经理"
 INVITATION = "微信扫一扫，在线预约，专人服务"
@@ -21,7 +18,7 @@ PRIVACY_NOTE = "为保护个人隐私，本牌不公示手机号码，请扫码�
 MAX_BOARD_PEOPLE = 12  # three rows of four: below that a code would print under 3 cm
 
 
-def draw_poster(person: "Person", *, bank: str, hotline: str, dpi: int = 300) -> Sheet:
+def draw_poster(person: Person, *, bank: str, hotline: str, dpi: int = 300) -> Sheet:
     """One employee's A4 portrait poster: header, big code, who they are, the hotline."""
     sheet = Sheet.a4(dpi)
     w, h = sheet.image.size
@@ -49,7 +46,7 @@ def _band(sheet: Sheet, top: int, bottom: int) -> None:
     sheet.draw.rectangle((0, bottom, w, bottom + sheet.px(14)), fill=GOLD)
 
 
-def _person_card(sheet: Sheet, person: "Person", box) -> None:
+def _person_card(sheet: Sheet, person: Person, box) -> None:
     """Avatar on the left; name, level, branch and grid on the right."""
     px = sheet.px
     x0, y0, x1, y1 = box
@@ -85,8 +82,9 @@ def _poster_footer(sheet: Sheet, bank: str, hotline: str, h: int) -> None:
                anchor="mm")
 
 
-def check_board(grid_name: str, people: list["Person"]) -> None:
-    """Refuse a board with nobody on it, or with more people than fit legibly."""
+def check_board(grid_name: str, people: list[Person]) -> None:
+    """Refuse a board page with nobody on it, or with more people than fit legibly (a kit
+    splits a larger grid's board over several pages: board_pages)."""
     if not people:
         raise ValueError(f"{grid_name}: 公示牌上至少要有一名客户经理 / a board needs someone")
     if len(people) > MAX_BOARD_PEOPLE:
@@ -94,9 +92,23 @@ def check_board(grid_name: str, people: list["Person"]) -> None:
                          f" / at most {MAX_BOARD_PEOPLE} people fit on one board")
 
 
-def draw_board(grid_name: str, areas, people: list["Person"], *, bank: str, hotline: str,
-               dpi: int = 300) -> Sheet:
-    """A grid's A4 landscape service board: the area covered and a card per employee."""
+def board_pages(people: list[Person]) -> list[list[Person]]:
+    """A grid's people split over as few board pages as hold them all, evenly (13 → 7 + 6):
+    nobody is left off a board for lack of room."""
+    count = max(math.ceil(len(people) / MAX_BOARD_PEOPLE), 1)
+    size, extra = divmod(len(people), count)
+    pages, start = [], 0
+    for i in range(count):
+        end = start + size + (i < extra)
+        pages.append(people[start:end])
+        start = end
+    return pages
+
+
+def draw_board(grid_name: str, areas, people: list[Person], *, bank: str, hotline: str,
+               dpi: int = 300, page: int = 1, pages: int = 1) -> Sheet:
+    """A grid's A4 landscape service board: the area covered and a card per employee; page
+    `page` of `pages` when the grid's people take more than one."""
     check_board(grid_name, people)
     sheet = Sheet.a4(dpi, landscape=True)
     w, h = sheet.image.size
@@ -106,7 +118,8 @@ def draw_board(grid_name: str, areas, people: list["Person"], *, bank: str, hotl
                name="title")
     sheet.text((w - px(140), px(180)), *sheet.fitted(bank, 84, px(1500), bold=True), WHITE,
                anchor="rm", name="bank")
-    name, font = sheet.fitted(grid_name, 108, w - px(280), bold=True)
+    more = f"（第 {page} 页，共 {pages} 页）" if pages > 1 else ""
+    name, font = sheet.fitted(grid_name + more, 108, w - px(280), bold=True)
     sheet.text((px(140), px(560)), name, font, GREEN_DARK, anchor="ls", name="grid")
     font, label = sheet.font(58), "服务范围："
     indent = round(font.getlength(label))
@@ -119,7 +132,7 @@ def draw_board(grid_name: str, areas, people: list["Person"], *, bank: str, hotl
     return sheet
 
 
-def _cards(sheet: Sheet, people: list["Person"], box) -> None:
+def _cards(sheet: Sheet, people: list[Person], box) -> None:
     """People in rows of at most four, each on a card that is as large as the room allows."""
     x0, y0, x1, y1 = box
     gap = sheet.px(50)
@@ -138,7 +151,7 @@ def _cards(sheet: Sheet, people: list["Person"], box) -> None:
             _wide_card(sheet, person, card, i)
 
 
-def _tall_card(sheet: Sheet, person: "Person", card, i: int) -> None:
+def _tall_card(sheet: Sheet, person: Person, card, i: int) -> None:
     """Portrait card: avatar and who they are on top, the code below."""
     x0, y0, x1, y1 = card
     px, cx = sheet.px, (x0 + x1) // 2
@@ -150,7 +163,7 @@ def _tall_card(sheet: Sheet, person: "Person", card, i: int) -> None:
     sheet.text((cx, y1 - px(50)), "扫码预约", sheet.font(44, bold=True), GREEN, anchor="mm")
 
 
-def _wide_card(sheet: Sheet, person: "Person", card, i: int) -> None:
+def _wide_card(sheet: Sheet, person: Person, card, i: int) -> None:
     """Landscape card: who they are on the left, the code on the right."""
     x0, y0, x1, y1 = card
     px = sheet.px
@@ -173,7 +186,7 @@ def _wide_card(sheet: Sheet, person: "Person", card, i: int) -> None:
         _identity(sheet, person, cx, (y0 + y1 - text_height) // 2, right - left, scale)
 
 
-def _identity(sheet: Sheet, person: "Person", cx: int, y: int, width: int, scale: float) -> int:
+def _identity(sheet: Sheet, person: Person, cx: int, y: int, width: int, scale: float) -> int:
     """Name, level (as a pill) and branch centred on `cx` from `y` down; returns the y below."""
     px = sheet.px
     name, font = sheet.fitted(person.name, 84 * scale, width, bold=True)

@@ -10,14 +10,10 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .code import matrix
-
-if TYPE_CHECKING:
-    from .kit import Person
+from .person import Person
 
 GREEN = (11, 107, 58)  # bank green #0b6b3a
 GREEN_DARK = (7, 74, 40)
@@ -173,14 +169,14 @@ def paste_qr(sheet: Sheet, url: str, centre: tuple[int, int], width: int, name: 
     sheet.boxes[name] = (x, y, x + code.width, y + code.height)
 
 
-def face(person: "Person", diameter: int) -> Image.Image:
+def face(person: Person, diameter: int) -> Image.Image:
     """A square portrait: the photo cropped to its centre, or the name's last two characters."""
     if person.photo:
         return _photo(person, diameter)
     return _initials(person.name, diameter)
 
 
-def _photo(person: "Person", diameter: int) -> Image.Image:
+def _photo(person: Person, diameter: int) -> Image.Image:
     """The photo turned upright and cropped to its centre square."""
     try:
         with Image.open(io.BytesIO(person.photo)) as opened:
@@ -203,7 +199,7 @@ def _initials(name: str, diameter: int) -> Image.Image:
     return disc
 
 
-def paste_avatar(sheet: Sheet, person: "Person", centre: tuple[int, int], diameter: int,
+def paste_avatar(sheet: Sheet, person: Person, centre: tuple[int, int], diameter: int,
                  ring: int, name: str = "avatar") -> None:
     """The portrait cut to a circle inside a white ring, centred on `centre`."""
     cx, cy = centre

@@ -4,7 +4,7 @@ import weakref
 from flask import Flask, jsonify
 
 from config import settings
-from server import db as database, errors, logs
+from server import db as database, errors, inputs, logs
 from server.security import SignedCookieSessions, same_origin_only, secure_headers, session_limits
 from server.extensions import csrf, limiter, login_manager, only_limited, spec
 from server.bookings.group import GroupCommit
@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.session_interface = SignedCookieSessions()
     csrf.init_app(app)
     errors.register(app)
+    inputs.register(app)
     app.after_request(secure_headers)
     app.before_request(same_origin_only)
     app.before_request(session_limits)

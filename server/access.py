@@ -147,6 +147,13 @@ def sees_event(scope: tuple[frozenset[int] | None, int | None], message: dict) -
     return message["employee_id"] in people or (branch_id is not None and message.get("branch_id") == branch_id)
 
 
+def audit_scope(viewer: Employee) -> int | None:
+    """Which audit entries `viewer` may read: None for head office (all), their branch's id for
+    a branch head; 403 for anyone else."""
+    require(is_admin(viewer) or is_branch_head(viewer))
+    return None if is_admin(viewer) else viewer.branch_id
+
+
 def admin_only(view):
     """Route decorator (under login_required): 403 unless the viewer is head office."""
     @wraps(view)

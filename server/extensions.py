@@ -7,6 +7,8 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from spectree import SpecTree
 
+from server.models import ErrorBody
+
 login_manager = LoginManager()
 # Shared across workers through Redis when REDIS_URL is set; if the store fails, requests
 # go through (a booking is never refused because the limiter is down). No X-RateLimit headers:
@@ -29,8 +31,9 @@ class HeaderCSRF(CSRFProtect):
 
 
 csrf = HeaderCSRF()
+# A 422 is documented as the body server/errors.py sends (error, message, per-field messages).
 spec = SpecTree("flask", title="一人一店 API", version="1", path="apidoc",
-                annotations=False, mode="strict")
+                annotations=False, mode="strict", validation_error_model=ErrorBody)
 
 
 def doc(**kwargs):

@@ -9,6 +9,7 @@ from sqlalchemy import inspect
 from server.cache import attach, rebuild, row_of
 from server.db import get_db
 from server.errors import ApiError
+from server.inputs import check_json
 
 
 def body(model: type[BaseModel]) -> BaseModel:
@@ -16,6 +17,7 @@ def body(model: type[BaseModel]) -> BaseModel:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError("bad_json", 400)
+    check_json(data, model.model_fields)
     return model.model_validate(data)
 
 

@@ -16,6 +16,8 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from pydantic import Field as PydField
 from sqlmodel import Field, SQLModel
 
+from server.audit import append_only
+
 LEVELS = ("trainee", "junior", "mid", "senior")  # 见习 初级 中级 高级
 TRACKS = ("corporate", "microloan", "none")  # 公司类 微贷类 无
 ROLES = ("staff", "grid_leader", "branch_manager", "admin")
@@ -279,6 +281,11 @@ class AuditEntry(SQLModel, table=True):
     target: str = Field(default="", max_length=60)  # e.g. booking:YQ7K3P9D, employee:12
     detail: str = Field(default="", max_length=200)
     source: str = Field(default="", max_length=45)  # client IP
+    # The branch the entry concerns (its target's, else its actor's): what a branch head sees.
+    branch_id: Optional[int] = Field(default=None, index=True)
+
+
+append_only.guard(AuditEntry.__table__)  # UPDATE and DELETE refused by the database itself
 
 
 # --- what the boards count -----------------------------------------------------------------
@@ -815,8 +822,9 @@ class FlaggedList(Public):
 
 
 class AuditRow(Public):
-    at: datetime
+    at: datetime  # Asia/Shanghai, with its offset
     action: str
+    action_label: str = ""  # the action in the reader's language
     actor: str
     target: str
     detail: str

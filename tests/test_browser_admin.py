@@ -102,7 +102,10 @@ def test_the_audit_log_shows_a_login_and_exports_with_the_same_filters(desk, liv
     log_in(desk, live_server, bank.admin)
     page = open_page(desk, f"{live_server}/staff#admin/audit")
     expect(page.get_by_test_id("audit-table")).to_contain_text("登录")
-    expect(page.get_by_test_id("audit-table")).to_contain_text(f"{bank.admin.staff_no} {bank.admin.name}")
+    expect(page.get_by_test_id("audit-table")).to_contain_text(f"{bank.admin.name}（{bank.admin.staff_no}）")
+    expect(page.get_by_test_id("audit-table")).to_contain_text("+08:00")
+    expect(page.get_by_test_id("audit-scope")).to_have_count(0)
+    page.screenshot(path="/tmp/robust-audit-admin.png")
 
     page.get_by_test_id("audit-action").select_option("login")
     page.get_by_test_id("audit-start").fill("2020-01-01")
@@ -111,7 +114,25 @@ def test_the_audit_log_shows_a_login_and_exports_with_the_same_filters(desk, liv
     csv = page.get_by_test_id("audit-csv")
     expect(csv).to_have_attribute("href", "/api/audit?action=login&start=2020-01-01&limit=200&format=csv")
     r = desk.request.get(f"{live_server}{csv.get_attribute('href')}")
-    assert r.ok and "login" in r.text()
+    assert r.ok and "登录" in r.text() and "+08:00" in r.text()
+
+
+def test_a_branch_head_reads_their_branchs_audit_log_on_a_phone(browser, live_server, bank, book):
+    ref = book(bank.code(bank.li)).get_json()["reference"]
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                locale="zh-CN")
+    log_in(phone, live_server, bank.li)
+    phone.request.post(f"{live_server}/api/staff/bookings/{ref}/status", data={"status": "contacted"},
+                       headers={"X-CSRFToken": phone.request.get(f"{live_server}/api/staff/me").json()["csrf_token"]})
+    log_in(phone, live_server, bank.boss)
+    page = open_page(phone, f"{live_server}/staff#admin/audit")
+    table = page.get_by_test_id("audit-table")
+    expect(table).to_contain_text(f"预约 {ref}（刘** 138****5678）")
+    expect(table).to_contain_text("改为「已联系」（员工操作）")
+    expect(table).to_contain_text("李强（YQ0002）")
+    expect(page.get_by_test_id("audit-scope")).to_be_visible()
+    page.screenshot(path="/tmp/robust-audit-branch.png", full_page=True)
+    phone.close()
 
 
 def test_plain_staff_see_none_of_the_admin_sections(desk, live_server, bank):
@@ -161,5 +182,5 @@ def test_every_section_opens_for_an_admin_and_a_branch_manager_gets_only_theirs(
     log_in(boss, live_server, bank.boss)
     page = open_page(boss, f"{live_server}/staff#admin/roster")
     expect(page.get_by_test_id("adm-handover")).to_be_visible()  # roster is the admin's: first of theirs
-    expect(page.locator(".adm-nav a")).to_have_text(["客户继承", "休假代理", "印刷物料", "报表下载"])
+    expect(page.locator(".adm-nav a")).to_have_text(["客户继承", "休假代理", "审计日志", "印刷物料", "报表下载"])
     boss.close()

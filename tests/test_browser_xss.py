@@ -164,7 +164,7 @@ def test_markup_typed_by_customers_stays_text_on_every_staff_screen_and_the_wall
         elif view == "admin/audit":
             from server.audit.service import mask  # a typed staff number is kept masked: "<S****1>"
 
-            expect(page.get_by_test_id("audit-table")).to_contain_text(f"staff:{mask(LOGIN_PROBE)}")
+            expect(page.get_by_test_id("audit-table")).to_contain_text(f"工号 {mask(LOGIN_PROBE)}")
         elif view == "admin/flagged":
             expect(page.get_by_test_id("flagged-table").locator("tbody tr")).to_have_count(1)
         assert_inert(page, f"{role} #{view}")

@@ -188,3 +188,21 @@ def test_seeding_just_after_midnight_on_a_monday_works_too(tmp_path):
         with app.app_context(), pytest.raises(RuntimeError):
             demo.seed_demo(db)
     app.extensions["engine"].dispose()
+
+
+def test_the_demo_listens_on_PORT_and_the_banner_follows_it(demo_app):
+    import run
+
+    assert run.demo_address({}) == ("127.0.0.1:8000", "http://127.0.0.1:8000")
+    bind, base = run.demo_address({"PORT": "8123"})
+    assert (bind, base) == ("127.0.0.1:8123", "http://127.0.0.1:8123")
+    assert run.demo_address({"PORT": "8123", "PUBLIC_BASE_URL": "https://bank.example"})[1] == "https://bank.example"
+    for wrong in ("eighty", "0", "70000"):
+        with pytest.raises(SystemExit):
+            run.demo_address({"PORT": wrong})
+    demo_app.config["PUBLIC_BASE_URL"] = base
+    try:
+        banner = demo_app.test_cli_runner().invoke(args=["demo-banner"]).output
+    finally:
+        demo_app.config["PUBLIC_BASE_URL"] = "http://shop.test"
+    assert f"{base}/staff" in banner and f"{base}/wall" in banner and ":8000" not in banner

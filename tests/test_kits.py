@@ -19,7 +19,7 @@ def test_my_poster_pdf_decodes_to_my_shop_from_the_printed_page(bank, login, tmp
     assert text == "http://shop.test/s/SHOP0001"
 
 
-def test_a_branch_managers_zip_has_one_poster_per_active_person(bank, login, db):
+def test_a_branch_managers_zip_has_one_poster_per_active_person_and_the_grids_board(bank, login, db):
     import io
     import zipfile
 
@@ -28,7 +28,9 @@ def test_a_branch_managers_zip_has_one_poster_per_active_person(bank, login, db)
     db.commit()
     r = login(bank.boss).get(f"/api/kits/branch/{bank.rural.id}.zip")
     names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
-    assert len(names) == 2 and any("王丽" in n for n in names)  # wang and the manager; li has left
+    posters = [n for n in names if not n.startswith("公示牌")]
+    assert len(posters) == 2 and any("王丽" in n for n in posters)  # wang and the manager; li has left
+    assert [n for n in names if n.startswith("公示牌")] == ["公示牌-冠山网格.png"]  # the grid's board too
 
 
 def test_a_worker_drawing_a_branch_kit_keeps_answering_other_requests(database_url):

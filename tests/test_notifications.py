@@ -2,25 +2,37 @@
 import http.server
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from server.models import Booking, Notification, utcnow
+from server.notify import service
 from server.notify.service import deliver_due
 
 
 class Receiver:
     """A webhook receiver on loopback that can be told to fail."""
 
-    def __init__(self, failures: int = 0):
+    def __init__(self, failures: int = 0, delay: float = 0):
         self.got, self.failures, self.arrived = [], failures, threading.Event()
+        self.headers, self.in_flight, self.overlaps = [], set(), []
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                key = self.headers.get("X-Message-Id")
+                with lock:
+                    if key in outer.in_flight:
+                        outer.overlaps.append(key)  # a second delivery started while one is in flight
+                    outer.in_flight.add(key)
+                    outer.headers.append(key)
+                time.sleep(delay)
+                with lock:
+                    outer.in_flight.discard(key)
                 if outer.failures:
                     outer.failures -= 1
                     self.send_response(500)
@@ -33,11 +45,16 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        lock = threading.Lock()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        deadline = time.monotonic() + 5
+        while self.in_flight and time.monotonic() < deadline:  # let slow answers finish
+            time.sleep(0.02)
         self.server.shutdown()
         self.server.server_close()
 
@@ -122,3 +139,110 @@ def test_the_message_sender_is_pluggable_and_logs_nothing_personal(bank, book, a
     with app.app_context(), caplog.at_level("INFO", logger="yryd.notify"):
         assert deliver_due(db) == 1
     assert f"message to employee:{bank.wang.id}" in caplog.text and "138" not in caplog.text
+
+
+def _deliver_until_done(app, engine, seconds: float = 30) -> None:
+    """One delivering worker: its own session, rounds until nothing is pending or claimable."""
+    deadline = time.monotonic() + seconds
+    with app.app_context(), Session(engine) as db:
+        while time.monotonic() < deadline:
+            deliver_due(db, limit=10)
+            if not db.exec(select(Notification.id).where(Notification.status == "pending")).first():
+                return
+            db.rollback()
+            time.sleep(0.05)
+
+
+def _workers(app, engines, per_engine: int = 2) -> None:
+    threads = [threading.Thread(target=_deliver_until_done, args=(app, engine))
+               for engine in engines for _ in range(per_engine)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_a_receiver_slower_than_the_timeout_gets_each_notification_once_across_two_workers(
+        bank, book, app, db, monkeypatch):
+    monkeypatch.setattr(service, "TIMEOUT_SECONDS", 0.3)
+    slow = Receiver(delay=0.8)  # answers after the client has stopped waiting
+    app.config["NOTIFY_WEBHOOK_URL"] = slow.url
+    app.extensions.pop("notify")
+    for k in range(3):
+        assert book(bank.code(bank.wang), phone=f"1390000{k:04d}", slot=None, callback=True).status_code == 201
+    _workers(app, [app.extensions["engine"]])
+    with app.app_context():
+        assert deliver_due(db, now=utcnow() + timedelta(hours=2)) == 0  # nothing left to try again
+    slow.close()
+    ids = [m["id"] for m in slow.got]
+    assert len(ids) == 3 and len(set(ids)) == 3 and sorted(slow.headers) == sorted(ids)
+    assert slow.overlaps == []
+    assert db.exec(select(Notification.status)).all() == ["sent"] * 3
+    message = slow.got[0]
+    assert message["manager"] == {"name": "王丽", "staff_no": "YQ0001"} and message["branch"] == "平定支行"
+    assert "王丽" in message["text"] and "平定支行" in message["text"]
+
+
+def test_a_message_taken_over_after_its_lease_ended_is_not_sent_by_the_first_worker_too(
+        bank, book, app, receiver):
+    app.extensions.pop("notify")
+    book(bank.code(bank.wang))
+    engine = app.extensions["engine"]
+    with app.app_context(), Session(engine) as one, Session(engine) as two:
+        now = utcnow()
+        batch, held = service.claim(one, now, 10)  # the first worker claims, then stalls
+        assert len(batch) == 1
+        assert deliver_due(two, now=now + service.lease() + timedelta(seconds=1)) == 1
+        assert service.deliver(one, batch, held, now) == 0  # it wakes up: no longer its message
+    assert len(receiver.got) == 1
+
+
+def test_the_same_message_keeps_its_id_when_it_is_tried_again(bank, book, app, db):
+    flaky = Receiver(failures=1)
+    app.config["NOTIFY_WEBHOOK_URL"] = flaky.url
+    app.extensions.pop("notify")
+    book(bank.code(bank.wang))
+    with app.app_context():
+        assert deliver_due(db) == 0
+        assert deliver_due(db, now=utcnow() + timedelta(minutes=5)) == 1
+    flaky.close()
+    assert len(flaky.headers) == 2 and flaky.headers[0] == flaky.headers[1] == flaky.got[0]["id"]
+
+
+def test_two_instances_delivering_hundreds_at_once_never_deadlock_and_send_each_once(
+        bank, book, app, db, database_url, caplog):
+    """Two engines (two instances) of two workers each, while bookings keep coming."""
+    from sqlalchemy import create_engine, insert
+
+    from server.db import make_engine
+
+    fast = Receiver()
+    app.config["NOTIFY_WEBHOOK_URL"] = fast.url
+    app.extensions.pop("notify")
+    app.config.update(BOOKING_LIMIT_IP="100000/minute", BOOKING_PHONE_PER_DAY=100000)
+    bookings = [book(bank.code(e), phone=f"1390001{k:04d}", slot=None, callback=True).status_code
+                for k, e in enumerate([bank.wang, bank.li, bank.zhao] * 4)]
+    assert bookings == [201] * 12
+    rows = db.exec(select(Booking.id, Booking.employee_id)).all()
+    now = utcnow()
+    db.execute(insert(Notification.__table__), [
+        dict(booking_id=b, employee_id=e, channel="webhook", status="pending", attempts=0, next_at=now,
+             created_at=now, sent_at=None) for k in range(25) for b, e in rows])
+    db.commit()
+    total = db.exec(select(Notification.id)).all()
+    assert len(total) == 312
+    other = make_engine(database_url)
+    more = threading.Thread(target=lambda: [book(bank.code(bank.wang), phone=f"1390002{k:04d}", slot=None,
+                                                 callback=True) for k in range(20)])
+    with caplog.at_level("INFO"):
+        more.start()
+        _workers(app, [app.extensions["engine"], other])
+        more.join()
+        _workers(app, [app.extensions["engine"]], per_engine=1)  # what the late bookings added
+    other.dispose()
+    fast.close()
+    db.rollback()
+    assert db.exec(select(Notification.status)).all() == ["sent"] * 332
+    assert len(fast.got) == 332 and len({m["id"] for m in fast.got}) == 332
+    assert "40P01" not in caplog.text and "deadlock" not in caplog.text.lower()
+    assert "40001" not in caplog.text and "retried" not in caplog.text

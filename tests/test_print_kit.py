@@ -215,6 +215,36 @@ def test_a_full_board_of_twelve_still_prints_codes_that_scan():
         assert decode_with_opencv(sheet.image.crop(sheet.boxes[f"qr-{i}"])) == people[i].url
 
 
+def test_a_grid_with_more_people_than_one_board_holds_goes_on_to_a_second_page():
+    people = [person(f"员工{i}", url=f"http://127.0.0.1:8000/s/CODE{i:04d}") for i in range(15)]
+    pages = poster.board_pages(people)
+    assert [len(p) for p in pages] == [8, 7] and sum(pages, []) == people  # nobody dropped, in order
+    on_boards = []
+    for number, part in enumerate(pages, start=1):
+        sheet = poster.draw_board(GRID, VILLAGES, part, bank=BANK, hotline=HOTLINE, dpi=100,
+                                  page=number, pages=len(pages))
+        printed = " ".join(p.text for p in sheet.printed)
+        assert f"第 {number} 页，共 2 页" in printed
+        on_boards += [p.name for p in part if p.name in printed]
+    assert on_boards == [p.name for p in people]
+    assert [len(p) for p in poster.board_pages(people[:12])] == [12]
+    assert [len(p) for p in poster.board_pages(people * 2)] == [10, 10, 10]
+
+
+def test_the_zip_holds_the_posters_then_every_grids_service_board_pages():
+    people = [person(f"员工{i}", url=f"http://127.0.0.1:8000/s/CODE{i:04d}") for i in range(13)]
+    seen = []
+    archive = zipfile.ZipFile(io.BytesIO(qr.png_zip(
+        Kit(BANK, HOTLINE, people), lambda done, total: seen.append((done, total)), dpi=100,
+        service_boards={GRID: people, "娘子关镇第一网格": people[:1]})))
+    names = archive.namelist()
+    assert names[:13] == [f"{i:03d}-员工{i - 1}.png" for i in range(1, 14)]
+    assert names[13:] == [f"公示牌-{GRID}-1.png", f"公示牌-{GRID}-2.png", "公示牌-娘子关镇第一网格.png"]
+    board = Image.open(io.BytesIO(archive.read(names[13])))
+    assert board.width > board.height  # landscape
+    assert seen[-1] == (16, 16)
+
+
 # The PDF and the ZIP
 
 

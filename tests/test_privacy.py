@@ -27,21 +27,58 @@ def test_a_branch_manager_sees_a_masked_number_and_revealing_it_is_audited(bank,
     assert login(bank.wang).post(f"/api/staff/bookings/{ref}/reveal").status_code == 404
 
 
-def test_logins_failures_and_status_changes_are_audited_and_only_admins_read_them(bank, book, login, client, db):
+def test_logins_failures_and_status_changes_are_audited_in_words_with_names(bank, book, login, client, db):
     client.post("/api/staff/login", json={"staff_no": "YQ0001", "password": "wrong-password"})
     ref = book(bank.code(bank.wang)).get_json()["reference"]
     login(bank.wang).post(f"/api/staff/bookings/{ref}/status", json={"status": "contacted"})
     assert {"login_failed", "login", "status_changed"} <= set(actions(db))
-    assert login(bank.boss).get("/api/audit").status_code == 403
-    items = login(bank.admin).get("/api/audit?action=status_changed").get_json()["items"]
-    assert [(i["target"], i["actor"]) for i in items] == [(f"booking:{ref}", "YQ0001 王丽")]
+    admin = login(bank.admin)
+    [item] = admin.get("/api/audit?action=status_changed").get_json()["items"]
+    assert (item["action_label"], item["actor"]) == ("预约状态变更", "王丽（YQ0001）")
+    assert item["target"] == f"预约 {ref}（刘** 138****5678）" and item["detail"] == "改为「已联系」（员工操作）"
+    assert item["at"].endswith("+08:00")
+    [failed] = admin.get("/api/audit?action=login_failed").get_json()["items"]
+    assert failed["target"] == "王丽（YQ0001）" and failed["actor"] == "系统"
+    [english] = admin.get("/api/audit?action=status_changed", headers={"Accept-Language": "en"}).get_json()["items"]
+    assert english["action_label"] == "Booking status" and english["detail"] == "set to contacted (by staff)"
+    assert english["target"] == f"booking {ref}（刘** 138****5678）"
 
 
-def test_the_audit_log_exports_as_csv(bank, client, login):
+def test_a_branch_head_reads_only_their_branchs_audit_entries(bank, book, login, client):
+    client.post("/api/staff/login", json={"staff_no": "YQ0003", "password": "wrong-password"})  # 城区支行
+    ref = book(bank.code(bank.li)).get_json()["reference"]  # 平定支行
+    login(bank.li).post(f"/api/staff/bookings/{ref}/status", json={"status": "contacted"})
+    login(bank.zhao)  # a login in 城区支行
+    rural = login(bank.boss).get("/api/audit").get_json()["items"]
+    city = login(bank.city_boss).get("/api/audit").get_json()["items"]
+    assert {i["action"] for i in rural} == {"login", "status_changed"}
+    assert {i["actor"] for i in rural} == {"李强（YQ0002）", "张支行长（YQ0009）"}
+    assert {i["action"] for i in city} == {"login", "login_failed"}
+    assert not {i["actor"] for i in city} & {"李强（YQ0002）", "张支行长（YQ0009）"}
+    assert login(bank.wang).get("/api/audit").status_code == 403
+
+
+def test_the_audit_log_exports_as_csv_in_shanghai_time(bank, client, login):
     client.post("/api/staff/login", json={"staff_no": "=1+2", "password": "wrong-password"})
     lines = login(bank.admin).get("/api/audit?format=csv").data.decode("utf-8-sig").splitlines()
-    assert lines[0] == "时间,操作,操作人,对象,说明,来源"
-    assert any("login_failed" in line and "staff:=***" in line for line in lines)  # typed: masked
+    assert lines[0] == "时间（北京时间）,操作,操作人,对象,说明,来源"
+    failed = next(line for line in lines if "登录失败" in line)
+    assert "工号 =***" in failed  # what was typed is kept masked and failed.split(",")[0].endswith("+08:00")
+    english = login(bank.admin).get("/api/audit?format=csv", headers={"Accept-Language": "en"})
+    assert english.data.decode("utf-8-sig").startswith("Time (Asia/Shanghai),Action,By,Target")
+
+
+def test_the_database_refuses_to_change_or_delete_an_audit_entry(bank, login, db):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    login(bank.wang)
+    assert db.exec(select(AuditEntry)).all()
+    for statement in ("UPDATE auditentry SET detail = 'edited'", "DELETE FROM auditentry"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.execute(text(statement))
+        db.rollback()
+    assert [e.detail for e in db.exec(select(AuditEntry))] == [""]
 
 
 def test_a_customer_can_withdraw_and_erase_their_data_from_the_status_link(bank, book, client, db, login):

@@ -6,7 +6,7 @@ from server.db import begin_write
 from sqlmodel import Session, select
 
 from server.clock import TZ, to_utc
-from server.models import AuditEntry, Employee, utcnow
+from server.models import AuditEntry, Booking, Customer, Employee, Grid, Team, utcnow
 
 log = logging.getLogger("yryd.audit")
 ACTIONS = ("login", "login_failed", "logout", "password_changed", "status_changed",
@@ -26,15 +26,20 @@ def mask(identifier: str) -> str:
 
 
 def record(db: Session, *, action: str, actor: Employee | None = None, target: str = "",
-           detail: str = "", source: str = "", commit: bool = False) -> AuditEntry:
+           detail: str = "", source: str = "", commit: bool = False,
+           branch_id: int | None = None) -> AuditEntry:
     """Add an audit entry (and a log line with the same facts: no personal data).
 
-    With commit=True it is a write transaction of its own (taken up front: on SQLite a read
-    transaction that turns into a write fails at once when another writer went first)."""
+    The entry is filed under the branch it concerns (`branch_id`, else its target's, else its
+    actor's), which is what that branch's head sees. With commit=True it is a write transaction
+    of its own (taken up front: on SQLite a read transaction that turns into a write fails at
+    once when another writer went first)."""
     if commit:
         begin_write(db)
+    if branch_id is None:
+        branch_id = branch_of(db, target) or (actor.branch_id if actor else None)
     entry = AuditEntry(action=action, actor_id=actor.id if actor else None, target=target,
-                       detail=detail[:200], source=source[:45], at=utcnow())
+                       detail=detail[:200], source=source[:45], at=utcnow(), branch_id=branch_id)
     db.add(entry)
     if commit:
         db.commit()
@@ -43,14 +48,36 @@ def record(db: Session, *, action: str, actor: Employee | None = None, target: s
     return entry
 
 
+def branch_of(db: Session, target: str) -> int | None:
+    """The branch a target such as booking:YQ7K3P9D or employee:12 belongs to, if it has one."""
+    kind, _, key = target.partition(":")
+    if kind == "booking":
+        return db.exec(select(Booking.branch_id).where(Booking.reference == key)).first()
+    if kind == "staff":
+        return db.exec(select(Employee.branch_id).where(Employee.staff_no == key)).first()
+    if kind == "branch" and key.isdigit():
+        return int(key)
+    model = {"employee": Employee, "grid": Grid, "team": Team}.get(kind)
+    if model is not None and key.isdigit():
+        row = db.get(model, int(key))
+        return row.branch_id if row else None
+    if kind == "customer" and key.isdigit():
+        customer = db.get(Customer, int(key))
+        manager = db.get(Employee, customer.employee_id) if customer else None
+        return manager.branch_id if manager else None
+    return None
+
+
 def entries(db: Session, *, action: str = "", actor_id: int | None = None, start: date | None = None,
-            end: date | None = None, limit: int = 200) -> list[AuditEntry]:
-    """Newest first, filtered by action, actor and Asia/Shanghai days."""
+            end: date | None = None, limit: int = 200, branch_id: int | None = None) -> list[AuditEntry]:
+    """Newest first, filtered by action, actor, Asia/Shanghai days and (for a branch head) branch."""
     query = select(AuditEntry)
     if action:
         query = query.where(AuditEntry.action == action)
     if actor_id:
         query = query.where(AuditEntry.actor_id == actor_id)
+    if branch_id is not None:
+        query = query.where(AuditEntry.branch_id == branch_id)
     if start:
         query = query.where(AuditEntry.at >= to_utc(datetime.combine(start, time(0), TZ)))
     if end:
@@ -58,7 +85,3 @@ def entries(db: Session, *, action: str = "", actor_id: int | None = None, start
     return list(db.exec(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
 
 
-def as_row(db: Session, entry: AuditEntry) -> dict:
-    actor = db.get(Employee, entry.actor_id) if entry.actor_id else None
-    return {"at": entry.at, "action": entry.action, "actor": f"{actor.staff_no} {actor.name}" if actor else "",
-            "target": entry.target, "detail": entry.detail, "source": entry.source}

@@ -52,12 +52,13 @@ def off_the_event_loop(fn, *args, **kwargs):
 
 
 def draw(persons: list[qr.Person], *, bank: str, hotline: str, fmt: str, dpi: int, progress=None) -> bytes:
+    """The kit's bytes: posters, then every grid's service board (公示牌), as many pages as its
+    people need: a PDF, or a ZIP of PNGs."""
     kit = qr.Kit(bank=bank, hotline=hotline, people=persons, title=f"{bank} · 一人一店 印刷物料")
-    if fmt == "zip":
-        return qr.png_zip(kit, progress=progress, dpi=dpi)
     boards: dict[str, list[qr.Person]] = {}
     for p in persons:
         if p.grid:
             boards.setdefault(p.grid, []).append(p)
-    boards = {grid: members[:12] for grid, members in boards.items()}  # a board holds 12 codes
+    if fmt == "zip":
+        return qr.png_zip(kit, progress=progress, dpi=dpi, service_boards=boards)
     return qr.pdf(kit, service_boards=boards, progress=progress, dpi=dpi)

@@ -1,7 +1,9 @@
 """Telling a manager about a new booking, outside the live channel.
 
 `MessageSender` is where a domestic SMS or WeChat provider plugs in: write a class with
-`send(employee, text) -> bool` and set MESSAGE_SENDER=package.module:ClassName.
+`send(employee, text) -> bool` and set MESSAGE_SENDER=package.module:ClassName. A send must
+give up within notify.service.TIMEOUT_SECONDS: the message's lease (twice that, plus 30 s) is
+what keeps another worker from sending it too while this one waits.
 """
 import importlib
 import logging

@@ -1,24 +1,44 @@
 """The notification outbox: rows written with the booking, delivered after it with back-off.
 
 A booking never waits for (or fails because of) a webhook; a dead receiver only delays the
-message. Several processes may deliver: a row is claimed by moving its next_at forward in a
-single UPDATE, so only one of them sends it.
+message. Several processes may deliver, and each message goes out once:
+
+- A worker claims due rows no one else holds, in id order (FOR UPDATE SKIP LOCKED on
+  PostgreSQL; SQLite's single writer serialises claims): claims never wait on one another, so
+  they cannot deadlock.
+- A claim is a lease: next_at moves to the claim's lease end, longer than one delivery can take.
+  Just before each send the lease is renewed, in a short transaction that also checks the row
+  is still this worker's (next_at still equal to the lease end it set): a row another worker
+  took over meanwhile is skipped, so a delivery is never started twice while one is in flight.
+- Each result is recorded in its own short transaction, retried on a deadlock or a
+  serialization failure; "sent" is written without condition, so nothing undoes a send.
+- A receiver that takes a message but answers after the timeout has it: it is not resent
+  (webhook.deliver). Every message carries a stable id (X-Message-Id, and `id` in the body).
 """
+import logging
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from server.clock import local
 from server.db import begin_write
-from server.models import Booking, Customer, Employee, Notification, Product, mask_phone, utcnow
+from server.models import Booking, Branch, Customer, Employee, Notification, Product, mask_phone, utcnow
 from server.notify.senders import load_sender
 from server.reports import webhook
 
+log = logging.getLogger("yryd.notify")
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)
-RECORD_EVERY = 10  # messages sent per results write (at most this many resent after a crash)
+TIMEOUT_SECONDS = 15.0  # a webhook's whole answer; slower receivers are counted as sent, not resent
+WRITE_TRIES = 5  # a result write that meets a deadlock or serialization failure is tried again
+
+
+def lease() -> timedelta:
+    """How long a claimed message is left to its worker: longer than one delivery can take."""
+    return timedelta(seconds=2 * TIMEOUT_SECONDS + 30)
 
 
 def enqueue(db: Session, bookings: list[Booking]) -> int:
@@ -42,85 +62,137 @@ def configured() -> bool:
     return bool(cfg["NOTIFY_WEBHOOK_URL"] or cfg["MESSAGE_SENDER"])
 
 
-def text_for(booking: Booking, product: str, phone: str) -> str:
-    """One line a manager can act on; the customer's number masked (group chats are not private)."""
+def text_for(booking: Booking, product: str, phone: str, manager: Employee, branch: str) -> str:
+    """One line a manager can act on, naming whose booking it is and where (group chats carry
+    several managers); the customer's number masked (group chats are not private)."""
     when = local(booking.slot_start).strftime("%m月%d日 %H:%M") if booking.slot_start else "请回电"
-    return f"新预约 {booking.reference}：{product}，{when}，客户 {mask_phone(phone)}"
+    return (f"新预约 {booking.reference}（{branch} {manager.name} {manager.staff_no}）："
+            f"{product}，{when}，客户 {mask_phone(phone)}")
+
+
+def message_id(note: Notification) -> str:
+    """The message's stable id: the same on every attempt, so a receiver can drop a repeat."""
+    return f"notification-{note.id}"
 
 
 def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> int:
-    """Send what is due; failures are retried later with exponential back-off. Returns sent count.
-
-    A batch is claimed and loaded in one short write transaction, then its results are
-    written in one per RECORD_EVERY messages sent: a process killed between sending and
-    recording sends at most that many again once their lease ends (delivery is at least once).
-    """
+    """Send what is due; failures are retried later with exponential back-off. Returns sent count."""
     now = now or utcnow()
-    batch = _claim(db, now, limit)
+    batch, held = claim(db, now, limit)
+    return deliver(db, batch, held, now)
+
+
+def deliver(db: Session, batch: list[tuple], held: datetime, now: datetime) -> int:
+    """Send a claimed batch, each message only while it is still this worker's."""
     sent = 0
-    for start in range(0, len(batch), RECORD_EVERY):
-        done, others = [], {}  # others by outcome: each list sets the same columns
-        for note, booking, product, phone, employee in batch[start:start + RECORD_EVERY]:
-            attempts = note.attempts + 1
-            if _send(note, booking, employee, text_for(booking, product, phone)):
-                done.append(note.id)
-            elif attempts >= MAX_ATTEMPTS:
-                others.setdefault("failed", []).append({"note_id": note.id, "attempts": attempts, "status": "failed"})
-            else:
-                others.setdefault("retry", []).append({"note_id": note.id, "attempts": attempts, "next_at":
-                                                       now + timedelta(seconds=30 * 2 ** (attempts - 1))})
-        sent += len(done)
-        begin_write(db)  # short write transactions only: SQLite writers must not wait on a read
-        if done:  # the usual outcome: one statement for all of them
-            db.execute(_SENT, {"ids": done, "now": now})
-        for rows in others.values():
-            db.execute(_RESULT, rows)
-        db.commit()
+    for note, booking, product, phone, employee, branch in batch:
+        held_until = _renew(db, note.id, held, now)
+        if held_until is None:
+            continue  # another worker took it over after our lease ended: theirs now
+        outcome = _send(note, booking, employee, branch, text_for(booking, product, phone, employee, branch))
+        _record(db, note, outcome, held_until, now)
+        sent += outcome
     return sent
 
 
 _TABLE = Notification.__table__
-_SENT = update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True))).values(
-    status="sent", sent_at=bindparam("now"), attempts=_TABLE.c.attempts + 1)
-# Core, not an ORM bulk update: the columns to set are the parameters' other keys.
-_RESULT = update(_TABLE).where(_TABLE.c.id == bindparam("note_id"))
-
-
-def _claim(db: Session, now: datetime, limit: int) -> list[tuple]:
-    """Take a batch of due rows by moving their next_at past a lease, in one UPDATE: a row
-    another process claimed meanwhile no longer matches, so only one of them sends it. Returns
-    them with what sending needs (booking, product name, phone, employee), loaded and detached:
-    the results' commits would otherwise expire the whole batch, and reading a field would
-    load its row again. No transaction is left open while receivers are talked to."""
-    begin_write(db)
-    claimed = db.execute(_CLAIM, {"now": now, "limit": limit, "lease_end": now + LEASE}).scalars().all()
-    batch = db.execute(_LOAD, {"ids": claimed}).all() if claimed else []
-    db.expunge_all()
-    db.commit()
-    return batch
-
-
-# Built once (a statement built per call was a tenth of a delivery).
+# Claimable rows, in id order, skipping rows another worker has locked (PostgreSQL; SQLite
+# renders no FOR UPDATE: its write lock already lets one claim run at a time).
 _DUE = (select(_TABLE.c.id).where(_TABLE.c.status == "pending", _TABLE.c.next_at <= bindparam("now"))
-        .order_by(_TABLE.c.next_at).limit(bindparam("limit")))
+        .order_by(_TABLE.c.id).limit(bindparam("limit")).with_for_update(skip_locked=True))
 _CLAIM = (update(_TABLE).where(_TABLE.c.id.in_(_DUE.scalar_subquery()), _TABLE.c.status == "pending",
                                _TABLE.c.next_at <= bindparam("now"))
           .values(next_at=bindparam("lease_end")).returning(_TABLE.c.id))
-_LOAD = (select(Notification, Booking, Product.name, Customer.phone, Employee)
+_LOAD = (select(Notification, Booking, Product.name, Customer.phone, Employee, Branch.name)
          .join(Booking, Booking.id == Notification.booking_id)
          .join(Product, Product.id == Booking.product_id)
          .join(Customer, Customer.id == Booking.customer_id)
          .join(Employee, Employee.id == Notification.employee_id)
-         .where(Notification.id.in_(bindparam("ids", expanding=True))).order_by(Notification.next_at))
+         .join(Branch, Branch.id == Booking.branch_id)
+         .where(Notification.id.in_(bindparam("ids", expanding=True))).order_by(Notification.id))
+# The fencing check: still pending, and still carrying the lease end this worker set.
+_RENEW = (update(_TABLE).where(_TABLE.c.id == bindparam("note_id"), _TABLE.c.status == "pending",
+                               _TABLE.c.next_at == bindparam("held"))
+          .values(next_at=bindparam("lease_end")).returning(_TABLE.c.id))
+_SENT = update(_TABLE).where(_TABLE.c.id == bindparam("note_id")).values(
+    status="sent", sent_at=bindparam("now"), attempts=_TABLE.c.attempts + 1)
+_UNSENT = update(_TABLE).where(_TABLE.c.id == bindparam("note_id"), _TABLE.c.status == "pending",
+                               _TABLE.c.next_at == bindparam("held"))
 
 
-def _send(note: Notification, booking: Booking, employee: Employee, text: str) -> bool:
+def claim(db: Session, now: datetime, limit: int) -> tuple[list[tuple], datetime]:
+    """Take a batch of due rows by moving their next_at to a lease end, in one short write
+    transaction. Returns them with what sending needs, loaded and detached (no transaction
+    stays open while receivers are talked to), and the lease end they carry."""
+    lease_end = now + lease()
+
+    def take():
+        claimed = db.execute(_CLAIM, {"now": now, "limit": limit, "lease_end": lease_end}).scalars().all()
+        rows = db.execute(_LOAD, {"ids": claimed}).all() if claimed else []
+        db.expunge_all()  # before the commit, which would expire them
+        return rows
+
+    return _short_write(db, take), lease_end
+
+
+def _renew(db: Session, note_id: int, held: datetime, now: datetime) -> datetime | None:
+    """Renew the lease of one message about to be sent; None if it is no longer ours."""
+    lease_end = max(now, utcnow()) + lease()
+    ours = _short_write(db, lambda: db.execute(_RENEW, {"note_id": note_id, "held": held,
+                                                        "lease_end": lease_end}).first())
+    return lease_end if ours else None
+
+
+def _record(db: Session, note: Notification, sent: bool, held: datetime, now: datetime) -> None:
+    """Write one message's outcome in a transaction of its own."""
+    attempts = note.attempts + 1
+    if sent:
+        statement, values = _SENT, {"note_id": note.id, "now": max(now, utcnow())}
+    elif attempts >= MAX_ATTEMPTS:
+        statement, values = _UNSENT.values(status="failed", attempts=attempts), {"note_id": note.id, "held": held}
+    else:
+        retry_at = now + timedelta(seconds=30 * 2 ** (attempts - 1))
+        statement = _UNSENT.values(attempts=attempts, next_at=retry_at)
+        values = {"note_id": note.id, "held": held}
+    _short_write(db, lambda: db.execute(statement, values))
+
+
+def _short_write(db: Session, work):
+    """Run `work` in a write transaction of its own, again after a deadlock or serialization
+    failure (PostgreSQL) or a busy database (SQLite): only this transaction is rolled back."""
+    for attempt in range(1, WRITE_TRIES + 1):
+        try:
+            begin_write(db)
+            result = work()
+            db.commit()
+            return result
+        except DBAPIError as exc:
+            db.rollback()
+            if attempt == WRITE_TRIES or not _worth_retrying(exc):
+                raise
+            log.warning("outbox write retried (%s)", _reason(exc))
+            time.sleep(0.02 * 2 ** attempt)
+
+
+def _worth_retrying(exc: DBAPIError) -> bool:
+    return _reason(exc) in ("40P01", "40001") or "database is locked" in str(exc.orig)
+
+
+def _reason(exc: DBAPIError) -> str:
+    return getattr(exc.orig, "sqlstate", None) or type(exc.orig).__name__
+
+
+def _send(note: Notification, booking: Booking, employee: Employee, branch: str, text: str) -> bool:
     cfg = current_app.config
     if note.channel == "message":
         return load_sender(cfg["MESSAGE_SENDER"]).send(employee, text)
     if cfg["NOTIFY_WEBHOOK_FORMAT"] == "wecom":
         payload = {"msgtype": "markdown", "markdown": {"content": f"**{text}**"}}
     else:
-        payload = {"event": "booking.created", "reference": booking.reference,
-                   "employee_id": booking.employee_id, "branch_id": booking.branch_id, "text": text}
-    return webhook.post(cfg["NOTIFY_WEBHOOK_URL"], payload, attempts=1)
+        payload = {"id": message_id(note), "event": "booking.created", "reference": booking.reference,
+                   "employee_id": booking.employee_id, "branch_id": booking.branch_id,
+                   "manager": {"name": employee.name, "staff_no": employee.staff_no}, "branch": branch,
+                   "text": text}
+    outcome = webhook.deliver(cfg["NOTIFY_WEBHOOK_URL"], payload, timeout=TIMEOUT_SECONDS,
+                              headers={"X-Message-Id": message_id(note)})
+    return outcome != webhook.FAILED

@@ -35,17 +35,8 @@ def post(url: str, payload: dict, *, timeout: float = 5, attempts: int = 3,
     Never raises: returns True on a 2xx (and, for WeCom, errcode 0), False otherwise. Logs name
     only the host, because a robot's URL carries its secret key and the payload carries names.
     """
-    host = "?"
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "?"
-        if parts.scheme not in ("http", "https"):
-            raise ValueError("only http and https URLs are allowed")
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        request = Request(url, data=body, method="POST",
-                          headers={"Content-Type": "application/json; charset=utf-8"})
-    except (TypeError, ValueError) as exc:
-        log.warning("webhook to %s not sent: %s", host, type(exc).__name__)
+    request, host = _request(url, payload, {})
+    if request is None:
         return False
     attempts = max(int(attempts), 1)
     for attempt in range(1, attempts + 1):
@@ -57,6 +48,54 @@ def post(url: str, payload: dict, *, timeout: float = 5, attempts: int = 3,
             return False
         time.sleep(backoff * 2 ** (attempt - 1))
     return False
+
+
+DELIVERED, UNANSWERED, FAILED = "delivered", "unanswered", "failed"
+
+
+def deliver(url: str, payload: dict, *, timeout: float, headers: dict[str, str]) -> str:
+    """One POST of an outbox message: DELIVERED (accepted), FAILED (refused, unreachable or an
+    error answer: worth another try later) or UNANSWERED: the request went out whole but no
+    answer came within `timeout`. The receiver most likely has it, so it is not resent (a
+    resend is how a slow receiver got every message twice); the message's id lets a receiver
+    drop the rare repeat that remains (an error answer after it had acted)."""
+    request, host = _request(url, payload, headers)
+    if request is None:
+        return FAILED
+    try:
+        with urlopen(request, timeout=timeout) as response:
+            answer = response.read(65536)
+    except TimeoutError:  # bare, not wrapped in URLError: raised after the request was sent
+        log.warning("webhook to %s: no answer within %s s; counted as sent, not resent", host, timeout)
+        return UNANSWERED
+    except HTTPError as exc:
+        exc.close()
+        log.warning("webhook to %s failed: HTTP %d", host, exc.code)
+        return FAILED
+    except Exception as exc:  # noqa: BLE001 - refused, reset, DNS failure, connect timeout
+        log.warning("webhook to %s failed: %s", host, type(getattr(exc, "reason", exc)).__name__)
+        return FAILED
+    ok, _, reason = _wecom_verdict(answer)
+    if not ok:
+        log.warning("webhook to %s refused: %s", host, reason)
+    return DELIVERED if ok else FAILED
+
+
+def _request(url: str, payload: dict, headers: dict[str, str]) -> tuple[Request | None, str]:
+    """The POST request for `payload` as JSON, and the host for log lines (None if the URL or
+    the payload cannot be sent)."""
+    host = "?"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        if parts.scheme not in ("http", "https"):
+            raise ValueError("only http and https URLs are allowed")
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        return Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/json; charset=utf-8", **headers}), host
+    except (TypeError, ValueError) as exc:
+        log.warning("webhook to %s not sent: %s", host, type(exc).__name__)
+        return None, host
 
 
 def _attempt(request: Request, timeout: float) -> tuple[bool, bool, str]:

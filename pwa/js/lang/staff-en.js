@@ -100,7 +100,7 @@ export default {
   "adm.away.end": "Until", "adm.away.delegate": "Delegate", "adm.away.delegate.no": "Delegate's staff number",
   "adm.away.submit": "Save", "adm.away.saved": "Saved: {delegate} stands in for {name}.",
   "adm.away.cancel": "Cancel", "adm.away.cancel.label": "Cancel {name}'s absence from {start}", "adm.away.cancelled": "Absence cancelled.",
-  "adm.audit.at": "Time", "adm.audit.action": "Action", "adm.audit.actor": "By", "adm.audit.target": "Target",
+  "adm.audit.at": "Time (Beijing)", "adm.audit.branch_only": "Only entries about your branch (its staff's actions and its bookings).", "adm.audit.action": "Action", "adm.audit.actor": "By", "adm.audit.target": "Target",
   "adm.audit.detail": "Detail", "adm.audit.source": "Source", "adm.audit.start": "From", "adm.audit.end": "Until",
   "adm.audit.limit": "At most", "adm.audit.search": "Search", "adm.audit.csv": "Export CSV", "adm.audit.none": "No entries match.",
   "adm.act.login": "Login", "adm.act.login_failed": "Failed login", "adm.act.logout": "Logout", "adm.act.password_changed": "Password changed",

@@ -99,7 +99,7 @@ export default {
   "adm.away.end": "结束日期", "adm.away.delegate": "代理人", "adm.away.delegate.no": "代理人工号",
   "adm.away.submit": "保存休假", "adm.away.saved": "已保存：{name} 休假期间由 {delegate} 代理。",
   "adm.away.cancel": "取消", "adm.away.cancel.label": "取消 {name} 自 {start} 起的休假", "adm.away.cancelled": "已取消休假。",
-  "adm.audit.at": "时间", "adm.audit.action": "操作", "adm.audit.actor": "操作人", "adm.audit.target": "对象",
+  "adm.audit.at": "时间（北京时间）", "adm.audit.branch_only": "只显示与本支行有关的记录（本支行员工的操作、本支行的预约）。", "adm.audit.action": "操作", "adm.audit.actor": "操作人", "adm.audit.target": "对象",
   "adm.audit.detail": "说明", "adm.audit.source": "来源", "adm.audit.start": "开始日期", "adm.audit.end": "结束日期",
   "adm.audit.limit": "最多条数", "adm.audit.search": "查询", "adm.audit.csv": "导出 CSV", "adm.audit.none": "没有符合条件的记录。",
   "adm.act.login": "登录", "adm.act.login_failed": "登录失败", "adm.act.logout": "退出", "adm.act.password_changed": "修改密码",

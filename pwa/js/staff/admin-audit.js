@@ -1,9 +1,10 @@
-// 审计日志 Audit log (admins): who did what, filtered by action and dates; the same filters
-// export the entries as CSV.
+// 审计日志 Audit log (head office: every entry; branch heads: their branch's): who did what, in
+// words from the server (names, masked customers) and Beijing time with its offset, filtered
+// by action and dates; the same filters export the entries as CSV.
 import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
 import { call } from "./session.js";
-import { errLine, showErrors, busy, stamp, table } from "./admin-common.js";
+import { errLine, showErrors, busy } from "./admin-common.js";
 
 // server/audit/service.py ACTIONS
 const ACTIONS = ["login", "login_failed", "logout", "password_changed", "status_changed", "phone_revealed",
@@ -14,6 +15,8 @@ let items = null;
 let seq = 0;
 
 const label = (a) => (t("adm.act." + a) === "adm.act." + a ? a : t("adm.act." + a));
+// "2026-12-06T21:03:05+08:00" -> "2026-12-06 21:03:05 +08:00": the server sends Asia/Shanghai.
+const when = (iso) => String(iso).replace("T", " ").replace(/(\d)([+-]\d\d:\d\d|Z)$/, "$1 $2");
 
 function query(extra = {}) {
   const q = new URLSearchParams();
@@ -24,10 +27,17 @@ function query(extra = {}) {
 function entries() {
   if (!items) return html`<p class="loading">${t("inbox.loading")}</p>`;
   if (!items.length) return html`<p class="empty" data-testid="audit-none">${t("adm.audit.none")}</p>`;
+  const heads = [t("adm.audit.at"), t("adm.audit.action"), t("adm.audit.actor"), t("adm.audit.target"),
+    t("adm.audit.detail"), t("adm.audit.source")];
+  const rows = items.map((e) => [when(e.at), e.action_label || label(e.action), e.actor, e.target, e.detail, e.source]);
+  // Its own table (not admin-common's): each cell names its column, so a phone shows an entry as a card.
   return html`<p class="muted" data-testid="audit-count">${t("inbox.count", { n: items.length })}</p>
-    ${table(t("adm.audit"), [t("adm.audit.at"), t("adm.audit.action"), t("adm.audit.actor"), t("adm.audit.target"),
-      t("adm.audit.detail"), t("adm.audit.source")],
-    items.map((e) => [stamp(e.at), label(e.action), e.actor, e.target, e.detail, e.source]), "audit-table")}`;
+    <div class="table-wrap" role="region" aria-label="${t("adm.audit")}" tabindex="0">
+      <table class="board-table adm-table audit-table" data-testid="audit-table">
+        <caption class="sr-only">${t("adm.audit")}</caption>
+        <thead><tr>${heads.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+        <tbody>${rows.map((r) => html`<tr>${r.map((c, i) => html`<td data-label="${heads[i]}">${c}</td>`)}</tr>`)}</tbody>
+      </table></div>`;
 }
 
 async function load(box, button) {
@@ -48,10 +58,12 @@ async function load(box, button) {
   if (out) mount(out, entries());
 }
 
-export function render(box) {
+export function render(box, ctx) {
+  const branchOnly = ctx && ctx.me && ctx.me.role !== "admin";
   mount(box, html`
     <section class="view adm-audit" data-testid="adm-audit">
       <h1>${t("adm.audit")}</h1>
+      ${branchOnly ? html`<p class="muted" data-testid="audit-scope">${t("adm.audit.branch_only")}</p>` : ""}
       <form novalidate class="filters adm-filters">
         <div class="field"><label for="f-au-action">${t("adm.audit.action")}</label>
           <select id="f-au-action" name="action" data-testid="audit-action">
