@@ -38,7 +38,7 @@ def test_logins_failures_and_status_changes_are_audited_in_words_with_names(bank
     assert item["target"] == f"预约 {ref}（刘** 138****5678）" and item["detail"] == "改为「已联系」（员工操作）"
     assert item["at"].endswith("+08:00")
     [failed] = admin.get("/api/audit?action=login_failed").get_json()["items"]
-    assert failed["target"] == "王丽（YQ0001）" and failed["actor"] == "系统"
+    assert failed["target"] == "工号 YQ****01" and failed["actor"] == "系统"  # what was typed, masked
     [english] = admin.get("/api/audit?action=status_changed", headers={"Accept-Language": "en"}).get_json()["items"]
     assert english["action_label"] == "Booking status" and english["detail"] == "set to contacted (by staff)"
     assert english["target"] == f"booking {ref}（刘** 138****5678）"

@@ -26,7 +26,6 @@ COLUMNS = {"zh": [("at", "时间（北京时间）"), ("action_label", "操作")
 
 @bp.get("")
 @login_required
-@admin_only
 @doc(resp=Doc(HTTP_200=AuditList, HTTP_403=ErrorBody), tags=["admin"])
 def entries():
     """Audit entries, newest first: ?action=&actor_id=&start=&end=&limit=&format=csv (head

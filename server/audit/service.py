@@ -48,6 +48,14 @@ def record(db: Session, *, action: str, actor: Employee | None = None, target: s
     return entry
 
 
+def record_failed_login(db: Session, *, typed: str, source: str) -> AuditEntry:
+    """A failed login, keeping only a masked form of the staff number typed, filed under the
+    branch of the account it names (if any) so that branch's head sees attacks on their people."""
+    branch_id = db.exec(select(Employee.branch_id).where(Employee.staff_no == typed.strip().upper()[:20])).first()
+    return record(db, action="login_failed", target=f"staff:{mask(typed)}", source=source, commit=True,
+                  branch_id=branch_id)
+
+
 def branch_of(db: Session, target: str) -> int | None:
     """The branch a target such as booking:YQ7K3P9D or employee:12 belongs to, if it has one."""
     kind, _, key = target.partition(":")

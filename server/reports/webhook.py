@@ -63,7 +63,7 @@ def deliver(url: str, payload: dict, *, timeout: float, headers: dict[str, str])
     if request is None:
         return FAILED
     try:
-        with urlopen(request, timeout=timeout) as response:
+        with _opener.open(request, timeout=timeout) as response:  # redirects are failures
             answer = response.read(65536)
     except TimeoutError:  # bare, not wrapped in URLError: raised after the request was sent
         log.warning("webhook to %s: no answer within %s s; counted as sent, not resent", host, timeout)

@@ -56,8 +56,7 @@ def login():
         employee = service.authenticate(db, staff_no=data.staff_no, password=data.password)
     except ApiError:
         throttle.failed(data.staff_no, prefix=prefix)
-        audit.record(db, action="login_failed", target=f"staff:{audit.mask(data.staff_no)}",
-                     source=client_ip(), commit=True)
+        audit.record_failed_login(db, typed=data.staff_no, source=client_ip())
         raise
     audit.record(db, action="login", actor=employee, source=client_ip(), commit=True)
     _start_session(employee)
