@@ -85,19 +85,21 @@ def _register_blueprints(app):
     from server.handover.routes import bp as handover
     from server.kits.routes import bp as kits
     from server.boards.routes import bp as boards
+    from server.checkin.routes import bp as checkin, public as checkin_public
     from server.bookings.routes import bp as bookings
     from server.live.routes import bp as live
     from server.org.routes import bp as org
     from server.shops.routes import bp as shops
     from server.staff.routes import bp as staff
 
-    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover, kits, org):
+    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover, kits, org, checkin,
+               checkin_public):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 
 
 # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
-PUBLIC_BLUEPRINTS = {"shops", "bookings", "pages"}
+PUBLIC_BLUEPRINTS = {"shops", "bookings", "pages", "checkin_public"}
 
 
 def _csrf_for_sessions():

@@ -58,7 +58,8 @@ def _field_code(err: dict) -> str:
     return err["type"] if err["type"] in _OWN_CODES else "invalid"
 
 
-_OWN_CODES = {"name_invalid", "phone_invalid", "slot_required", "consent_required", "note_too_long"}
+_OWN_CODES = {"name_invalid", "phone_invalid", "slot_required", "consent_required", "note_too_long",
+              "checkin_code_wrong"}
 
 
 def validation_body(fields: dict[str, str]) -> dict:

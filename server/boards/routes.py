@@ -110,7 +110,8 @@ def _board_json(by, period, start, end, rows, top, bottom) -> tuple[bytes, bytes
     own row."""
     w = weights()
     board = Board.model_validate({"period": period, "start": start, "end": end, "by": by,
-                                  "formula": w.formula(), "weights": w.values, "rows": rows[:top],
+                                  "formula": w.formula(), "formula_en": w.formula("en"),
+                                  "tie_break": service.TIE_BREAK["zh"], "weights": w.values, "rows": rows[:top],
                                   "bottom": _tail(rows, bottom)}).model_dump(mode="json", exclude={"mine"},
                                                                              exclude_none=True)
     # exclude_none: an employee row has no "members" or "score_per_capita" (groups do); every
