@@ -741,10 +741,31 @@ class FlaggedRow(Public):
     flag: str
     reason: str
     created_at: datetime
+    status: str = ""
+    review: str = ""  # "" = open; confirmed (stays out) | cleared (counts)
 
 
 class FlaggedList(Public):
     items: list[FlaggedRow]
+
+
+class FlagReview(BaseModel):
+    action: str  # confirm | clear
+
+
+class UnverifiedRow(Public):
+    reference: str
+    employee: str
+    branch: str
+    status: str
+    source: str  # shop | staff
+    reason_code: str  # no_checkin | walkin_unconfirmed
+    reason: str
+    updated_at: datetime
+
+
+class UnverifiedList(Public):
+    items: list[UnverifiedRow]
 
 
 class AuditRow(Public):

@@ -298,7 +298,7 @@ def test_logging_out_clears_staff_data_but_keeps_a_customers_unsent_booking(tabl
     assert all(p.startswith("/static/") or p == "/b/" for p in after["cached"][shell]), after["cached"]
     assert not [k for k in after["local"] if k.startswith("yryd.staff.")]
     assert after["session"] == [] and after["dbs"] == ["yryd"]
-    assert after["outbox"] == 1 and "yryd.visitor" in after["local"]  # the customer's stays
+    assert after["outbox"] == 1 and "yryd.device" in after["local"]  # the customer's stays
 
     # The shop, opened again online, sends the waiting booking.
     shop = tablet.new_page()

@@ -17,6 +17,8 @@ add({
   "cancel.yes": "确定取消", "cancel.no": "不取消", "cancel.done": "预约已取消。", "reschedule": "改约时间",
   "reschedule.submit": "确认改到这个时间", "reschedule.done": "已改约到 {time}。", "reschedule.pick": "请先选择新的时间。",
   "status.fixed": "这个预约已不能在线修改，如需帮助请致电客户经理。",
+  "ci.code": "到店核验码", "ci.code.help": "到店后请把这个号码（或二维码）出示给工作人员，也可以用手机扫描网点柜台上的签到码。",
+  "ci.qr": "核验码二维码", "ci.verified": "已核验到店，谢谢！",
 }, {
   "status.title": "My booking",
   "status.missing": "This link is incomplete. Please open the full link you saved when you booked.",
@@ -28,6 +30,8 @@ add({
   "reschedule.submit": "Move to this time", "reschedule.done": "Moved to {time}.",
   "reschedule.pick": "Please choose a new time first.",
   "status.fixed": "This booking can no longer be changed online; please call your manager.",
+  "ci.code": "Check-in code", "ci.code.help": "When you arrive, show this number (or the QR) to the staff, or scan the check-in code at the branch counter with this phone.",
+  "ci.qr": "Check-in code as a QR", "ci.verified": "Your arrival is confirmed. Thank you!",
 });
 
 const app = document.getElementById("app");
@@ -43,7 +47,22 @@ function details(b) {
   return html`
     <p class="badge st-${b.status}" data-testid="status-badge">${t("status.label")}：${t("st." + b.status)}</p>
     <p class="ref">${t("done.ref")} <strong data-testid="reference">${b.reference}</strong></p>
+    ${checkin(b)}
     ${summary(b)}`;
+}
+
+// On the appointment's day: the code staff type or scan (核验到店), big, and as a QR.
+function checkin(b) {
+  if (b.verified) return html`<p class="notice ok" data-testid="checkin-verified">${t("ci.verified")}</p>`;
+  if (!b.checkin_code) return "";
+  return html`
+    <div class="checkin" data-testid="checkin">
+      <h2>${t("ci.code")}</h2>
+      <p class="checkin-code" data-testid="checkin-code" aria-label="${t("ci.code")} ${b.checkin_code.split("").join(" ")}">${b.checkin_code}</p>
+      ${b.checkin_qr && b.checkin_qr.startsWith("data:image/png;base64,")
+        ? html`<img class="checkin-qr" src="${b.checkin_qr}" alt="${t("ci.qr")}" width="160" height="160" data-testid="checkin-qr">` : ""}
+      <p class="muted">${t("ci.code.help")}</p>
+    </div>`;
 }
 
 function erasing() {

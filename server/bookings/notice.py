@@ -60,6 +60,18 @@ NOTICES = {
     },
 }
 
+# 2026-12-v1: the words of 2026-11-v1, plus one sentence naming the shop's random device id.
+NOTICES["2026-12-v1"] = {lang: {**words, "sections": [
+    (heading, text + extra) if i == 2 else (heading, text) for i, (heading, text) in enumerate(words["sections"])]}
+    for lang, words, extra in (
+        ("zh-CN", NOTICES["2026-11-v1"]["zh-CN"],
+         "店铺页面还会在您的手机浏览器里保存一个随机生成的设备编号（不含任何手机信息），随访问和预约一起发送，"
+         "只用于按每台手机每天计一次访问、发现同一设备的异常预约。"),
+        ("en", NOTICES["2026-11-v1"]["en"],
+         " The shop page also keeps a randomly generated device number in your phone's browser (nothing "
+         "about the phone is in it) and sends it with visits and bookings, only to count one visit per "
+         "phone a day and to spot unusual bookings from one device."))}
+
 
 def language(raw: str | None) -> str:
     """The notice language for a `lang` argument: English when asked for, Chinese otherwise."""
