@@ -301,7 +301,9 @@ class DailyStat(SQLModel, table=True):
     """Per-day, per-employee counters, updated in the same transaction as each event."""
 
     # The board index covers what boards read: a month's board is an index-only scan (bench/FLAT.md).
-    __table_args__ = (UniqueConstraint("day", "employee_id"),
+    # One row per employee, day and the branch the results happened at (a transfer mid-day
+    # starts a second row): a result stays with the branch where it happened.
+    __table_args__ = (UniqueConstraint("day", "employee_id", "branch_id", name="uq_dailystat_day_employee_branch"),
                       Index("ix_dailystat_board", "day", "employee_id", "visits", "bookings", "arrived",
                             "completed", "no_show"))
 
@@ -323,7 +325,8 @@ class DailyStat(SQLModel, table=True):
 class FunnelStat(SQLModel, table=True):
     """Per-day funnel counters by employee, product and channel (which QR / poster)."""
 
-    __table_args__ = (UniqueConstraint("day", "employee_id", "product_id", "channel"),
+    __table_args__ = (UniqueConstraint("day", "employee_id", "product_id", "channel", "branch_id",
+                                       name="uq_funnelstat_day_employee_product_channel_branch"),
                       Index("ix_funnelstat_day", "day"))
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -123,8 +123,13 @@ def test_status_changes_of_a_flagged_booking_do_not_count_either(bank, book, log
     assert (row["arrived"], row["completed"]) == (0, 0)
 
 
-def test_only_admins_see_flagged_bookings(bank, login):
-    assert login(bank.boss).get("/api/boards/flagged").status_code == 403
+def test_flagged_bookings_are_for_branch_heads_of_their_branch_and_admins(bank, book, login):
+    book(bank.code(bank.wang), phone=bank.li.phone)  # 平定支行
+    book(bank.code(bank.zhao), phone=bank.wang.phone)  # 城区支行
+    assert login(bank.li).get("/api/boards/flagged").status_code == 403
+    mine = login(bank.boss).get("/api/boards/flagged").get_json()["items"]
+    assert [f["branch"] for f in mine] == ["平定支行"]
+    assert len(login(bank.admin).get("/api/boards/flagged").get_json()["items"]) == 2
 
 
 def test_the_funnel_by_channel_has_conversion_rates(activity, bank, login):

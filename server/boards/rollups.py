@@ -59,7 +59,7 @@ UNVERIFIED = {"bookings", "arrived", "completed"}  # what counts only with the c
 
 def _increments(day, employee_id, branch_id, product_id, channel, kind, status, flagged, unverified):
     """The rollup counters one event adds to, as ((model, counter, key, other columns), ±1)."""
-    daily = lambda counter: (DailyStat, counter, (day, employee_id), (branch_id,))  # noqa: E731
+    daily = lambda counter: (DailyStat, counter, (day, employee_id, branch_id), ())  # noqa: E731
     if flagged:  # kept, but only counted as flagged: never moves a ranking
         return [(daily("flagged"), 1)] if kind == "booking" else []
     counter = status if kind in ("credit", "debit") else counter_for(kind, status)
@@ -69,7 +69,7 @@ def _increments(day, employee_id, branch_id, product_id, channel, kind, status, 
     delta = -1 if kind == "debit" else 1
     out = [(daily(counter), delta)]
     if counter in FUNNEL_COUNTERS:
-        out.append(((FunnelStat, counter, (day, employee_id, product_id, channel), (branch_id,)), delta))
+        out.append(((FunnelStat, counter, (day, employee_id, product_id, channel, branch_id), ()), delta))
     return out
 
 
@@ -78,8 +78,7 @@ def _apply(db: Session, increments: Counter) -> None:
     over its rows in key order, each adding to every counter of the row (most by 0)."""
     rows: dict[tuple, dict] = {}
     for (model, counter, key, other), n in increments.items():
-        row = rows.setdefault((model, key), dict(zip(KEYS[model], key), branch_id=other[0],
-                                                 **dict.fromkeys(ROLLUP_COUNTERS[model], 0)))
+        row = rows.setdefault((model, key), dict(zip(KEYS[model], key), **dict.fromkeys(ROLLUP_COUNTERS[model], 0)))
         row[counter] += n
     dialect = db.get_bind().dialect.name
     for model in (DailyStat, FunnelStat):
@@ -88,7 +87,8 @@ def _apply(db: Session, increments: Counter) -> None:
             db.execute(_upsert_statement(dialect, model), mine)
 
 
-KEYS = {DailyStat: ("day", "employee_id"), FunnelStat: ("day", "employee_id", "product_id", "channel")}
+KEYS = {DailyStat: ("day", "employee_id", "branch_id"),
+        FunnelStat: ("day", "employee_id", "product_id", "channel", "branch_id")}
 ROLLUP_COUNTERS = {DailyStat: (*COUNTERS, "flagged", "unverified"), FunnelStat: FUNNEL_COUNTERS}
 
 

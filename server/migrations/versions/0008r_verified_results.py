@@ -35,13 +35,39 @@ def upgrade() -> None:
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unverified', sa.Boolean(), nullable=False, server_default=sa.false()))
 
-    with op.batch_alter_table('dailystat', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('unverified', sa.Integer(), nullable=False, server_default='0'))
+    # Rollup rows are kept per branch where the results happened (a transfer never moves them).
+    _rekey('dailystat', OLD_DAILY, NEW_DAILY, ['day', 'employee_id'], ['day', 'employee_id', 'branch_id'],
+           add=[sa.Column('unverified', sa.Integer(), nullable=False, server_default='0')])
+    _rekey('funnelstat', OLD_FUNNEL, NEW_FUNNEL, ['day', 'employee_id', 'product_id', 'channel'],
+           ['day', 'employee_id', 'product_id', 'channel', 'branch_id'])
+
+
+OLD_DAILY, NEW_DAILY = 'dailystat_day_employee_id_key', 'uq_dailystat_day_employee_branch'
+OLD_FUNNEL, NEW_FUNNEL = ('funnelstat_day_employee_id_product_id_channel_key',
+                          'uq_funnelstat_day_employee_product_channel_branch')
+# SQLite reflects the old unnamed constraints without a name: this convention names them.
+CONVENTION = {"uq": "%(table_name)s_%(column_0_N_name)s_key"}
+
+
+def _rekey(table, old, new, old_cols, new_cols, add=()):
+    with op.batch_alter_table(table, schema=None, naming_convention=CONVENTION) as batch_op:
+        for column in add:
+            batch_op.add_column(column)
+        batch_op.drop_constraint(old, type_='unique')
+        batch_op.create_unique_constraint(new, new_cols)
+
+
+def _unkey(table, old, new, old_cols, drop=()):
+    with op.batch_alter_table(table, schema=None, naming_convention=CONVENTION) as batch_op:
+        batch_op.drop_constraint(new, type_='unique')
+        batch_op.create_unique_constraint(old, old_cols)
+        for column in drop:
+            batch_op.drop_column(column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('dailystat', schema=None) as batch_op:
-        batch_op.drop_column('unverified')
+    _unkey('funnelstat', OLD_FUNNEL, NEW_FUNNEL, ['day', 'employee_id', 'product_id', 'channel'])
+    _unkey('dailystat', OLD_DAILY, NEW_DAILY, ['day', 'employee_id'], drop=['unverified'])
 
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_column('unverified')
