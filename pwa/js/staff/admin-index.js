@@ -15,7 +15,7 @@ import * as org from "./admin-org.js";
 const ADMIN = ["admin"], MANAGERS = ["admin", "branch_manager"];
 const SECTIONS = [
   ["roster", roster, ADMIN], ["handover", handover, MANAGERS], ["away", away, MANAGERS],
-  ["audit", audit, ADMIN], ["customer", customer, ADMIN], ["kits", kits, MANAGERS], ["flagged", flagged, ADMIN],
+  ["audit", audit, ADMIN], ["customer", customer, ADMIN], ["kits", kits, MANAGERS], ["flagged", flagged, MANAGERS],
   ["org", org, ADMIN],
 ];
 let shown = null;
