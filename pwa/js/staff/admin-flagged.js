@@ -5,7 +5,7 @@ import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
 import { call } from "./session.js";
 import { announce } from "./ui.js";
-import { stamp, table } from "./admin-common.js";
+import { stamp } from "./admin-common.js";
 
 let items = null, unverified = null;
 let problem = "", note = "";
@@ -15,29 +15,47 @@ let root = null;
 const label = (prefix, code) => { const s = t(prefix + code); return s === prefix + code ? code : s; };
 
 function review(b) {
-  if (b.review) return html`<span data-testid="review-${b.reference}">${t("adm.flag." + b.review)}</span>`;
+  if (b.review) return html`<p class="tag-ok" data-testid="review-${b.reference}">${t("adm.flag." + b.review)}</p>`;
   const off = busy.has(b.reference) ? "disabled" : "";
-  return html`<span class="bk-acts" data-testid="review-${b.reference}">
+  return html`<div class="bk-acts" data-testid="review-${b.reference}">
     <button type="button" class="btn small danger" data-ref="${b.reference}" data-review="confirm" ${off}
       data-testid="confirm-${b.reference}">${t("adm.flag.confirm")}</button>
     <button type="button" class="btn small" data-ref="${b.reference}" data-review="clear" ${off}
-      data-testid="clear-${b.reference}">${t("adm.flag.clear")}</button></span>`;
+      data-testid="clear-${b.reference}">${t("adm.flag.clear")}</button></div>`;
 }
 
 function flaggedList() {
   if (!items) return html`<p class="loading">${t("inbox.loading")}</p>`;
   if (!items.length) return html`<p class="empty" data-testid="flagged-none">${t("adm.flag.none")}</p>`;
+  // Cards, not a table: a branch head reviews these on a phone.
   return html`<p class="muted">${t("inbox.count", { n: items.length })}</p>
-    ${table(t("adm.flagged"), [t("adm.reference"), t("inbox.manager"), t("branch"), t("inbox.phone"), t("adm.reason"), t("adm.flag.at"), t("adm.flag.review")],
-      items.map((b) => [b.reference, b.employee, b.branch, b.phone, b.reason, stamp(b.created_at), review(b)]), "flagged-table")}`;
+    <ul class="bookings" data-testid="flagged-table">${items.map((b) => html`
+      <li class="bk" data-testid="flagged-${b.reference}">
+        <p class="bk-when"><strong>${b.reason}</strong></p>
+        <dl class="facts bk-facts">
+          <dt>${t("adm.reference")}</dt><dd>${b.reference} · ${label("st.", b.status)}</dd>
+          <dt>${t("inbox.manager")}</dt><dd>${b.employee} · ${b.branch}</dd>
+          <dt>${t("inbox.phone")}</dt><dd>${b.phone}</dd>
+          <dt>${t("adm.flag.at")}</dt><dd>${stamp(b.created_at)}</dd>
+        </dl>
+        ${review(b)}
+      </li>`)}</ul>`;
 }
 
 function unverifiedList() {
   if (!unverified) return html`<p class="loading">${t("inbox.loading")}</p>`;
   if (!unverified.length) return html`<p class="empty" data-testid="unverified-none">${t("adm.unverified.none")}</p>`;
   return html`<p class="muted">${t("inbox.count", { n: unverified.length })}</p>
-    ${table(t("adm.unverified"), [t("adm.reference"), t("inbox.manager"), t("branch"), t("status.label"), t("adm.reason"), t("adm.unverified.at")],
-      unverified.map((b) => [b.reference, b.employee, b.branch, label("st.", b.status), b.reason, stamp(b.updated_at)]), "unverified-table")}`;
+    <ul class="bookings" data-testid="unverified-table">${unverified.map((b) => html`
+      <li class="bk" data-testid="unverified-${b.reference}">
+        <p class="bk-when"><span class="tag-warn">${t("ci.unverified")}</span> <strong>${label("st.", b.status)}</strong></p>
+        <dl class="facts bk-facts">
+          <dt>${t("adm.reference")}</dt><dd>${b.reference}</dd>
+          <dt>${t("inbox.manager")}</dt><dd>${b.employee} · ${b.branch}</dd>
+          <dt>${t("adm.reason")}</dt><dd>${b.reason}</dd>
+          <dt>${t("adm.unverified.at")}</dt><dd>${stamp(b.updated_at)}</dd>
+        </dl>
+      </li>`)}</ul>`;
 }
 
 function draw() {
