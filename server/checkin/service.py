@@ -99,13 +99,13 @@ def check_code(db: Session, *, booking: Booking, actor: Employee, code: str, sou
 def send_one_time_code(db: Session, *, booking: Booking, actor: Employee, source: str = "",
                        now: datetime | None = None) -> None:
     """Send a one-time code to a staff-made booking's phone (the customer confirms with it)."""
-    from server.customers import otp
-    from server.models import Customer
-
     if booking.source != "staff":
         raise Conflict("checkin_by_code")
     if booking.verified_at is not None or booking.status not in ("new", "contacted", "arrived", "completed"):
         raise Conflict("checkin_refused")
+    from server.customers import otp
+    from server.models import Customer
+
     phone = db.get(Customer, booking.customer_id).phone
     otp.send_code(db, phone=phone, purpose=f"checkin:{booking.id}", now=now)
     audit.record(db, action="checkin_code_sent", actor=actor, target=f"booking:{booking.reference}",
