@@ -64,6 +64,16 @@ def load():
         # Bookings one phone number may make through shops per day (Asia/Shanghai).
         "BOOKING_PHONE_PER_DAY": _int("BOOKING_PHONE_PER_DAY", 10),
         "PUBLIC_LIMIT_IP": env("PUBLIC_LIMIT_IP", "300/minute"),
+        # One-time codes that prove a phone number: per address asking, how long a code lives,
+        # wrong tries allowed, codes one number may receive a day, how long a proof lasts.
+        "OTP_LIMIT_IP": env("OTP_LIMIT_IP", "5/minute;30/hour"),
+        "OTP_TTL_SECONDS": _int("OTP_TTL_SECONDS", 300),
+        "OTP_ATTEMPTS": _int("OTP_ATTEMPTS", 5),
+        "OTP_PER_DAY": _int("OTP_PER_DAY", 10),
+        "PROOF_MINUTES": _int("PROOF_MINUTES", 30),
+        # Messages to customers (one-time codes): "log" (the kind only), "memory" (tests and
+        # demos) or package.module:ClassName for an SMS provider.
+        "CUSTOMER_SENDER": env("CUSTOMER_SENDER", "log"),
         "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
         "LOGIN_LIMIT_ACCOUNT": env("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour"),
         # Personal data is anonymised this many days after a customer's last appointment.

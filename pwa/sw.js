@@ -1,10 +1,10 @@
 // Service worker for the customer shop (/s/...) and booking status page (/b/).
-// Shell files: cache first, refreshed when VERSION changes. Shop pages, shop data and the
+// Shell files: cache first, refreshed when VERSION (made from their bytes) changes. Shop pages, shop data and the
 // privacy notice (one copy per language): network first, the cache when offline or slow.
 // Never cached: booking status, staff, boards, the live stream, the wall, POSTs. The staff app
 // and wall files are not precached: every customer phone would download them; uncached /static/
 // files come from the network.
-const VERSION = "2026-11-28.12";
+const VERSION = "dev"; // replaced when served (server/pages.py): a digest of the precached files
 const PREFIX = "yryd-";
 const SHELL = `${PREFIX}shell-${VERSION}`;
 const RUNTIME = `${PREFIX}runtime-1`; // pages, shop data, the notice; outlives shell updates

@@ -9,6 +9,7 @@ from server.security import SignedCookieSessions, same_origin_only, secure_heade
 from server.extensions import csrf, limiter, login_manager, only_limited, spec
 from server.bookings.group import GroupCommit
 from server.cache import Caches
+from server.customers import messages as customer_messages
 from server.live.bus import make_bus
 from server.notify.runner import Runner
 
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                       app.config["BOARD_CACHE_SECONDS"], app.config["USER_CACHE_SECONDS"])
     app.extensions["notify"] = Runner(app)
     app.extensions["group_commit"] = GroupCommit(engine)
+    app.extensions["customer_sender"] = customer_messages.load(app.config["CUSTOMER_SENDER"])
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -87,19 +89,20 @@ def _register_blueprints(app):
     from server.boards.routes import bp as boards
     from server.checkin.routes import bp as checkin, public as checkin_public
     from server.bookings.routes import bp as bookings
+    from server.customers.routes import bp as customers
     from server.live.routes import bp as live
     from server.org.routes import bp as org
     from server.shops.routes import bp as shops
     from server.staff.routes import bp as staff
 
-    for bp in (pages.bp, shops, bookings, staff, boards, live, audit, admin, handover, kits, org, checkin,
-               checkin_public):
+    for bp in (pages.bp, shops, bookings, customers, staff, boards, live, audit, admin, handover, kits, org,
+               checkin, checkin_public):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 
 
 # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
-PUBLIC_BLUEPRINTS = {"shops", "bookings", "pages", "checkin_public"}
+PUBLIC_BLUEPRINTS = {"shops", "bookings", "customers", "pages", "checkin_public"}
 
 
 def _csrf_for_sessions():

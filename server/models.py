@@ -12,6 +12,7 @@ from flask_login import UserMixin
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from pydantic import Field as PydField
 from sqlmodel import Field, SQLModel
 
 LEVELS = ("trainee", "junior", "mid", "senior")  # 见习 初级 中级 高级
@@ -193,10 +194,28 @@ class Booking(SQLModel, table=True):
     verified_at: Optional[datetime] = None
     verified_by: str = Field(default="", max_length=10)  # code | self | otp
     checkin_failures: int = 0  # wrong check-in codes typed: locked at CHECKIN_ATTEMPTS
+    # Made by someone who proved the number (a one-time code) or by staff: only such a booking
+    # routes to the customer's dedicated manager and counts toward the proven daily quota.
+    proven: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     idempotency_key: Optional[str] = Field(default=None, max_length=64, unique=True)
     request_hash: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PhoneCode(SQLModel, table=True):
+    """A one-time code sent to a phone number: keyed hashes only, never the number or the code."""
+
+    __table_args__ = (Index("ix_phonecode_key_purpose", "phone_key", "purpose", "created_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    phone_key: str = Field(max_length=64)
+    purpose: str = Field(max_length=40)  # "prove", "checkin:<booking id>"...
+    code_hash: str = Field(max_length=64)
+    attempts: int = 0
+    expires_at: datetime
+    used_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Notification(SQLModel, table=True):
@@ -512,6 +531,37 @@ class BookingCreate(BaseModel):
         return self
 
 
+class PhoneIn(BaseModel):
+    """A number to send a one-time code to (or whose bookings a proven device asks for)."""
+
+    phone: str
+
+    _phone = field_validator("phone")(lambda cls, v: normalise_phone(v))
+
+
+class PhoneCodeIn(PhoneIn):
+    code: str = PydField(min_length=1, max_length=10)
+
+
+class CodeSent(Public):
+    sent: bool
+    expires_in: int  # seconds the code is valid
+    resend_in: int  # seconds before another code can be asked for
+
+
+class PhoneProof(Public):
+    proof: str  # send as X-Phone-Proof; valid for expires_in seconds
+    expires_in: int
+
+
+class Serving(Public):
+    """Who will serve a proven number, why (a routing reason code) and their open times."""
+
+    manager: EmployeeCard
+    reason: str  # dedicated | successor | out_of_office | branch_pool | grid_least_loaded | new_customer
+    days: list[SlotDay]
+
+
 class StatusChange(BaseModel):
     status: str
     note: str = ""
@@ -551,6 +601,13 @@ class BookingPublic(Public):
 class BookingCreated(BookingPublic):
     status_url: str
     status_token: str
+
+
+class CustomerBookings(Public):
+    """What a proven number sees: its dedicated manager and its bookings."""
+
+    dedicated_manager: Optional[str]
+    bookings: list[BookingPublic]
 
 
 class BookingStaff(Public):

@@ -1,7 +1,9 @@
 """The PWA's pages: static files from pwa/, with a few per-shop values filled in."""
+import hashlib
 import json
+import re
 
-from flask import Blueprint, Response, current_app, redirect, send_from_directory
+from flask import Blueprint, Response, current_app, redirect
 from markupsafe import escape
 
 from config.settings import ROOT
@@ -68,9 +70,29 @@ def wall_page():
 
 @bp.get("/sw.js")
 def service_worker():
-    response = send_from_directory(PWA, "sw.js", mimetype="text/javascript", max_age=0)
-    response.headers["Service-Worker-Allowed"] = "/"
+    """The service worker, its VERSION made from the bytes of the files it precaches: any
+    change to them installs a new shell on every phone, with nobody to remember a bump."""
+    response = Response(_versioned_worker(), mimetype="text/javascript",
+                        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
     return response
+
+
+_WORKER: dict = {}  # (file, mtime_ns) of sw.js and every precached file → the served source
+
+
+def _versioned_worker() -> str:
+    source_path = PWA / "sw.js"
+    source = source_path.read_text(encoding="utf-8")
+    files = [source_path] + [PWA / url.removeprefix("/static/") for url in re.findall(r'"(/static/[^"]+)"', source)]
+    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files if f.exists())
+    if _WORKER.get("stamp") != stamp:
+        digest = hashlib.sha256()
+        for f in files:
+            if f.exists():
+                digest.update(f.read_bytes())
+        _WORKER.update(stamp=stamp, text=re.sub(r'const VERSION = "[^"]*";', f'const VERSION = "{digest.hexdigest()[:16]}";',
+                                                source, count=1))
+    return _WORKER["text"]
 
 
 @bp.get("/")

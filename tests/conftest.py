@@ -45,7 +45,7 @@ def empty_app(database_url):
     """The app on an empty database (no tables yet)."""
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                       "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1,
-                      "SSE_MAX_SECONDS": 5, "MESSAGE_SENDER": "",
+                      "SSE_MAX_SECONDS": 5, "MESSAGE_SENDER": "", "CUSTOMER_SENDER": "memory",
                       "PRINT_DPI": 100})  # full 300 dpi is tested once, in test_print_kit.py
     yield app
     if "notify" in app.extensions:
@@ -166,6 +166,18 @@ def book(client):
         return client.post(f"/api/shops/{code}/bookings", json=booking_body(**overrides),
                            headers=headers or {})
     return _book
+
+
+@pytest.fixture
+def prove(app, client):
+    """Prove a number as its holder would (a one-time code by text): the X-Phone-Proof header."""
+    def _prove(phone="13812345678"):
+        assert client.post("/api/phone/code", json={"phone": phone}).status_code == 202
+        code = app.extensions["customer_sender"].last(phone)["params"]["code"]
+        r = client.post("/api/phone/verify", json={"phone": phone, "code": code})
+        assert r.status_code == 200, r.get_json()
+        return {"X-Phone-Proof": r.get_json()["proof"]}
+    return _prove
 
 
 @pytest.fixture

@@ -72,7 +72,10 @@ CASES = [
 ]
 PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/visits", "/api/privacy-notice",
           "/api/shops/<code>/bookings", "/api/status", "/api/status/cancel", "/api/status/slots",
-          "/api/status/reschedule", "/api/status/erase", "/api/staff/login", "/api/checkin/<code>"}
+          "/api/status/reschedule", "/api/status/erase", "/api/staff/login", "/api/checkin/<code>",
+          # A customer's own number, proven by a one-time code (tests/test_phone_proof.py).
+          "/api/phone/code", "/api/phone/verify", "/api/phone/bookings", "/api/phone/erase",
+          "/api/phone/serving/<code>"}
 
 
 @pytest.fixture

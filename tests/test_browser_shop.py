@@ -14,7 +14,10 @@ from tests.conftest import next_slot
 pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 
-SHOP_BUDGET = 64 * 1024  # the shop page's own JS + CSS, uncompressed (60 KiB before the served notice)
+# The shop page's own JS + CSS, uncompressed, precached files included (60 KiB before the served
+# notice, 64 KiB before proving a number and clearing a shared phone; the code widget itself
+# loads only when asked for).
+SHOP_BUDGET = 72 * 1024
 NOTICE_PHRASE = "自您最后一次预约结束起保存 365 天"  # from the server's notice (server/bookings/notice.py)
 
 

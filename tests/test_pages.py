@@ -46,6 +46,25 @@ def test_the_service_worker_is_served_for_the_whole_site(client):
         assert r.status_code == 200 and r.headers["Service-Worker-Allowed"] == "/"
 
 
+def test_the_service_worker_version_changes_with_the_files_it_precaches(client, monkeypatch, tmp_path):
+    import shutil
+
+    from server import pages
+
+    with client.get("/sw.js") as r:
+        before = re.search(r'const VERSION = "([^"]+)";', r.get_data(as_text=True)).group(1)
+    assert before != "dev" and r.headers["Cache-Control"] == "no-cache"
+    copy = tmp_path / "pwa"
+    shutil.copytree(pages.PWA, copy)
+    monkeypatch.setattr(pages, "PWA", copy)
+    with client.get("/sw.js") as r:
+        assert re.search(r'const VERSION = "([^"]+)";', r.get_data(as_text=True)).group(1) == before
+    (copy / "js" / "home.js").write_text("changed")  # not precached: no new version
+    (copy / "js" / "views" / "home.js").write_text((copy / "js" / "views" / "home.js").read_text() + "\n// changed")
+    with client.get("/sw.js") as r:
+        assert re.search(r'const VERSION = "([^"]+)";', r.get_data(as_text=True)).group(1) != before
+
+
 def test_every_url_the_service_worker_precaches_exists(client):
     """A missing precached file would stop the service worker from installing at all."""
     with client.get("/sw.js") as r:

@@ -15,9 +15,10 @@ def test_a_new_customer_binds_to_the_shop_owner(bank, book, db, login):
     assert routed(login, bank.li, ref)["route_reason"] == "new_customer"
 
 
-def test_returning_customer_goes_to_their_dedicated_manager_whatever_shop(bank, book, login):
+def test_returning_customer_goes_to_their_dedicated_manager_whatever_shop(bank, book, login, prove):
     book(bank.code(bank.li))
-    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=2).isoformat(), product="consumer-credit")
+    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=2).isoformat(), product="consumer-credit",
+             headers=prove())
     assert r.status_code == 201 and r.get_json()["manager"] == "李强"
     booking = routed(login, bank.li, r.get_json()["reference"])
     assert booking["route_reason"] == "dedicated"
@@ -26,12 +27,12 @@ def test_returning_customer_goes_to_their_dedicated_manager_whatever_shop(bank, 
     assert login(bank.zhao).get(f"/api/staff/bookings/{r.get_json()['reference']}").status_code == 404
 
 
-def test_a_left_managers_customers_go_to_the_successor(bank, book, db, login):
+def test_a_left_managers_customers_go_to_the_successor(bank, book, db, login, prove):
     book(bank.code(bank.li))
     bank.li.disabled, bank.li.successor_id = True, bank.wang.id
     db.add(bank.li)
     db.commit()
-    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=3).isoformat())
+    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=3).isoformat(), headers=prove())
     assert r.get_json()["manager"] == "王丽"
     assert routed(login, bank.wang, r.get_json()["reference"])["route_reason"] == "successor"
 

@@ -50,8 +50,10 @@ export function send(entry) {
 
 async function attempt(entry) {
   try {
+    const headers = { "Idempotency-Key": entry.key };
+    if (entry.proof) headers["X-Phone-Proof"] = entry.proof; // the number was proven in this tab
     const booking = await api(`/api/shops/${encodeURIComponent(entry.code)}/bookings`, {
-      method: "POST", body: entry.body, headers: { "Idempotency-Key": entry.key }, timeout: 20000,
+      method: "POST", body: entry.body, headers, timeout: 20000,
     });
     await remove(entry.key).catch(() => {});
     remember(entry.code, booking);
@@ -82,6 +84,15 @@ export function remembered() {
 // code: the shop it was booked through; null to update a kept booking (status page).
 const KEEP = ["reference", "status", "product_name", "slot_start", "callback", "manager", "manager_phone",
   "branch", "branch_address", "status_url"];
+
+// "Not me": a shared phone (a counter tablet, a relative's phone) forgets every booking made
+// on it, the bookings still waiting to be sent, and any proven number.
+export async function clearDevice() {
+  save(MINE, null);
+  const entries = (await all().catch(() => null)) || [];
+  await Promise.all(entries.map((e) => remove(e.key).catch(() => {})));
+  try { sessionStorage.removeItem("yryd.proof"); } catch { /* storage disabled */ }
+}
 
 export function forget(reference) {
   save(MINE, JSON.stringify(remembered().filter((x) => x.reference !== reference)));

@@ -65,12 +65,23 @@ function checkin(b) {
     </div>`;
 }
 
+// Withdrawing consent: this booking (the link reaches it alone), or everything held for the
+// number, which only its proven holder may do.
+let proven = null; // {phone, proof} once the number is confirmed by a code
+
 function erasing() {
-  return mode === "confirm-erase" ? html`
+  if (mode === "confirm-erase") return html`
     <div class="confirm" role="group" aria-labelledby="ask-erase"><p id="ask-erase">${t("erase.ask")}</p>
       <button type="button" class="btn danger" data-act="erase-yes" data-testid="erase-confirm">${t("erase.yes")}</button>
-      <button type="button" class="btn" data-act="view">${t("cancel.no")}</button></div>`
-    : html`<p><button type="button" class="link" data-act="confirm-erase" data-testid="erase-button">${t("erase")}</button></p>`;
+      <button type="button" class="btn" data-act="view">${t("cancel.no")}</button></div>`;
+  if (mode === "erase-all") return html`
+    <div class="confirm" role="group" aria-labelledby="ask-all"><p id="ask-all" tabindex="-1">${proven ? t("erase.all.ask") : t("erase.all.intro")}</p>
+      ${proven ? html`<button type="button" class="btn danger" data-act="erase-all-yes" data-testid="erase-all-confirm">${t("erase.yes")}</button>`
+        : html`<div id="prove-slot"></div>`}
+      <button type="button" class="btn" data-act="view">${t("cancel.no")}</button></div>`;
+  return html`<div class="erase">
+    <button type="button" class="btn quiet" data-act="confirm-erase" data-testid="erase-button">${t("erase")}</button>
+    <button type="button" class="btn quiet" data-act="erase-all" data-testid="erase-all-button">${t("erase.all")}</button></div>`;
 }
 
 function actions(b) {
@@ -100,6 +111,9 @@ function draw(focusSel) {
       <p class="err" data-testid="error-form">${message}</p>
     </section>`);
   if (mode === "reschedule") slotPicker(app.querySelector("#picker"), picking);
+  const slot = app.querySelector("#prove-slot");
+  if (slot) import("./prove.js").then((m) => m.proveWidget(slot, { onProven: (phone, proof) => { proven = { phone, proof }; draw("[data-testid=erase-all-confirm]"); } }),
+    () => { message = t("err.network"); draw(); });
   const el = focusSel && app.querySelector(focusSel);
   if (el) el.focus();
 }
@@ -130,10 +144,10 @@ async function loadSlots() {
 async function act(name) {
   message = "";
   if (name === "reload") return start();
-  if (name === "view" || name === "confirm-cancel" || name === "confirm-erase") {
+  if (name === "view" || name === "confirm-cancel" || name === "confirm-erase" || name === "erase-all") {
     mode = name;
     return draw(name === "view" ? "#acts button" : name === "confirm-erase" ? "[data-testid=erase-confirm]"
-      : "[data-testid=cancel-keep]");
+      : name === "erase-all" ? "#ask-all" : "[data-testid=cancel-keep]");
   }
   if (name === "reschedule") { mode = "reschedule"; return loadSlots(); }
   if (sending) return;
@@ -143,6 +157,12 @@ async function act(name) {
       await call("/api/status/erase", { method: "POST", body: {} });
       forget(booking.reference);
       return problem({ status: 404 }, t("erase.done"));  // the link no longer shows anything
+    }
+    if (name === "erase-all-yes") {
+      const r = await api("/api/phone/erase", { method: "POST", body: { phone: proven.phone },
+        headers: { "X-Phone-Proof": proven.proof } });
+      forget(booking.reference);
+      return problem({ status: 404 }, t("erase.all.done", { n: r.bookings }));
     }
     if (name === "cancel-yes") {
       booking = await call("/api/status/cancel", { method: "POST", body: {} });

@@ -44,6 +44,33 @@ def erase_customer(db: Session, *, customer: Customer, now: datetime | None = No
     return len(bookings)
 
 
+def erase_booking(db: Session, *, booking: Booking, now: datetime | None = None, source: str = "") -> int:
+    """Withdraw one booking: cancel it if open and strip its name and note; its status link
+    stops working. The customer's record goes too only when this was their only booking."""
+    from server.bookings.service import TRANSITIONS
+
+    now = now or utcnow()
+    begin_write(db)
+    b = db.get(Booking, booking.id, populate_existing=True)
+    if "cancelled" in TRANSITIONS.get(b.status, ()):
+        b.status = "cancelled"
+        rollups.record(db, rollups.now_event(
+            "status", now, employee_id=b.employee_id, branch_id=b.branch_id, booking_id=b.id,
+            product_id=b.product_id, channel=b.channel, status="cancelled", flagged=bool(b.flag)))
+    b.name, b.note, b.updated_at = ERASED_NAME, "", now
+    b.token_hash = f"erased-{b.id}"
+    others = db.exec(select(Booking.id).where(Booking.customer_id == b.customer_id, Booking.id != b.id).limit(1)).first()
+    if others is None:
+        customer = db.get(Customer, b.customer_id)
+        customer.name, customer.marketing_consent_at = ERASED_NAME, None
+        customer.phone = f"0{customer.id:010d}"[-11:]
+    audit.record(db, action="booking_erased", target=f"booking:{b.reference}", detail="withdrawn via status link",
+                 source=source)
+    db.commit()
+    publish({"type": "status", "employee_id": b.employee_id, "branch_id": b.branch_id})
+    return 1
+
+
 def expired_customers(db: Session, *, retention_days: int, now: datetime | None = None) -> list[Customer]:
     """Customers whose last booking ended more than `retention_days` ago."""
     cutoff = (now or utcnow()) - timedelta(days=retention_days)

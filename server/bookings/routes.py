@@ -2,11 +2,12 @@
 from flask import Blueprint, current_app, request
 
 from server.bookings import notice, privacy, service, views
+from server.customers import otp
 from server.db import get_db
 from server.errors import NotFound
 from server.extensions import doc, limit
 from server.http import body, client_ip, conditional, idempotency_key, out
-from server.models import (BookingCreate, BookingCreated, BookingPublic, Customer, Employee, Erased, ErrorBody,
+from server.models import (BookingCreate, BookingCreated, BookingPublic, Employee, Erased, ErrorBody,
                            NoticeQuery, PrivacyNotice, Reschedule, SlotsPublic)
 from server.shops.service import get_link
 from spectree import Response as Doc
@@ -41,7 +42,8 @@ def create(code):
     link = get_link(db, code)
     data = body(BookingCreate)
     booked = service.book(db, link=link, data=data, idempotency_key=idempotency_key(),
-                          device_id=request.headers.get("X-Device-Id", "")[:64])
+                          device_id=request.headers.get("X-Device-Id", "")[:64],
+                          proven=otp.proven(request.headers.get("X-Phone-Proof", ""), data.phone))
     result = views.public(db, booked.booking, rows=booked.rows)
     result.update(status_token=booked.token, status_url=status_url(booked.token))
     headers = {"Idempotent-Replayed": "true"} if booked.replayed else {}
@@ -94,9 +96,8 @@ def reschedule():
 @bp.post("/api/status/erase")
 @doc(resp=Doc(HTTP_200=Erased, HTTP_404=ErrorBody), tags=["booking"])
 def erase():
-    """Withdraw consent: cancel open appointments and delete my name, number and notes."""
+    """Withdraw consent for this booking: cancel it if open and delete its name and note. A
+    status link reaches its own booking only; erasing the number needs it proven (/api/phone/erase)."""
     db = get_db()
-    booking = _by_token()
-    n = privacy.erase_customer(db, customer=db.get(Customer, booking.customer_id),
-                               source=client_ip(), reason="withdrawn via status link")
+    n = privacy.erase_booking(db, booking=_by_token(), source=client_ip())
     return out(Erased, {"bookings": n})

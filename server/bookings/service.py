@@ -9,7 +9,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import bindparam, insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from server.audit import service as audit
 from server.boards import rollups
@@ -82,8 +82,10 @@ def slot_days(db: Session, employee: Employee, now: datetime | None = None, rout
 
 
 def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | None = None,
-         source: str = "shop", idempotency_key: str | None = None, device_id: str = "") -> Booked:
-    """Create a booking through `link`, routed to the customer's dedicated manager.
+         source: str = "shop", idempotency_key: str | None = None, device_id: str = "",
+         proven: bool = False) -> Booked:
+    """Create a booking through `link`, routed to the customer's dedicated manager when the
+    number is `proven` (a one-time code) or staff book it; else as a new customer of the shop.
 
     In an app, the booking joins the others waiting in this process and is written with them
     in one transaction (server/bookings/group.py); the rows it returns are then detached.
@@ -92,7 +94,7 @@ def book(db: Session, *, link: ShopLink, data: BookingCreate, now: datetime | No
     conflict until it finds the winner.
     """
     job = Job(link=link, data=data, now=now or utcnow(), source=source, key=idempotency_key,
-              device=flags.device_hash(device_id))
+              device=flags.device_hash(device_id), proven=proven or source == "staff")
     if db.in_transaction():
         db.commit()  # hold no lock while waiting for the batch
     group = current_app.extensions.get("group_commit")
@@ -136,8 +138,9 @@ class Job:
     """One booking on its way to the database: what was asked, and how it ended."""
 
     def __init__(self, *, link: ShopLink, data: BookingCreate, now: datetime, source: str,
-                 key: str | None, device: str):
+                 key: str | None, device: str, proven: bool = False):
         self.link, self.data, self.now, self.source, self.key, self.device = link, data, now, source, key, device
+        self.proven = proven  # the number was proven (or staff booked): its customer's record is reachable
         self.fingerprint = _fingerprint(link, data)
         self.booked: Booked | None = None
         self.error: Exception | None = None
@@ -234,15 +237,28 @@ def _plan(db: Session, job: Job, customer: Customer | None) -> Plan:
     if data.consent_version != current_app.config["CONSENT_VERSION"]:
         raise Invalid(consent="consent_outdated")
     day = local_day(to_utc(data.slot)) if data.slot else local_day(now)
-    manager, reason = route_to_manager(db, link=job.link, customer=customer, day=day)
+    # Knowing a number is not being its customer: unproven, the booking goes where a new
+    # customer's would (the person the shop shows), so its answer tells nothing about the number.
+    manager, reason = route_to_manager(db, link=job.link, customer=customer if job.proven else None, day=day)
+    if customer is not None and not job.proven and reason == "new_customer":
+        reason = "unproven"
     slot = _check_slot(db, manager, data.slot, now) if data.slot else None
-    today = flags.booked_today(db, customer, now) if customer else 0
+    # Counted apart for proven and unproven bookings: others typing a customer's number can
+    # never use up the quota the customer has once they prove it.
+    today = _booked_today(db, customer, now, job.proven) if customer else 0
     if job.source == "shop" and today >= current_app.config["BOOKING_PHONE_PER_DAY"]:
         # Counted from the bookings themselves (the customer's row is locked meanwhile on
         # PostgreSQL): only bookings actually made count, and nothing else keeps a tally.
         raise TooMany(retry_after=_until_midnight(now))
     flag = flags.flag_for(db, phone=data.phone, today=today, device=job.device, source=job.source, now=now)
     return Plan(job, product, manager, reason, slot, flag, customer)
+
+
+def _booked_today(db: Session, customer: Customer, now: datetime, proven: bool) -> int:
+    """How many bookings, proven or not as `proven`, `customer`'s number made since midnight (Asia/Shanghai)."""
+    day_start = to_utc(datetime.combine(local_day(now), time(0), TZ))
+    return db.exec(select(func.count()).select_from(Booking).where(
+        Booking.customer_id == customer.id, Booking.created_at >= day_start, Booking.proven == proven)).one()
 
 
 def _until_midnight(now: datetime) -> int:
@@ -272,10 +288,10 @@ def _insert(db: Session, plans: list[Plan]) -> None:
     rows, tokens = [], []
     for p in plans:
         job, data = p.job, p.job.data
-        if p.customer is not None:  # a returning customer: their latest name (an UPDATE at commit)
-            p.customer.name = data.name
-            if data.marketing:
-                p.customer.marketing_consent_at = job.now
+        # A booking never rewrites its customer's record: the name typed this time is the
+        # booking's own. Only a proven number may give marketing consent for its customer.
+        if p.customer is not None and job.proven and data.marketing:
+            p.customer.marketing_consent_at = job.now
         customer = p.customer or customers[job]
         tokens.append(_status_token(job.key))
         rows.append(dict(
@@ -285,7 +301,7 @@ def _insert(db: Session, plans: list[Plan]) -> None:
             source=job.source, name=data.name, slot_start=p.slot, status="new", note=data.note,
             route_reason=p.reason, consent_version=data.consent_version, consented_at=job.now,
             token_hash=hash_token(tokens[-1]), idempotency_key=job.key, request_hash=job.fingerprint,
-            flag=p.flag, device=job.device, created_at=job.now, updated_at=job.now))
+            flag=p.flag, device=job.device, proven=job.proven, created_at=job.now, updated_at=job.now))
     ids = db.execute(_INSERT_BOOKING, rows).scalars().all()
     bookings = [detached(Booking, {"id": pk, **row}) for pk, row in zip(ids, rows)]
     rollups.record_many(db, [rollups.now_event(

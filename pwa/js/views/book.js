@@ -12,9 +12,38 @@ import { slotPicker, groupByDay } from "./slots.js";
 import { outboxNotice } from "./outbox.js";
 import { loadNotice, shownNotice, forgetNotice, noticeBlock } from "../notice.js";
 
+// "Already a customer?": a returning customer proves their number with a text-message code
+// (views/dedicated.js, loaded when asked for) and the form then shows who will serve them, why,
+// and that person's times before they commit. Unproven, the booking goes to the person shown.
+function dedicatedBlock(d) {
+  if (d.serving) {
+    const m = d.serving.manager;
+    return html`<div class="notice" data-testid="serving" role="status">
+      <p><strong>${t("ded.who", { name: m.name, branch: m.branch })}</strong></p><p>${t("why." + d.serving.reason)}</p>
+      <button type="button" class="btn quiet" data-ded="undo" data-testid="serving-undo">${t("ded.undo")}</button></div>`;
+  }
+  return d.proving ? html`<div id="ded-prove"></div>`
+    : html`<button type="button" class="btn quiet" data-ded="ask" data-testid="dedicated-ask">${t("ded.ask")}</button>`;
+}
+
+const clearDedicated = (d) => Object.assign(d, { serving: null, proof: "", proving: false, provenPhone: "" });
+
+function wireDedicated(root, ctx, redraw) {
+  const slot = root.querySelector("#ded-prove");
+  if (slot) import("./dedicated.js").then((m) => m.prove(slot, ctx, draft, redraw), () => { draft.proving = false; redraw(); });
+  root.querySelectorAll("[data-ded]").forEach((b) => {
+    b.onclick = () => {
+      if (b.dataset.ded === "ask") draft.proving = true;
+      else Object.assign(clearDedicated(draft), { days: null, slot: "" });
+      redraw("[data-testid=dedicated-ask]");
+    };
+  });
+}
+
 const FIELDS = ["product", "slot", "name", "phone", "note", "consent"];
 const blank = () => ({ product: "", day: "", slot: "", callback: false, name: "", phone: "", note: "", consent: false,
-  consentVersion: "", marketing: false, days: null }); // consentVersion: the notice version the box was ticked under
+  consentVersion: "", marketing: false, days: null, serving: null, proof: "", proving: false });
+// consentVersion: the notice version the box was ticked under; serving/proof: a proven number's manager
 let draft = blank(); // survives leaving the form and switching language
 let errors = {}; // field → message, shown by the next render
 let waiting = null; // {key, ctx, root} while a booking waits in the outbox
@@ -85,7 +114,7 @@ function form(ctx) {
     <section class="view" data-testid="booking-form">
       <button type="button" class="back" data-testid="back-button">${t("back")}</button>
       <h1>${t("book.title")}</h1>
-      <p class="muted">${t("book.with", { name: shop.manager.name })}</p>
+      <p class="muted" data-testid="book-with">${t("book.with", { name: (d.serving || shop).manager.name })}</p>
       <div class="outbox"></div>
       <form novalidate>
         ${field("product", html`<select ${attrs("product")}>
@@ -97,6 +126,7 @@ function form(ctx) {
         ${field("name", html`<input ${attrs("name")} autocomplete="name" maxlength="40" value="${d.name}">`)}
         ${field("phone", html`<input ${attrs("phone", 1)} type="tel" inputmode="tel" autocomplete="tel-national"
           pattern="1[3-9][0-9]{9}" maxlength="20" value="${d.phone}">`, t("f.phone.hint"))}
+        <div class="dedicated">${dedicatedBlock(d)}</div>
         ${field("note", html`<textarea ${attrs("note", 1)} rows="3">${d.note}</textarea>`, t("f.note.hint"))}
         <div id="notice-slot">${noticeBlock(noticeState(), { hotline: shop.hotline })}</div>
         <div class="field check">
@@ -133,6 +163,7 @@ async function showNotice(root, ctx) {
 }
 
 async function loadSlots(ctx, picker) {
+  if (draft.serving) return picker.draw(); // the proven customer's manager's times, already in
   try {
     const data = await api(`/api/shops/${encodeURIComponent(ctx.code)}/slots`);
     draft.days = data.days || [];
@@ -195,7 +226,8 @@ async function submit(root, ctx) {
     consent: true, consent_version: draft.consentVersion, channel: ctx.channel, marketing: draft.marketing,
   };
   // The key is made and stored before the first send: a retry can never book twice.
-  const entry = { key: uuid(), code: ctx.code, body, state: "pending", created: Date.now() };
+  const entry = { key: uuid(), code: ctx.code, body, state: "pending", created: Date.now(),
+    proof: draft.serving && draft.proof ? draft.proof : undefined };
   submitting = true;
   const button = root.querySelector("[data-testid=submit]");
   button.disabled = true;
@@ -230,7 +262,7 @@ events.addEventListener("failed", (e) => {
   refused(root, ctx, e.detail.error);
 });
 
-export function render(root, ctx, showErrors = false) {
+export function render(root, ctx, showErrors = false, quiet = false) {
   if (waiting) { // never a second form while the first booking is still on its way
     Object.assign(waiting, { root, ctx });
     return waitingView(root, ctx, waiting.body);
@@ -248,9 +280,22 @@ export function render(root, ctx, showErrors = false) {
   f.addEventListener("input", (e) => {
     const el = e.target;
     if (el.name in draft) draft[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    if (el.name === "phone" && draft.serving && normPhone(el.value) !== draft.provenPhone) { // another number: not proven
+      clearDedicated(draft);
+      draft.days = null;
+      render(root, ctx, false, true);
+      const input = root.querySelector("[name=phone]");
+      input.focus();
+      input.setSelectionRange(input.value.length, input.value.length);
+    }
     if (el.name === "consent") draft.consentVersion = el.checked && shownNotice() ? shownNotice().version : "";
   });
   f.addEventListener("submit", (e) => { e.preventDefault(); submit(root, ctx); });
+  wireDedicated(root, ctx, (focus) => {
+    render(root, ctx, false, true);
+    const el = focus && root.querySelector(focus);
+    if (el) el.focus();
+  });
   if (showErrors) {
     const first = FIELDS.find((k) => errors[k]);
     const target = first && (first === "slot" ? root.querySelector("#picker button") : root.querySelector(`[name=${first}]`));
@@ -259,7 +304,7 @@ export function render(root, ctx, showErrors = false) {
       target.scrollIntoView({ block: "center" });
     }
     announce(errors.form || errors[first] || "");
-  } else {
+  } else if (!quiet) {
     focusView(root);
   }
   if (!shownNotice()) showNotice(root, ctx);

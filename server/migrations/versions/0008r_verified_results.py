@@ -1,7 +1,7 @@
 """verified results: check-in evidence, flag reviews, visits once per device
 
 Revision ID: 0008r
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06 20:30:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0008r'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
