@@ -221,3 +221,54 @@ def test_the_next_privacy_notice_names_the_shops_device_id_in_both_languages(app
     assert zh["version"] == "2026-12-v1"
     assert "随机生成的设备编号" in " ".join(s["text"] for s in zh["sections"])
     assert "randomly generated device number" in " ".join(s["text"] for s in en["sections"])
+
+
+# --- walk-ins: the customer confirms with a one-time code sent to their phone ---------------------
+
+def walk_in(c, phone):
+    body = {"name": "柜台客户", "phone": phone, "product": "consumer-credit", "callback": True,
+            "consent": True, "consent_version": "2026-11-v1"}
+    r = c.post("/api/staff/bookings", json=body)
+    assert r.status_code == 201
+    return r.get_json()["reference"]
+
+
+def confirm(app, c, ref, phone):
+    assert c.post(f"/api/staff/bookings/{ref}/checkin/send").status_code == 204
+    code = app.extensions["customer_sender"].last(phone)["params"]["code"]
+    return c.post(f"/api/staff/bookings/{ref}/checkin", json={"code": code})
+
+
+def test_the_three_walk_ins_score_once_their_customers_confirm_with_a_code_sent_to_their_phones(bank, login, app):
+    c = login(bank.li)
+    phones = [f"1390000880{i}" for i in range(3)]
+    refs = [walk_in(c, phone) for phone in phones]
+    for ref in refs:
+        for status in ("contacted", "arrived"):
+            assert move(c, ref, status).status_code == 200
+    assert row(c, "李强")["score"] == 0
+    r = c.post(f"/api/staff/bookings/{refs[0]}/checkin", json={"code": "000000"})
+    assert r.status_code == 422 and "code" in r.get_json()["fields"]
+    for ref, phone in zip(refs, phones):
+        r = confirm(app, c, ref, phone)
+        assert r.status_code == 200 and r.get_json()["verified_by"] == "otp"
+    li = row(c, "李强")
+    assert (li["bookings"], li["arrived"], li["score"]) == (3, 3, 12)
+    assert login(bank.boss).get("/api/boards/unverified").get_json()["items"] == []
+
+
+def test_a_shop_booking_is_verified_by_its_own_code_not_a_text_message(bank, book, login):
+    ref = book(bank.code(bank.wang)).get_json()["reference"]
+    r = login(bank.wang).post(f"/api/staff/bookings/{ref}/checkin/send")
+    assert r.status_code == 409 and r.get_json()["error"] == "checkin_by_code"
+
+
+def test_one_persons_walk_ins_far_above_the_branch_median_are_flagged_when_they_would_count(bank, login, app):
+    app.config.update(FLAG_WALKIN_MIN=3, FLAG_WALKIN_FACTOR=3)
+    c = login(bank.li)
+    phones = [f"1390000881{i}" for i in range(3)]
+    refs = [walk_in(c, phone) for phone in phones]
+    assert confirm(app, c, refs[0], phones[0]).get_json()["flag"] == "walkin_outlier"
+    assert row(c, "李强")["score"] == 0
+    flagged = login(bank.boss).get("/api/boards/flagged").get_json()["items"]
+    assert [(f["reference"], f["reason"]) for f in flagged] == [(refs[0], "本人近 30 天代客预约数远高于本支行中位数")]
