@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import select
 
 from server.models import Booking
-from tests.conftest import check_in, come_due, next_slot
+from tests.conftest import check_in, come_due
 
 
 def move(c, ref, status):

@@ -1,6 +1,6 @@
 """Leaderboard and funnel API: rankings everyone may see, details by scope, ETag/304."""
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, request
 from flask_login import current_user, login_required
@@ -8,9 +8,9 @@ from sqlmodel import select
 
 from server.boards import review, service
 from server.boards.daily import BRANCH_COLUMNS, EMPLOYEE_COLUMNS
-from server.clock import TZ, local_day, period_range, to_utc
+from server.clock import local_day, period_range
 from server.db import get_db
-from server.errors import ApiError, Invalid, NotFound
+from server.errors import Invalid, NotFound
 from server.extensions import doc
 from server.http import body, client_ip, conditional, json_bytes, me, out
 from server.reports import export
