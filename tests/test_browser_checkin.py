@@ -115,3 +115,23 @@ def test_a_branch_head_reviews_flags_and_sees_unverified_results(phone390, live_
     page.get_by_test_id(f"clear-{flagged['reference']}").click()
     expect(page.get_by_test_id("review-done")).to_contain_text("已解除")
     expect(page.get_by_test_id(f"review-{flagged['reference']}")).to_have_text("已解除（计入排行）")
+
+
+def test_without_signal_at_the_counter_the_phone_still_shows_todays_code(phone390, live_server, bank, db):
+    booking = book(live_server, bank.code(bank.wang), phone="13900000025")
+    come_due(db, booking["reference"])
+    kept = [{"code": bank.code(bank.wang), "reference": booking["reference"], "status_url": booking["status_url"]}]
+    phone390.add_init_script(f"if (!localStorage.getItem('yryd.bookings')) localStorage.setItem('yryd.bookings', "
+                             f"{json.dumps(json.dumps(kept))});")
+    page = open_page(phone390, f"{live_server}/b/#{booking['status_token']}")
+    digits = page.get_by_test_id("checkin-code").inner_text()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker, which keeps the status page
+    expect(page.get_by_test_id("checkin-code")).to_have_text(digits)
+    phone390.set_offline(True)
+    page.reload()
+    expect(page.get_by_test_id("network-banner")).to_be_visible()
+    expect(page.get_by_test_id("status-view")).to_have_attribute("data-offline", "1")
+    expect(page.get_by_test_id("checkin-code")).to_have_text(digits)
+    page.screenshot(path=SHOTS.format("status-offline"), full_page=True)
+    phone390.set_offline(False)

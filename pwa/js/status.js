@@ -4,8 +4,8 @@ import "./prefs.js"; // first: large text and language before anything is drawn
 import { html, mount } from "./html.js";
 import { t, add, ready } from "./i18n.js";
 import { api } from "./api.js";
-import { forget, remember } from "./bookings.js";
-import { boot, announce } from "./app.js";
+import { forget, remember, remembered } from "./bookings.js";
+import { boot, announce, showCached } from "./app.js";
 import { dateTime } from "./format.js";
 import { slotPicker, groupByDay } from "./views/slots.js";
 import { summary } from "./views/card.js";
@@ -200,10 +200,25 @@ async function start() {
     mode = "view";
     draw();
   } catch (err) {
+    if (err.status === 0 && offlineCode()) return;
     problem(err, err.status === 404 ? t("status.gone") : "");
   } finally {
     app.removeAttribute("aria-busy");
   }
+}
+
+// No signal at the counter: today's check-in code, as this phone last saw it, is still shown.
+function offlineCode() {
+  const kept = remembered().find((b) => (b.status_url || "").endsWith("#" + token()));
+  if (!kept || !kept.checkin_code || kept.checkin_day !== new Date().toDateString()) return false;
+  showCached(true); // the offline banner says this is what the phone last saw
+  mount(app, html`
+    <section class="view" data-testid="status-view" data-offline="1">
+      <h1 tabindex="-1">${t("status.title")}</h1>
+      <p class="ref">${t("done.ref")} <strong data-testid="reference">${kept.reference}</strong></p>
+      ${checkin({ checkin_code: kept.checkin_code })}
+    </section>`);
+  return true;
 }
 
 app.addEventListener("click", (e) => {
