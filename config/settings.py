@@ -98,9 +98,19 @@ def load():
         # Anti-gaming: this many shop bookings from one phone within these minutes are flagged.
         "FLAG_BURST_COUNT": _int("FLAG_BURST_COUNT", 3),
         "FLAG_BURST_MINUTES": _int("FLAG_BURST_MINUTES", 10),
+        # Anti-gaming: a booking completed this soon after it was made is flagged.
+        "FLAG_FAST_MINUTES": _int("FLAG_FAST_MINUTES", 10),
+        # Anti-gaming: more shop bookings than this from one phone in a day are flagged.
+        "FLAG_DEVICE_DAY": _int("FLAG_DEVICE_DAY", 5),
+        # Anti-gaming: walk-ins (30 days) above this many times the branch median, and at least
+        # FLAG_WALKIN_MIN of them, are flagged when they would count.
+        "FLAG_WALKIN_FACTOR": _int("FLAG_WALKIN_FACTOR", 3),
+        "FLAG_WALKIN_MIN": _int("FLAG_WALKIN_MIN", 10),
+        # Wrong check-in codes one booking accepts before its code check locks.
+        "CHECKIN_ATTEMPTS": _int("CHECKIN_ATTEMPTS", 5),
         # Quality score weights (count × weight, summed), shown to staff with the formula.
-        "QUALITY_WEIGHTS": env("QUALITY_WEIGHTS",
-                               "visits:0.1,bookings:1,arrived:3,completed:5,no_show:-2"),
+        # Visits are reach, not results: anyone can send them, so they are left out of the score.
+        "QUALITY_WEIGHTS": env("QUALITY_WEIGHTS", "bookings:1,arrived:3,completed:5,no_show:-2"),
         # The level review's indicator weights (职级考评 XLSX), same form; empty = QUALITY_WEIGHTS.
         "LEVEL_REVIEW_WEIGHTS": env("LEVEL_REVIEW_WEIGHTS", ""),
         # New-booking notifications: a webhook (generic JSON or WeCom group robot) and a message

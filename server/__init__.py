@@ -88,6 +88,7 @@ def _register_blueprints(app):
     from server.handover.routes import bp as handover
     from server.kits.routes import bp as kits
     from server.boards.routes import bp as boards
+    from server.checkin.routes import bp as checkin, public as checkin_public
     from server.bookings.routes import bp as bookings
     from server.customers.routes import bp as customers
     from server.live.routes import bp as live
@@ -99,13 +100,13 @@ def _register_blueprints(app):
     from server.staff.export_routes import bp as bookings_export
 
     for bp in (pages.bp, shops, bookings, customers, staff, boards, live, audit, admin, handover, kits, org,
-               targets, admin_targets, reports, bookings_export):
+               targets, admin_targets, reports, bookings_export, checkin, checkin_public):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 
 
 # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
-PUBLIC_BLUEPRINTS = {"shops", "bookings", "customers", "pages"}
+PUBLIC_BLUEPRINTS = {"shops", "bookings", "customers", "pages", "checkin_public"}
 
 
 def _csrf_for_sessions():

@@ -603,7 +603,7 @@ def outcome(rng: random.Random, created: datetime,
         return [(called, "contacted"), (came, "arrived"), (came + minutes(20, 60), "completed")]
     lead = (slot - created) * rng.uniform(0, 0.6)  # managers call some time before the visit
     contacted = min(waking(rng, created + lead + minutes(5, 60)), slot - timedelta(minutes=5))
-    came = slot + minutes(-5, 15)
+    came = slot + minutes(0, 15)  # an arrival is recorded from the appointment's start
     r = rng.random()
     if r < 0.55:
         return [(contacted, "contacted"), (came, "arrived"), (came + minutes(20, 60), "completed")]
@@ -628,7 +628,14 @@ def waking(rng: random.Random, moment: datetime) -> datetime:
 
 
 def move(db: Session, world: World, when: datetime, booking_id: int, status: str) -> None:
+    """A status change; most customers who booked through a shop check in with their code (a
+    verified arrival), the rest, and walk-ins nobody confirmed, stay unverified (0 points)."""
+    from server.checkin.service import verify
+
     booking = db.get(Booking, booking_id)
-    change_status(db, booking=booking, actor=db.get(Employee, booking.employee_id), status=status,
-                  now=when)
+    actor = db.get(Employee, booking.employee_id)
+    if status == "arrived" and booking.source == "shop" and booking_id % 8:
+        verify(db, booking=booking, by="code", actor=actor, source="", now=when)
+    else:
+        change_status(db, booking=booking, actor=actor, status=status, now=when)
     world.count("status_changes")

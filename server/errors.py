@@ -59,7 +59,8 @@ def _field_code(err: dict) -> str:
 
 
 TOO_LONG = ("string_too_long", "too_long")  # pydantic's codes: a string, a list
-_OWN_CODES = {"name_invalid", "phone_invalid", "slot_required", "consent_required", "note_too_long", *TOO_LONG}
+_OWN_CODES = {"name_invalid", "phone_invalid", "slot_required", "consent_required", "note_too_long",
+              "checkin_code_wrong", *TOO_LONG}
 
 
 def validation_body(fields: dict[str, str]) -> dict:

@@ -26,7 +26,9 @@ PRODUCT_METHODS = ("credit", "guarantee", "mortgage")  # 信用 保证 抵押
 PRODUCT_KINDS = ("matrix", "special", "smallbiz")
 STATUSES = ("new", "contacted", "arrived", "completed", "cancelled", "no_show")
 ACTIVE_STATUSES = ("new", "contacted", "arrived", "completed")  # hold their slot
-EVENT_KINDS = ("visit", "booking", "status")
+# credit / debit: one count added to (taken from) a rollup counter later than the event it
+# belongs to: an arrival verified after the fact, a flag cleared or raised (the counter in `status`).
+EVENT_KINDS = ("visit", "booking", "status", "credit", "debit")
 
 
 def Chars(max_length: int):  # noqa: N802 - reads as a type: Chars(40)
@@ -197,6 +199,13 @@ class Booking(SQLModel, table=True):
     # Why this booking is left out of rankings ("" = counted): staff_phone, repeat_phone, device_burst.
     flag: str = Field(default="", max_length=20)
     device: str = Field(default="", max_length=16, index=True)  # hash of the phone's app id
+    # "" = open; confirmed (stays out of rankings) or cleared (counts) by a branch head / admin.
+    flag_review: str = Field(default="", max_length=10)
+    contacted_at: Optional[datetime] = None  # first moved to contacted (call backs' clock)
+    # Evidence from the customer's side that they came: a check-in code, the branch QR, a one-time code.
+    verified_at: Optional[datetime] = None
+    verified_by: str = Field(default="", max_length=10)  # code | self | otp
+    checkin_failures: int = 0  # wrong check-in codes typed: locked at CHECKIN_ATTEMPTS
     # Made by someone who proved the number (a one-time code) or by staff: only such a booking
     # routes to the customer's dedicated manager and counts toward the proven daily quota.
     proven: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
@@ -308,13 +317,29 @@ class Event(SQLModel, table=True):
     channel: str = Field(default="", max_length=40)
     status: str = Field(default="", max_length=12)  # the new status, for status events
     flagged: bool = False  # belongs to a flagged booking: kept, but not counted in rankings
+    # an arrival / completion without the customer's evidence (or any count of a staff-made
+    # booking not yet confirmed): counted only as `unverified`
+    unverified: bool = False
+
+
+class VisitDevice(SQLModel, table=True):
+    """A device seen at a shop on a day: a visit counts once per device, day and shop."""
+
+    __table_args__ = (UniqueConstraint("day", "shop_link_id", "device"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    day: date
+    shop_link_id: int = Field(foreign_key="shoplink.id")
+    device: str = Field(max_length=16)
 
 
 class DailyStat(SQLModel, table=True):
     """Per-day, per-employee counters, updated in the same transaction as each event."""
 
     # The board index covers what boards read: a month's board is an index-only scan (bench/FLAT.md).
-    __table_args__ = (UniqueConstraint("day", "employee_id"),
+    # One row per employee, day and the branch the results happened at (a transfer mid-day
+    # starts a second row): a result stays with the branch where it happened.
+    __table_args__ = (UniqueConstraint("day", "employee_id", "branch_id", name="uq_dailystat_day_employee_branch"),
                       Index("ix_dailystat_board", "day", "employee_id", "visits", "bookings", "arrived",
                             "completed", "no_show"))
 
@@ -330,12 +355,14 @@ class DailyStat(SQLModel, table=True):
     cancelled: int = 0
     no_show: int = 0
     flagged: int = 0  # bookings left out of the counts above (anti-gaming)
+    unverified: int = 0  # arrivals / completions / walk-ins without the customer's evidence
 
 
 class FunnelStat(SQLModel, table=True):
     """Per-day funnel counters by employee, product and channel (which QR / poster)."""
 
-    __table_args__ = (UniqueConstraint("day", "employee_id", "product_id", "channel"),
+    __table_args__ = (UniqueConstraint("day", "employee_id", "product_id", "channel", "branch_id",
+                                       name="uq_funnelstat_day_employee_product_channel_branch"),
                       Index("ix_funnelstat_day", "day"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -615,6 +642,11 @@ class BookingPublic(Public):
     reason: str = "new_customer"
     contact_within_hours: int = 2
     shop_url: str = ""  # the shop it came through (status page only), to book again
+    # On the appointment's day, for a booking made through a shop until it is verified: the
+    # 6-digit code staff type or scan (核验到店), and a QR of it (PNG data URL).
+    checkin_code: Optional[str] = None
+    checkin_qr: Optional[str] = None
+    verified: bool = False  # the arrival is verified (it counts)
 
 
 class BookingCreated(BookingPublic):
@@ -651,6 +683,39 @@ class BookingStaff(Public):
     created_at: datetime
     updated_at: datetime
     next_statuses: list[str]
+    verified: bool = False  # evidence from the customer's side: the result counts
+    verified_by: str = ""  # code | self | otp
+    checkin: str = "code"  # how it can be verified: code (on the customer's page) | otp (sent by SMS)
+    flag: str = ""  # why it is left out of rankings ("" = counted)
+    flag_review: str = ""  # confirmed | cleared
+
+
+class CheckinCode(BaseModel):
+    code: str
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        v = re.sub(r"\s", "", v)
+        if not 4 <= len(v) <= 12 or not v.isascii() or not v.isalnum():
+            raise PydanticCustomError("checkin_code_wrong", "not a check-in code")
+        return v
+
+
+class CheckinDone(Public):
+    reference: str
+    status: str
+    branch: str
+    manager: str
+    verified: bool
+
+
+class BranchCheckin(Public):
+    branch_id: int
+    branch: str
+    code: str
+    url: str  # PUBLIC_BASE_URL/c/<code>: what the branch's printed QR encodes
+    png: str  # the QR as a PNG
 
 
 class Revealed(Public):
@@ -733,13 +798,16 @@ class BoardRow(Public):
     level: str = ""
     track: str = ""
     members: Optional[int] = None  # groups: active members counted
-    visits: int
+    visits: int  # reach: not in the score (anyone can send a visit)
     bookings: int
-    arrived: int
-    completed: int
+    arrived: int  # verified arrivals only
+    completed: int  # verified completions only
     no_show: int
+    unverified: int = 0  # arrivals / completions / walk-ins without the customer's evidence: 0 points
     score: float
     score_per_capita: Optional[float] = None
+    medal: Optional[int] = None  # 1 / 2 / 3 for ranks 1-3 with at least one point
+    left: bool = False  # employees: left the bank (已离职); still listed in periods they had results in
 
 
 class Board(Public):
@@ -747,7 +815,9 @@ class Board(Public):
     start: date
     end: date
     by: str
-    formula: str
+    formula: str  # 质量分 = 预约×1 + 到店×3 + 办结×5 − 爽约×2, from QUALITY_WEIGHTS
+    formula_en: str = ""
+    tie_break: str = ""  # equal scores share a rank; how rows with equal scores are ordered
     weights: dict[str, float]
     rows: list[BoardRow]
     bottom: list[BoardRow] = []
@@ -815,10 +885,31 @@ class FlaggedRow(Public):
     flag: str
     reason: str
     created_at: datetime
+    status: str = ""
+    review: str = ""  # "" = open; confirmed (stays out) | cleared (counts)
 
 
 class FlaggedList(Public):
     items: list[FlaggedRow]
+
+
+class FlagReview(BaseModel):
+    action: str  # confirm | clear
+
+
+class UnverifiedRow(Public):
+    reference: str
+    employee: str
+    branch: str
+    status: str
+    source: str  # shop | staff
+    reason_code: str  # no_checkin | walkin_unconfirmed
+    reason: str
+    updated_at: datetime
+
+
+class UnverifiedList(Public):
+    items: list[UnverifiedRow]
 
 
 class AuditRow(Public):

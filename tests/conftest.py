@@ -134,6 +134,32 @@ def booking_body(**overrides) -> dict:
     return body
 
 
+_due = iter(range(40, 10_000))  # distinct minutes: one slot, one booking holds in the past too
+
+
+def come_due(db, reference: str, minutes_ago: int | None = None) -> None:
+    """Let time pass for a booking: its slot started `minutes_ago` minutes ago (by default past
+    its end, each booking at its own minute) and it was made a day before."""
+    from sqlmodel import select
+
+    from server.models import Booking, utcnow
+
+    booking = db.exec(select(Booking).where(Booking.reference == reference)).one()
+    db.refresh(booking)
+    booking.slot_start = utcnow() - timedelta(minutes=minutes_ago if minutes_ago is not None else next(_due))
+    booking.created_at = min(booking.created_at, booking.slot_start - timedelta(days=1))
+    db.add(booking)
+    db.commit()
+
+
+def check_in(client, staff, created: dict) -> dict:
+    """The customer shows the code on their status page and staff type it: a verified arrival."""
+    status = client.get("/api/status", headers={"X-Booking-Token": created["status_token"]}).get_json()
+    r = staff.post(f"/api/staff/bookings/{created['reference']}/checkin", json={"code": status["checkin_code"]})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
 @pytest.fixture
 def book(client):
     """Post a booking to a shop code; returns the response."""

@@ -43,7 +43,12 @@ CASES = [
     ("GET", "/api/boards/trend", None, (401, 200, 200, 200, 200, 200, 200)),
     ("GET", "/api/boards/trend?by=branch&id={rural}", None, (401, 403, 403, 403, 200, 403, 200)),
     ("GET", "/api/boards/trend?id={li}", None, (401, 200, 403, 200, 200, 403, 200)),
-    ("GET", "/api/boards/flagged", None, (401, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/api/boards/flagged", None, (401, 403, 403, 403, 200, 200, 200)),  # boss: their branch's
+    ("GET", "/api/boards/unverified", None, (401, 403, 403, 403, 200, 200, 200)),
+    ("POST", f"/api/boards/flagged/{R}/review", {"action": "clear"}, (401, 403, 403, 403, 409, 404, 409)),
+    ("POST", f"/api/staff/bookings/{R}/checkin", {"code": "123456"}, (401, 409, 404, 409, 409, 404, 409)),
+    ("POST", f"/api/staff/bookings/{R}/checkin/send", None, (401, 409, 404, 409, 409, 404, 409)),
+    ("GET", "/api/branches/{rural}/checkin", None, (401, 200, 200, 200, 200, 404, 200)),
     ("GET", "/api/audit", None, (401, 403, 403, 403, 200, 200, 200)),  # branch heads: their branch's
     ("POST", "/api/admin/customers/export", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
     ("POST", "/api/admin/customers/erase", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
@@ -82,7 +87,7 @@ CASES = [
 ]
 PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/visits", "/api/privacy-notice",
           "/api/shops/<code>/bookings", "/api/status", "/api/status/cancel", "/api/status/slots",
-          "/api/status/reschedule", "/api/status/erase", "/api/staff/login",
+          "/api/status/reschedule", "/api/status/erase", "/api/staff/login", "/api/checkin/<code>",
           # A customer's own number, proven by a one-time code (tests/test_phone_proof.py).
           "/api/phone/code", "/api/phone/verify", "/api/phone/bookings", "/api/phone/erase",
           "/api/phone/serving/<code>"}

@@ -3,7 +3,7 @@ import pytest
 from sqlmodel import select
 
 from server.models import Booking
-from tests.conftest import next_slot
+from tests.conftest import check_in, come_due, next_slot
 
 
 def move(c, ref, *statuses):
@@ -23,28 +23,34 @@ def named(rows):
 
 
 @pytest.fixture
-def activity(bank, book, login, client):
-    """Li: 3 visits, 2 bookings, 1 completed. Wang: 1 booking that arrived. Zhao: 1 no-show."""
-    for _ in range(3):
-        client.post(f"/api/shops/{bank.code(bank.li)}/visits", json={"channel": "村口海报"})
-    a = book(bank.code(bank.li), phone="13900000001", channel="村口海报").get_json()["reference"]
+def activity(bank, book, login, client, db):
+    """Li: 3 visits (3 phones), 2 bookings, 1 verified completion. Wang: 1 booking that arrived
+    (checked in). Zhao: 1 no-show."""
+    for i in range(3):
+        client.post(f"/api/shops/{bank.code(bank.li)}/visits", json={"channel": "村口海报"},
+                    headers={"X-Device-Id": f"phone-{i}"})
+    a = book(bank.code(bank.li), phone="13900000001", channel="村口海报").get_json()
     book(bank.code(bank.li), phone="13900000002", slot=next_slot(days_ahead=2).isoformat())
-    move(login(bank.li), a, "arrived", "completed")
-    w = book(bank.code(bank.wang), phone="13900000003").get_json()["reference"]
-    move(login(bank.wang), w, "arrived")
+    come_due(db, a["reference"])
+    check_in(client, login(bank.li), a)
+    move(login(bank.li), a["reference"], "completed")
+    w = book(bank.code(bank.wang), phone="13900000003").get_json()
+    come_due(db, w["reference"])
+    check_in(client, login(bank.wang), w)
     z = book(bank.code(bank.zhao), phone="13900000004", product="tax-loan").get_json()["reference"]
+    come_due(db, z)
     move(login(bank.zhao), z, "no_show")
 
 
 def test_the_quality_score_weighs_outcomes_over_raw_bookings_and_shows_its_formula(activity, bank, login):
     data = board(login(bank.wang))
     rows = named(data["rows"])
-    # default weights: visits 0.1, bookings 1, arrived 3, completed 5, no-show -2
-    assert rows["李强"]["score"] == pytest.approx(3 * 0.1 + 2 * 1 + 1 * 3 + 1 * 5)
+    # default weights: bookings 1, arrived 3, completed 5, no-show -2 (visits are reach only)
+    assert rows["李强"]["score"] == 2 * 1 + 1 * 3 + 1 * 5 and rows["李强"]["visits"] == 3
     assert rows["王丽"]["score"] == 4 and rows["赵敏"]["score"] == -1
     assert [r["name"] for r in data["rows"][:2]] == ["李强", "王丽"]
-    assert data["formula"].startswith("质量分 = 访问×0.1 + 预约×1 + 到店×3 + 办结×5")
-    assert "爽约×2" in data["formula"]
+    assert data["formula"] == "质量分 = 预约×1 + 到店×3 + 办结×5 − 爽约×2"
+    assert data["formula_en"] == "Quality score = bookings×1 + arrivals×3 + completions×5 − no-shows×2"
 
 
 def test_weights_are_configurable(activity, bank, login, app):
@@ -107,15 +113,23 @@ def test_a_burst_from_one_device_is_flagged(bank, book, login):
     assert len(login(bank.admin).get("/api/boards/flagged").get_json()["items"]) == 2
 
 
-def test_status_changes_of_a_flagged_booking_do_not_count_either(bank, book, login):
-    ref = book(bank.code(bank.wang), phone=bank.wang.phone).get_json()["reference"]
-    move(login(bank.wang), ref, "arrived", "completed")
+def test_status_changes_of_a_flagged_booking_do_not_count_either(bank, book, login, client, db):
+    created = book(bank.code(bank.wang), phone=bank.wang.phone).get_json()
+    ref = created["reference"]
+    come_due(db, ref)
+    check_in(client, login(bank.wang), created)
+    move(login(bank.wang), ref, "completed")
     row = named(board(login(bank.wang))["rows"])["王丽"]
     assert (row["arrived"], row["completed"]) == (0, 0)
 
 
-def test_only_admins_see_flagged_bookings(bank, login):
-    assert login(bank.boss).get("/api/boards/flagged").status_code == 403
+def test_flagged_bookings_are_for_branch_heads_of_their_branch_and_admins(bank, book, login):
+    book(bank.code(bank.wang), phone=bank.li.phone)  # 平定支行
+    book(bank.code(bank.zhao), phone=bank.wang.phone)  # 城区支行
+    assert login(bank.li).get("/api/boards/flagged").status_code == 403
+    mine = login(bank.boss).get("/api/boards/flagged").get_json()["items"]
+    assert [f["branch"] for f in mine] == ["平定支行"]
+    assert len(login(bank.admin).get("/api/boards/flagged").get_json()["items"]) == 2
 
 
 def test_the_funnel_by_channel_has_conversion_rates(activity, bank, login):

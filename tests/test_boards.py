@@ -9,7 +9,7 @@ from sqlmodel import select
 from server.boards import rollups
 from server.clock import TZ
 from server.models import DailyStat
-from tests.conftest import next_slot
+from tests.conftest import check_in, come_due, next_slot
 
 
 def move(c, ref, *statuses):
@@ -23,12 +23,14 @@ def rows(c, by, period="today"):
     return {row["name"]: row for row in r.get_json()["rows"]}
 
 
-def test_employee_board_counts_visits_bookings_arrivals_completions_today(bank, book, login, client):
-    client.post(f"/api/shops/{bank.code(bank.li)}/visits", json={"channel": "村口海报"})
-    client.post(f"/api/shops/{bank.code(bank.li)}/visits", json={})
-    ref = book(bank.code(bank.li)).get_json()["reference"]
+def test_employee_board_counts_visits_bookings_arrivals_completions_today(bank, book, login, client, db):
+    client.post(f"/api/shops/{bank.code(bank.li)}/visits", json={"channel": "村口海报"}, headers={"X-Device-Id": "a"})
+    client.post(f"/api/shops/{bank.code(bank.li)}/visits", json={}, headers={"X-Device-Id": "b"})
+    created = book(bank.code(bank.li)).get_json()
     book(bank.code(bank.li), phone="13900001234", slot=next_slot(days_ahead=2).isoformat())
-    move(login(bank.li), ref, "arrived", "completed")
+    come_due(db, created["reference"])
+    check_in(client, login(bank.li), created)
+    move(login(bank.li), created["reference"], "completed")
     board = rows(login(bank.wang), "employees")
     assert {k: board["李强"][k] for k in ("visits", "bookings", "arrived", "completed", "rank")} == \
         {"visits": 2, "bookings": 2, "arrived": 1, "completed": 1, "rank": 1}
@@ -70,11 +72,15 @@ def test_boards_need_a_login_and_a_known_period(bank, client, login):
     assert login(bank.wang).get("/api/boards/planets").status_code == 404
 
 
-def test_rebuilding_rollups_from_events_gives_the_same_numbers(bank, book, login, db):
-    ref = book(bank.code(bank.li)).get_json()["reference"]
+def test_rebuilding_rollups_from_events_gives_the_same_numbers(bank, book, login, db, client):
+    created = book(bank.code(bank.li)).get_json()
+    ref = created["reference"]
     book(bank.code(bank.wang), phone="13900001234")
+    come_due(db, ref)
     move(login(bank.li), ref, "contacted", "arrived", "completed")
-    snapshot = lambda: sorted(tuple(getattr(s, c) for c in ("day", "employee_id", *rollups.COUNTERS))
+    check_in(client, login(bank.li), created)  # verified after the fact: credited now
+    snapshot = lambda: sorted(tuple(getattr(s, c) for c in ("day", "employee_id", "branch_id", *rollups.COUNTERS,
+                                                            "flagged", "unverified"))
                               for s in db.exec(select(DailyStat)))
     before = snapshot()
     rollups.rebuild(db)

@@ -116,7 +116,8 @@ def log_in(context, base: str, employee) -> None:
 # --- what customers typed, on every screen that may show it -----------------------------------
 
 STAFF_VIEWS = ["inbox", "shop", "poster", "book", "time", "away"]
-MANAGER_VIEWS = ["inbox", "board", "shop", "book", "time", "admin/handover", "admin/away", "admin/kits"]
+MANAGER_VIEWS = ["inbox", "board", "shop", "book", "time", "admin/handover", "admin/away", "admin/kits",
+                 "admin/flagged"]
 ADMIN_VIEWS = ["inbox", "board", "shop", "admin/roster", "admin/handover", "admin/away", "admin/audit",
                "admin/customer", "admin/kits", "admin/flagged", "admin/org"]
 READY = {"inbox": "bookings", "board": "board-range", "shop": "shop-url", "poster": "poster-name",
@@ -166,7 +167,7 @@ def test_markup_typed_by_customers_stays_text_on_every_staff_screen_and_the_wall
 
             expect(page.get_by_test_id("audit-table")).to_contain_text(f"工号 {mask(LOGIN_PROBE)}")
         elif view == "admin/flagged":
-            expect(page.get_by_test_id("flagged-table").locator("tbody tr")).to_have_count(1)
+            expect(page.get_by_test_id("flagged-table").locator("li.bk")).to_have_count(1)
         assert_inert(page, f"{role} #{view}")
 
     wall = watched(desk, f"{live_server}/wall")
@@ -300,7 +301,7 @@ def test_logging_out_clears_staff_data_but_keeps_a_customers_unsent_booking(tabl
     assert all(p.startswith("/static/") or p == "/b/" for p in after["cached"][shell]), after["cached"]
     assert not [k for k in after["local"] if k.startswith("yryd.staff.")]
     assert after["session"] == [] and after["dbs"] == ["yryd"]
-    assert after["outbox"] == 1 and "yryd.visitor" in after["local"]  # the customer's stays
+    assert after["outbox"] == 1 and "yryd.device" in after["local"]  # the customer's stays
 
     # The shop, opened again online, sends the waiting booking.
     shop = tablet.new_page()

@@ -1,7 +1,7 @@
 """Staff: log in, see only what is theirs (or their branch's), move bookings through states."""
 import pytest
 
-from tests.conftest import PASSWORD, next_slot
+from tests.conftest import PASSWORD, come_due, next_slot
 
 
 def test_login_shows_me_my_shop_link(bank, login):
@@ -74,8 +74,9 @@ def test_plain_staff_cannot_widen_their_scope(bank, login):
     assert login(bank.wang).get("/api/staff/bookings?scope=branch").status_code == 403
 
 
-def test_a_booking_moves_new_contacted_arrived_completed(bank, book, login):
+def test_a_booking_moves_new_contacted_arrived_completed(bank, book, login, db):
     ref = book(bank.code(bank.wang)).get_json()["reference"]
+    come_due(db, ref)
     c = login(bank.wang)
     for status in ("contacted", "arrived", "completed"):
         r = c.post(f"/api/staff/bookings/{ref}/status", json={"status": status})
@@ -85,8 +86,9 @@ def test_a_booking_moves_new_contacted_arrived_completed(bank, book, login):
 
 @pytest.mark.parametrize("path", [["completed"], ["cancelled", "contacted"], ["no_show", "arrived"],
                                   ["arrived", "no_show"]])
-def test_an_invalid_move_is_409_and_changes_nothing(bank, book, login, path):
+def test_an_invalid_move_is_409_and_changes_nothing(bank, book, login, path, db):
     ref = book(bank.code(bank.wang)).get_json()["reference"]
+    come_due(db, ref)
     c = login(bank.wang)
     for status in path[:-1]:
         assert c.post(f"/api/staff/bookings/{ref}/status", json={"status": status}).status_code == 200

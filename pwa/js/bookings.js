@@ -83,7 +83,7 @@ export function remembered() {
 
 // code: the shop it was booked through; null to update a kept booking (status page).
 const KEEP = ["reference", "status", "product_name", "slot_start", "callback", "manager", "manager_phone",
-  "branch", "branch_address", "status_url", "reason", "contact_within_hours"];
+  "branch", "branch_address", "status_url", "reason", "contact_within_hours", "checkin_code"];
 
 // "Not me": a shared phone (a counter tablet, a relative's phone) forgets every booking made
 // on it, the bookings still waiting to be sent, and any proven number.
@@ -103,6 +103,8 @@ export function remember(code, b) {
   if (!code && !old.reference) return null; // only bookings made on this phone are kept
   const entry = { code: code || old.code };
   for (const k of KEEP) entry[k] = k in b ? b[k] : old[k];
+  // Today's check-in code, to show at the counter even without signal (it changes daily).
+  entry.checkin_day = "checkin_code" in b ? (b.checkin_code ? new Date().toDateString() : null) : old.checkin_day;
   const list = [entry, ...remembered().filter((x) => x.reference !== b.reference)].slice(0, 5);
   save(MINE, JSON.stringify(list));
   return entry;

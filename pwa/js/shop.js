@@ -3,9 +3,8 @@
 import "./prefs.js"; // first: large text and language before anything is drawn
 import { html, mount } from "./html.js";
 import { t, ready } from "./i18n.js";
-import { api, uuid } from "./api.js";
+import { api, deviceId } from "./api.js";
 import { events } from "./bookings.js";
-import { load, save } from "./prefs.js";
 import { boot, announce, showCached } from "./app.js";
 import { loadNotice } from "./notice.js";
 import * as home from "./views/home.js";
@@ -59,15 +58,14 @@ function failed(err) {
   announce(message);
 }
 
-// One visit per page load, when online; a random visitor id kept on the phone.
+// One visit per page load, when online, with this phone's random device id (api.js): the
+// server counts a phone once a day per shop.
 function countVisit() {
   if (navigator.onLine === false) return;
-  let visitor = load("yryd.visitor");
-  if (!visitor) save("yryd.visitor", (visitor = uuid()));
   fetch(`/api/shops/${encodeURIComponent(code)}/visits`, {
     method: "POST", keepalive: true, credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ channel, visitor }),
+    headers: { "Content-Type": "application/json", "X-Device-Id": deviceId() },
+    body: JSON.stringify({ channel }),
   }).catch(() => {});
 }
 

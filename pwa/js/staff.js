@@ -6,8 +6,8 @@ import { html, mount } from "./html.js";
 import { t } from "./i18n.js";
 import { connect } from "./live.js";
 import { strings, toolbar, announce } from "./staff/ui.js";
-import { current, whoami, loginForm, logout, whenSignedOut } from "./staff/session.js";
-import { ring } from "./staff/alert.js";
+import { current, whoami, loginForm, logout, whenSignedOut, isManager } from "./staff/session.js";
+import { arrivedBanner, ring } from "./staff/alert.js";
 import * as shop from "./staff/shop.js";
 import * as poster from "./staff/poster.js";
 import * as inbox from "./staff/inbox.js";
@@ -59,6 +59,10 @@ function changed(msg) {
       drawTabs(app.dataset.view);
       announce(t("inbox.arrived"));
     }
+  }
+  if (msg && msg.type === "checkin" && (msg.employee_id === me.id
+      || (isManager() && (me.role === "admin" || msg.branch_id === me.branch_id)))) {
+    arrivedBanner(t("ci.arrived"));
   }
   if (view && view.changed) view.changed(msg);
 }

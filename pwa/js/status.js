@@ -4,8 +4,8 @@ import "./prefs.js"; // first: large text and language before anything is drawn
 import { html, mount } from "./html.js";
 import { t, add, ready } from "./i18n.js";
 import { api } from "./api.js";
-import { forget, remember } from "./bookings.js";
-import { boot, announce } from "./app.js";
+import { forget, remember, remembered } from "./bookings.js";
+import { boot, announce, showCached } from "./app.js";
 import { dateTime } from "./format.js";
 import { slotPicker, groupByDay } from "./views/slots.js";
 import { summary, tel } from "./views/card.js";
@@ -17,6 +17,8 @@ add({
   "cancel.yes": "确定取消", "cancel.no": "不取消", "cancel.done": "预约已取消。", "reschedule": "改约时间",
   "reschedule.submit": "确认改到这个时间", "reschedule.done": "已改约到 {time}。", "reschedule.pick": "请先选择新的时间。",
   "status.fixed": "这个预约已不能在线修改，如需帮助请致电客户经理。",
+  "ci.code": "到店核验码", "ci.code.help": "到店后请把这个号码（或二维码）出示给工作人员，也可以用手机扫描网点柜台上的签到码。",
+  "ci.qr": "核验码二维码", "ci.verified": "已核验到店，谢谢！",
 }, {
   "status.title": "My booking",
   "status.missing": "This link is incomplete. Please open the full link you saved when you booked.",
@@ -26,6 +28,8 @@ add({
   "reschedule.submit": "Move to this time", "reschedule.done": "Moved to {time}.",
   "reschedule.pick": "Please choose a new time first.",
   "status.fixed": "This booking can no longer be changed online; please call your manager.",
+  "ci.code": "Check-in code", "ci.code.help": "When you arrive, show this number (or the QR) to the staff, or scan the check-in code at the branch counter with this phone.",
+  "ci.qr": "Check-in code as a QR", "ci.verified": "Your arrival is confirmed. Thank you!",
 });
 
 const app = document.getElementById("app");
@@ -43,6 +47,7 @@ function details(b) {
     ${confirmed ? html`<p class="notice ok" role="status" tabindex="-1" data-testid="status-confirmed">${confirmed}</p>` : ""}
     <p class="badge st-${b.status}" data-testid="status-badge">${t("status.label")}：${t("st." + b.status)}</p>
     <p class="ref">${t("done.ref")} <strong data-testid="reference">${b.reference}</strong></p>
+    ${checkin(b)}
     ${summary(b)}
     ${b.status === "cancelled" ? "" : html`<p class="muted" data-testid="why">${t("next.why", { name: b.manager, why: t("why." + (b.reason || "new_customer")) })}</p>`}`;
 }
@@ -55,6 +60,20 @@ function wayOn(b) {
     ${shop ? html`<a class="btn primary" href="${shop}#book" data-testid="book-again">${t("again")}</a>
       <a class="btn" href="${shop}" data-testid="open-shop">${t("open.shop")}</a>` : ""}
     <a class="btn" href="${tel(b.hotline)}" data-testid="call-hotline">${t("call.hotline", { hotline: b.hotline })}</a></div>`;
+}
+
+// On the appointment's day: the code staff type or scan (核验到店), big, and as a QR.
+function checkin(b) {
+  if (b.verified) return html`<p class="notice ok" data-testid="checkin-verified">${t("ci.verified")}</p>`;
+  if (!b.checkin_code) return "";
+  return html`
+    <div class="checkin" data-testid="checkin">
+      <h2>${t("ci.code")}</h2>
+      <p class="checkin-code" data-testid="checkin-code" aria-label="${t("ci.code")} ${b.checkin_code.split("").join(" ")}">${b.checkin_code}</p>
+      ${b.checkin_qr && b.checkin_qr.startsWith("data:image/png;base64,")
+        ? html`<img class="checkin-qr" src="${b.checkin_qr}" alt="${t("ci.qr")}" width="160" height="160" data-testid="checkin-qr">` : ""}
+      <p class="muted">${t("ci.code.help")}</p>
+    </div>`;
 }
 
 // Withdrawing consent: this booking (the link reaches it alone), or everything held for the
@@ -204,10 +223,25 @@ async function start() {
     mode = "view";
     draw();
   } catch (err) {
+    if (err.status === 0 && offlineCode()) return;
     problem(err, err.status === 404 ? t("status.gone") : "");
   } finally {
     app.removeAttribute("aria-busy");
   }
+}
+
+// No signal at the counter: today's check-in code, as this phone last saw it, is still shown.
+function offlineCode() {
+  const kept = remembered().find((b) => (b.status_url || "").endsWith("#" + token()));
+  if (!kept || !kept.checkin_code || kept.checkin_day !== new Date().toDateString()) return false;
+  showCached(true); // the offline banner says this is what the phone last saw
+  mount(app, html`
+    <section class="view" data-testid="status-view" data-offline="1">
+      <h1 tabindex="-1">${t("status.title")}</h1>
+      <p class="ref">${t("done.ref")} <strong data-testid="reference">${kept.reference}</strong></p>
+      ${checkin({ checkin_code: kept.checkin_code })}
+    </section>`);
+  return true;
 }
 
 app.addEventListener("click", (e) => {

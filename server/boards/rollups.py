@@ -2,7 +2,11 @@
 
 Two rollups: DailyStat (day × employee) feeds the boards; FunnelStat (day × employee ×
 product × channel) feeds the funnels. Events of flagged bookings are kept but only counted
-as `flagged`, so they never move a ranking.
+as `flagged`, so they never move a ranking. Arrivals and completions without the customer's
+evidence (and every count of a staff-made booking its customer has not confirmed) are counted
+only as `unverified`. A later verification or cleared flag adds the counts on the day it
+happens, as `credit` events (a flag raised afterwards takes them back: `debit`): a closed day
+never changes. Each event carries the employee and the branch it happened at, then.
 """
 import functools
 from collections import Counter
@@ -42,19 +46,30 @@ def record_many(db: Session, events: list[dict]) -> None:
     if not events:
         return
     db.execute(_INSERT_EVENT, events)
-    _apply(db, Counter(inc for e in events for inc in _increments(
-        e["day"], e["employee_id"], e["branch_id"], e["product_id"] or 0, e["channel"], e["kind"],
-        e["status"], e["flagged"])))
+    increments = Counter()
+    for e in events:
+        for inc, delta in _increments(e["day"], e["employee_id"], e["branch_id"], e["product_id"] or 0,
+                                      e["channel"], e["kind"], e["status"], e["flagged"], e["unverified"]):
+            increments[inc] += delta
+    _apply(db, increments)
 
 
-def _increments(day, employee_id, branch_id, product_id, channel, kind, status, flagged):
-    """The rollup counters one event adds 1 to, as (model, counter, key, other columns)."""
+UNVERIFIED = {"bookings", "arrived", "completed"}  # what counts only with the customer's evidence
+
+
+def _increments(day, employee_id, branch_id, product_id, channel, kind, status, flagged, unverified):
+    """The rollup counters one event adds to, as ((model, counter, key, other columns), ±1)."""
+    daily = lambda counter: (DailyStat, counter, (day, employee_id, branch_id), ())  # noqa: E731
     if flagged:  # kept, but only counted as flagged: never moves a ranking
-        return [(DailyStat, "flagged", (day, employee_id), (branch_id,))] if kind == "booking" else []
-    counter = counter_for(kind, status)
-    out = [(DailyStat, counter, (day, employee_id), (branch_id,))]
+        return [(daily("flagged"), 1)] if kind == "booking" else []
+    counter = status if kind in ("credit", "debit") else counter_for(kind, status)
+    if unverified:  # moves the booking, scores nothing (nor does its no-show)
+        if counter in UNVERIFIED or counter == "no_show":
+            return [(daily("unverified"), 1)] if counter in UNVERIFIED else []
+    delta = -1 if kind == "debit" else 1
+    out = [(daily(counter), delta)]
     if counter in FUNNEL_COUNTERS:
-        out.append((FunnelStat, counter, (day, employee_id, product_id, channel), (branch_id,)))
+        out.append(((FunnelStat, counter, (day, employee_id, product_id, channel, branch_id), ()), delta))
     return out
 
 
@@ -63,8 +78,7 @@ def _apply(db: Session, increments: Counter) -> None:
     over its rows in key order, each adding to every counter of the row (most by 0)."""
     rows: dict[tuple, dict] = {}
     for (model, counter, key, other), n in increments.items():
-        row = rows.setdefault((model, key), dict(zip(KEYS[model], key), branch_id=other[0],
-                                                 **dict.fromkeys(ROLLUP_COUNTERS[model], 0)))
+        row = rows.setdefault((model, key), dict(zip(KEYS[model], key), **dict.fromkeys(ROLLUP_COUNTERS[model], 0)))
         row[counter] += n
     dialect = db.get_bind().dialect.name
     for model in (DailyStat, FunnelStat):
@@ -73,8 +87,9 @@ def _apply(db: Session, increments: Counter) -> None:
             db.execute(_upsert_statement(dialect, model), mine)
 
 
-KEYS = {DailyStat: ("day", "employee_id"), FunnelStat: ("day", "employee_id", "product_id", "channel")}
-ROLLUP_COUNTERS = {DailyStat: (*COUNTERS, "flagged"), FunnelStat: FUNNEL_COUNTERS}
+KEYS = {DailyStat: ("day", "employee_id", "branch_id"),
+        FunnelStat: ("day", "employee_id", "product_id", "channel", "branch_id")}
+ROLLUP_COUNTERS = {DailyStat: (*COUNTERS, "flagged", "unverified"), FunnelStat: FUNNEL_COUNTERS}
 
 
 @functools.cache
@@ -90,19 +105,20 @@ def rebuild(db: Session) -> int:
     db.execute(delete(DailyStat))
     db.execute(delete(FunnelStat))
     group = (Event.day, Event.employee_id, Event.branch_id, Event.product_id, Event.channel,
-             Event.kind, Event.status, Event.flagged)
+             Event.kind, Event.status, Event.flagged, Event.unverified)
     rows = db.execute(select(*group, func.count()).group_by(*group)).all()
     increments = Counter()
-    for day, employee_id, branch_id, product_id, channel, kind, status, flagged, n in rows:
-        for inc in _increments(day, employee_id, branch_id, product_id or 0, channel, kind, status, flagged):
-            increments[inc] += n
+    for day, employee_id, branch_id, product_id, channel, kind, status, flagged, unverified, n in rows:
+        for inc, delta in _increments(day, employee_id, branch_id, product_id or 0, channel, kind, status,
+                                      flagged, unverified):
+            increments[inc] += delta * n
     _apply(db, increments)
     db.commit()
     return len(rows)
 
 
 EVENT_DEFAULTS = {"shop_link_id": None, "booking_id": None, "product_id": None, "channel": "", "status": "",
-                  "flagged": False}
+                  "flagged": False, "unverified": False}
 _INSERT_EVENT = insert(Event.__table__)
 
 

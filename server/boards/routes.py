@@ -1,24 +1,22 @@
 """Leaderboard and funnel API: rankings everyone may see, details by scope, ETag/304."""
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, request
 from flask_login import current_user, login_required
 from sqlmodel import select
 
 from server import access
-from server.access import admin_only
-from server.boards import service, trend as trends
+from server.boards import flagged as flags_review, service, trend as trends
 from server.boards.daily import BRANCH_COLUMNS, EMPLOYEE_COLUMNS
-from server.bookings.flags import REASONS
-from server.clock import TZ, local_day, period_range, to_utc
+from server.clock import local_day, period_range
 from server.db import get_db
 from server.errors import Invalid, NotFound
 from server.extensions import doc
-from server.http import conditional, json_bytes, me, out
+from server.http import body, client_ip, conditional, json_bytes, me, out
 from server.reports import export
-from server.models import (LEVELS, TRACKS, Board, BoardRow, Booking, Branch, Customer, Employee, ErrorBody,
-                           FlaggedList, Funnel, Trend, mask_phone, utcnow)
+from server.models import (LEVELS, TRACKS, Board, BoardRow, Branch, Employee, ErrorBody, FlaggedList, FlaggedRow,
+                           FlagReview, Funnel, Trend, UnverifiedList, utcnow)
 from pydantic import TypeAdapter
 from spectree import Response as Doc
 
@@ -112,7 +110,8 @@ def _board_json(by, period, start, end, rows, top, bottom) -> tuple[bytes, bytes
     own row."""
     w = weights()
     board = Board.model_validate({"period": period, "start": start, "end": end, "by": by,
-                                  "formula": w.formula(), "weights": w.values, "rows": rows[:top],
+                                  "formula": w.formula(), "formula_en": w.formula("en"),
+                                  "tie_break": service.TIE_BREAK["zh"], "weights": w.values, "rows": rows[:top],
                                   "bottom": _tail(rows, bottom)}).model_dump(mode="json", exclude={"mine"},
                                                                              exclude_none=True)
     # exclude_none: an employee row has no "members" or "score_per_capita" (groups do); every
@@ -186,19 +185,31 @@ def trend():
 
 @bp.get("/flagged")
 @login_required
-@admin_only
 @doc(resp=Doc(HTTP_200=FlaggedList, HTTP_403=ErrorBody), tags=["boards"])
 def flagged():
-    """Bookings left out of rankings, with the reason (admins only)."""
+    """Bookings left out of rankings, with the reason and review (branch heads: their branch; admins: all)."""
     _, start, end = _period()
+    return out(FlaggedList, {"items": flags_review.flagged(get_db(), viewer=me(), start=start, end=end)})
+
+
+@bp.post("/flagged/<reference>/review")
+@login_required
+@doc(json=FlagReview, resp=Doc(HTTP_200=FlaggedRow, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
+                               HTTP_422=ErrorBody), tags=["boards"])
+def review_flag(reference):
+    """Confirm a flag (stays out of rankings) or clear it (counts from today), audited."""
+    data = body(FlagReview)
     db = get_db()
-    names = {e.id: e.name for e in db.exec(select(Employee))}
-    branches = {b.id: b.name for b in db.exec(select(Branch))}
-    since, until = (to_utc(datetime.combine(d, time(0), TZ)) for d in (start, end + timedelta(days=1)))
-    rows = db.exec(select(Booking, Customer.phone).join(Customer, Customer.id == Booking.customer_id)
-                   .where(Booking.flag != "", Booking.created_at >= since, Booking.created_at < until)
-                   .order_by(Booking.created_at.desc()).limit(TOP_MAX * 5))
-    return out(FlaggedList, {"items": [
-        {"reference": b.reference, "employee": names[b.employee_id], "branch": branches[b.branch_id],
-         "phone": mask_phone(phone), "flag": b.flag, "reason": REASONS[b.flag],
-         "created_at": b.created_at} for b, phone in rows]})
+    booking = flags_review.review(db, viewer=me(), reference=reference, action=data.action, source=client_ip())
+    day = local_day(booking.created_at)
+    row = next(r for r in flags_review.flagged(db, viewer=me(), start=day, end=day) if r["reference"] == booking.reference)
+    return out(FlaggedRow, row)
+
+
+@bp.get("/unverified")
+@login_required
+@doc(resp=Doc(HTTP_200=UnverifiedList, HTTP_403=ErrorBody), tags=["boards"])
+def unverified():
+    """Arrivals and completions without the customer's evidence: they score nothing (branch heads: their branch)."""
+    _, start, end = _period()
+    return out(UnverifiedList, {"items": flags_review.unverified(get_db(), viewer=me(), start=start, end=end)})

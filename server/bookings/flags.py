@@ -2,7 +2,13 @@
 
 - staff_phone: the customer's number is an employee's (their own or a colleague's);
 - repeat_phone: the same number already booked earlier that (Asia/Shanghai) day;
-- device_burst: several shop bookings from one phone (app id) within a few minutes.
+- device_burst: several shop bookings from one phone (app id) within a few minutes;
+- device_many: more shop bookings from one phone in a day than one customer makes;
+- fast_complete: completed within minutes of being made (raised at completion);
+- walkin_outlier: one person's walk-ins far above their branch's median over 30 days (raised
+  when the walk-in's customer confirms it, i.e. when it would start to count).
+Flags are reviewed by the branch head or head office (server/boards/flagged.py): confirmed, the
+booking stays out; cleared, it counts from then on.
 """
 import hashlib
 from datetime import datetime, time, timedelta
@@ -16,7 +22,10 @@ from server.models import Booking, Customer, Employee
 
 REASONS = {"staff_phone": "使用员工本人或同事的手机号预约",
            "repeat_phone": "同一手机号当天重复预约",
-           "device_burst": "同一设备短时间内多次预约"}
+           "device_burst": "同一设备短时间内多次预约",
+           "device_many": "同一设备当天预约次数过多",
+           "fast_complete": "预约后几分钟内即登记办结",
+           "walkin_outlier": "本人近 30 天代客预约数远高于本支行中位数"}
 
 
 def device_hash(device_id: str) -> str:
@@ -45,4 +54,9 @@ def flag_for(db: Session, *, phone: str, today: int, device: str, source: str, n
             Booking.device == device, Booking.created_at >= since)).one()
         if recent + 1 >= cfg["FLAG_BURST_COUNT"]:
             return "device_burst"
+        day_start = to_utc(datetime.combine(local_day(now), time(0), TZ))
+        today_device = db.exec(select(func.count()).select_from(Booking).where(
+            Booking.device == device, Booking.created_at >= day_start)).one()
+        if today_device + 1 > cfg["FLAG_DEVICE_DAY"]:
+            return "device_many"
     return ""

@@ -132,7 +132,6 @@ NOTICES = {
     },
 }
 
-
 def language(raw: str | None) -> str:
     """The notice language for a `lang` argument: English when asked for, Chinese otherwise."""
     return "en" if (raw or "").strip().lower().startswith("en") else LANGS[0]

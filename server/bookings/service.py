@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 from server.audit import service as audit
 from server.boards import rollups
 from server.cache import catalog_get, catalog_row, detached, rebuild
-from server.bookings import flags
+from server.bookings import evidence, flags
 from server.bookings.routing import route_to_manager
 from server.bookings.slots import SlotRules, next_free, open_slots, schedule_for, taken
 from server.clock import TZ, local_day, to_utc
@@ -319,7 +319,8 @@ def _insert(db: Session, plans: list[Plan]) -> None:
     bookings = [detached(Booking, {"id": pk, **row}) for pk, row in zip(ids, rows)]
     rollups.record_many(db, [rollups.now_event(
         "booking", b.created_at, employee_id=b.employee_id, branch_id=b.branch_id, shop_link_id=b.shop_link_id,
-        booking_id=b.id, product_id=b.product_id, channel=b.channel, flagged=bool(b.flag)) for b in bookings])
+        booking_id=b.id, product_id=b.product_id, channel=b.channel, flagged=bool(b.flag),
+        unverified=b.source == "staff") for b in bookings])
     notify.enqueue(db, bookings)
     for p, booking, token in zip(plans, bookings, tokens):
         rows_loaded = (p.manager, catalog_get(db, Branch, p.manager.branch_id), p.product,
@@ -356,23 +357,37 @@ def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime)
 
 def change_status(db: Session, *, booking: Booking, actor: Employee | None, status: str,
                   now: datetime | None = None, source: str = "") -> Booking:
-    """Move a booking to `status` if its state machine allows it (else 409); audited."""
+    """Move a booking to `status` if its state machine and the clock allow it (else 409); audited."""
     now = now or utcnow()
     begin_write(db)
     booking = db.get(Booking, booking.id, populate_existing=True)
+    move(db, booking=booking, actor=actor, status=status, now=now, source=source)
+    db.commit()
+    publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
+    return booking
+
+
+def move(db: Session, *, booking: Booking, actor: Employee | None, status: str, now: datetime,
+         source: str = "") -> None:
+    """The status change itself, in the caller's write transaction (the caller commits).
+
+    Arrived / completed / no-show wait for the appointment (a call back: for the contact);
+    what the change counts for follows the evidence (server/bookings/evidence.py)."""
     if status not in TRANSITIONS.get(booking.status, ()):
         raise Conflict("bad_transition", current=booking.status)
+    evidence.check_time(booking, status, now, current_app.config["SLOT_MINUTES"])
+    if status == "contacted" and booking.contacted_at is None:
+        booking.contacted_at = now
+    if status == "completed" and evidence.too_fast(booking, now, current_app.config["FLAG_FAST_MINUTES"]):
+        evidence.raise_flag(db, booking, "fast_complete", now)
     booking.status = status
     booking.updated_at = now
     rollups.record(db, rollups.now_event(
         "status", now, employee_id=booking.employee_id, branch_id=booking.branch_id,
         booking_id=booking.id, product_id=booking.product_id, channel=booking.channel, status=status,
-        flagged=bool(booking.flag)))
+        flagged=evidence.flag_active(booking), unverified=evidence.unverified(booking, status)))
     audit.record(db, action="status_changed", actor=actor, target=f"booking:{booking.reference}",
                  detail=f"{status} by {'staff' if actor else 'customer'}", source=source)
-    db.commit()
-    publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
-    return booking
 
 
 def customer_can_change(booking: Booking, now: datetime) -> bool:

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import inspect
 from sqlmodel import Session
 
 from server.bookings.service import TRANSITIONS, customer_can_change
@@ -21,7 +22,7 @@ def public(db: Session, booking: Booking, now: datetime | None = None, rows: tup
             "hotline": current_app.config["BANK_HOTLINE"], "created_at": booking.created_at,
             "can_cancel": customer_can_change(booking, now or utcnow()),
             "reason": PUBLIC_REASONS.get(booking.route_reason, "new_customer"),
-            "contact_within_hours": current_app.config["CONTACT_WITHIN_HOURS"]}
+            "contact_within_hours": current_app.config["CONTACT_WITHIN_HOURS"], **_checkin(booking, now)}
 
 
 # Why this person serves the customer, in the words the customer is shown (专属 / 交接 / 代班 /
@@ -29,6 +30,17 @@ def public(db: Session, booking: Booking, now: datetime | None = None, rows: tup
 PUBLIC_REASONS = {"dedicated": "dedicated", "successor": "successor", "handover": "successor",
                   "out_of_office": "out_of_office", "branch_pool": "branch_pool",
                   "grid_least_loaded": "grid_least_loaded"}
+
+
+def _checkin(booking: Booking, now: datetime | None) -> dict:
+    """The check-in code the customer's page shows today, if any (server/checkin/service.py)."""
+    from server.checkin.service import code_for, code_qr
+
+    if _just_made(booking):
+        return {"checkin_code": None, "checkin_qr": None, "verified": False}
+    code = code_for(booking, now)
+    return {"checkin_code": code, "checkin_qr": code_qr(code) if code else None,
+            "verified": booking.verified_at is not None}
 
 
 def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ()) -> dict:
@@ -44,7 +56,18 @@ def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ())
             "employee_id": manager.id, "employee": manager.name,
             "branch": branch.name, "route_reason": booking.route_reason,
             "created_at": booking.created_at, "updated_at": booking.updated_at,
-            "next_statuses": list(TRANSITIONS.get(booking.status, ()))}
+            "next_statuses": list(TRANSITIONS.get(booking.status, ())),
+            "checkin": "otp" if booking.source == "staff" else "code", "flag": booking.flag,
+            **({} if _just_made(booking) else {
+                "verified": booking.verified_at is not None, "verified_by": booking.verified_by,
+                "flag_review": booking.flag_review})}
+
+
+def _just_made(booking: Booking) -> bool:
+    """A booking as the batch that made it returns it (detached, only the inserted columns
+    loaded): no evidence or review yet, and nothing to load."""
+    state = inspect(booking)
+    return state.detached and "verified_at" in state.unloaded
 
 
 def _rows(db: Session, booking: Booking, branch_id: int | None = None) -> tuple:

@@ -2,6 +2,7 @@
 from flask import Blueprint, Response, current_app, request
 
 import qr
+from server.bookings.flags import device_hash
 from server.bookings.service import slot_days
 from server.db import get_db
 from server.extensions import doc, limit
@@ -67,10 +68,13 @@ def slots(code):
 @bp.post("/api/shops/<code>/visits")
 @doc(json=VisitCreate, resp=Doc("HTTP_204", HTTP_404=ErrorBody), tags=["shop"])
 def visit(code):
-    """Count a visit to the shop (sent by the shop page when it opens)."""
+    """Count a visit to the shop (sent by the shop page when it opens): once a day per device
+    (X-Device-Id, the shop's random app id; without one, the address)."""
     db = get_db()
     data = body(VisitCreate)
-    service.record_visit(db, link=service.get_link(db, code), channel=data.channel)
+    device = request.headers.get("X-Device-Id", "")[:64] or f"ip:{request.remote_addr or ''}"
+    service.record_visit(db, link=service.get_link(db, code), channel=data.channel,
+                         device=device_hash(device))
     return "", 204
 
 

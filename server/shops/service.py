@@ -2,6 +2,7 @@
 import secrets
 from datetime import date, datetime
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, func, select
 
 from server.boards import rollups
@@ -10,8 +11,8 @@ from server.db import begin_write
 from server.errors import NotFound
 from server.live.bus import publish
 from server.clock import local_day
-from server.models import (Booking, Branch, Employee, Grid, OutOfOffice, Product, ShopLink, clean_text,
-                           utcnow)
+from server.models import (Booking, Branch, Employee, Grid, OutOfOffice, Product, ShopLink, VisitDevice,
+                           clean_text, utcnow)
 
 # No 0/O/1/I/L: codes get read aloud and typed from posters.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -151,11 +152,15 @@ def profile(db: Session, link: ShopLink, today: date | None = None) -> dict:
             "products": [product_dict(p) for p in products_for(db, manager)]}
 
 
-def record_visit(db: Session, *, link: ShopLink, channel: str = "",
+def record_visit(db: Session, *, link: ShopLink, channel: str = "", device: str = "",
                  now: datetime | None = None) -> None:
-    """Count one shop visit for whoever serves the shop now."""
+    """Count one shop visit for whoever serves the shop now: once per device (a hash of the
+    shop's random app id, else of the address), day and shop. Visits are reach, not score."""
     now = now or utcnow()
     begin_write(db)
+    if device and not _first_visit(db, link, device, local_day(now)):
+        db.rollback()
+        return
     manager, _ = serving(db, db.get(Employee, link.employee_id))
     channel = clean_text(channel)[:40] or link.channel
     rollups.record(db, rollups.now_event(
@@ -163,3 +168,12 @@ def record_visit(db: Session, *, link: ShopLink, channel: str = "",
         shop_link_id=link.id, channel=channel))
     db.commit()
     publish({"type": "visit", "employee_id": manager.id, "branch_id": manager.branch_id})
+
+
+def _first_visit(db: Session, link: ShopLink, device: str, day: date) -> bool:
+    """Note that `device` visited `link` on `day`; False if it had already (the database decides)."""
+    dialect = db.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(VisitDevice.__table__)
+    done = db.execute(insert.values(day=day, shop_link_id=link.id, device=device)
+                      .on_conflict_do_nothing().returning(VisitDevice.__table__.c.id)).first()
+    return done is not None

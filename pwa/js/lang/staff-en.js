@@ -134,4 +134,15 @@ export default {
   "adm.org.kind.city": "City", "adm.org.kind.rural": "County",
   "adm.org.pkind.matrix": "Matrix product", "adm.org.pkind.special": "Special product", "adm.org.pkind.smallbiz": "Small-business product",
   "adm.org.track.corporate": "Corporate", "adm.org.track.microloan": "Micro-loans", "adm.org.track.none": "No track",
+  // check-in, flag review, unverified results
+  "ci.open": "Verify arrival", "ci.code": "Check-in code", "ci.submit": "Verify", "ci.send": "Send a code to the customer's phone", "ci.resend": "Send again",
+  "ci.sent": "A code was sent to the customer's phone; ask them to read it to you.", "ci.done": "{name}: arrival verified",
+  "ci.help.code": "Ask the customer to open their booking page and read the 6-digit check-in code (or to scan the branch's check-in QR with their phone).",
+  "ci.help.otp": "Staff made this booking: send a code to the customer's phone; it counts once they confirm.",
+  "ci.verified": "✓ Arrival verified (counts)", "ci.unverified": "Not verified: scores nothing", "ci.arrived": "Your customer has arrived",
+  "adm.flag.review": "Review", "adm.flag.confirm": "Confirm", "adm.flag.clear": "Clear",
+  "adm.flag.confirmed": "Confirmed", "adm.flag.cleared": "Cleared (counts)", "adm.flag.open": "Open",
+  "adm.flag.done.confirmed": "Confirmed: the booking stays out of the rankings.", "adm.flag.done.cleared": "Cleared: the booking counts from today.",
+  "adm.unverified": "Unverified arrivals and completions", "adm.unverified.lead": "This month's arrivals and completions without the customer's evidence: they move the booking but score nothing.",
+  "adm.unverified.none": "No unverified arrivals or completions this month.", "adm.unverified.at": "Recorded",
 };

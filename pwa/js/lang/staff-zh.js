@@ -133,4 +133,15 @@ export default {
   "adm.org.kind.city": "城区", "adm.org.kind.rural": "县域",
   "adm.org.pkind.matrix": "矩阵产品", "adm.org.pkind.special": "特色产品", "adm.org.pkind.smallbiz": "小微企业产品",
   "adm.org.track.corporate": "公司类", "adm.org.track.microloan": "微贷类", "adm.org.track.none": "无条线",
+  // check-in (核验到店), flag review, unverified results
+  "ci.open": "核验到店", "ci.code": "核验码", "ci.submit": "核验", "ci.send": "向客户手机发送验证码", "ci.resend": "重新发送",
+  "ci.sent": "验证码已发送到客户手机，请客户念给您听。", "ci.done": "{name}：已核验到店",
+  "ci.help.code": "请客户打开预约页面，输入页面上的 6 位核验码（或请客户用手机扫网点柜台的签到码）。",
+  "ci.help.otp": "这是员工代约：发送验证码到客户手机，客户确认后才计入排行。",
+  "ci.verified": "✓ 已核验到店（计分）", "ci.unverified": "未核验：不计分", "ci.arrived": "您的客户已到店",
+  "adm.flag.review": "处理", "adm.flag.confirm": "确认异常", "adm.flag.clear": "解除标记",
+  "adm.flag.confirmed": "已确认异常", "adm.flag.cleared": "已解除（计入排行）", "adm.flag.open": "待处理",
+  "adm.flag.done.confirmed": "已确认：这笔预约继续不计入排行。", "adm.flag.done.cleared": "已解除：这笔预约从今天起计入排行。",
+  "adm.unverified": "未核验的到店/办结", "adm.unverified.lead": "本月登记了到店或办结、但没有客户核验的预约：操作照常，但不计分。",
+  "adm.unverified.none": "本月没有未核验的到店或办结。", "adm.unverified.at": "登记时间",
 };

@@ -17,7 +17,7 @@ import * as downloads from "./downloads.js";
 const ADMIN = ["admin"], MANAGERS = ["admin", "branch_manager"];
 const SECTIONS = [
   ["roster", roster, ADMIN], ["handover", handover, MANAGERS], ["away", away, MANAGERS],
-  ["audit", audit, MANAGERS], ["customer", customer, ADMIN], ["kits", kits, MANAGERS], ["flagged", flagged, ADMIN],
+  ["audit", audit, MANAGERS], ["customer", customer, ADMIN], ["kits", kits, MANAGERS], ["flagged", flagged, MANAGERS],
   ["org", org, ADMIN], ["targets", targets, ADMIN], ["reports", downloads, MANAGERS],
 ];
 let shown = null;

@@ -45,3 +45,23 @@ export function ring() {
     osc.stop(now + at + 0.17);
   });
 }
+
+// "您的客户已到店": a customer checked in with their own phone at the branch's QR. Shown on screen
+// whatever the sound setting (a banner for a few seconds), with the beep when alerts are on.
+let bannerTimer = null;
+export function arrivedBanner(text) {
+  let el = document.getElementById("ci-alert");
+  if (!el) {
+    el = document.createElement("p");
+    el.id = "ci-alert";
+    el.className = "ci-alert";
+    el.setAttribute("role", "alert");
+    el.dataset.testid = "checkin-alert";
+    document.body.append(el);
+  }
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(bannerTimer);
+  bannerTimer = setTimeout(() => { el.hidden = true; }, 8000);
+  ring();
+}

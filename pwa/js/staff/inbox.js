@@ -13,7 +13,8 @@ const STATUSES = ["new", "contacted", "arrived", "completed", "cancelled", "no_s
 const CONFIRM = ["cancelled", "no_show"]; // final and unhappy: asked twice
 const SCOPES = { staff: ["mine"], grid_leader: ["grid", "mine"], branch_manager: ["branch", "mine"], admin: ["all", "branch", "mine"] };
 
-const state = { scope: "", status: "", day: "", items: null, error: "", known: null, fresh: new Set(), busy: new Set(), confirm: "", notes: {} };
+const state = { scope: "", status: "", day: "", items: null, error: "", known: null, fresh: new Set(), busy: new Set(), confirm: "", notes: {}, checking: "", sent: new Set() };
+const CHECKABLE = ["new", "contacted", "arrived", "completed"]; // may still get the customer's evidence
 let root = null, me = null, active = false, seq = 0;
 
 // A code's label when the dictionary has one, else the code itself.
@@ -52,8 +53,64 @@ function booking(b) {
             <button type="button" class="btn small" data-ref="${ref}" data-key="${ref}:no" data-testid="confirm-no">${t("inbox.no")}</button>
           </div></div>`
         : b.next_statuses.length ? html`<div class="bk-acts" role="group" aria-labelledby="bk-${ref}">${b.next_statuses.map(button)}</div>` : ""}
+      ${checkin(b, busy)}
       ${state.notes[ref] ? html`<p class="err" role="alert">${state.notes[ref]}</p>` : ""}
     </li>`;
+}
+
+// 核验到店: the customer's evidence that they came. A booking they made through a shop: the code
+// on their booking page (or they scan the branch's check-in QR themselves); one staff made: a
+// code sent to their phone. Without it the booking still moves, but scores nothing.
+function checkin(b, busy) {
+  const ref = b.reference;
+  if (b.verified) return html`<p class="tag-ok" data-testid="verified">${t("ci.verified")}</p>`;
+  if (!CHECKABLE.includes(b.status)) return "";
+  const late = b.status === "arrived" || b.status === "completed";
+  if (state.checking !== ref) {
+    return html`<p class="bk-ci">${late ? html`<span class="tag-warn" data-testid="unverified">${t("ci.unverified")}</span>` : ""}
+      <button type="button" class="btn small" data-ci="open" data-ref="${ref}" data-key="${ref}:ci" data-testid="checkin-open">${t("ci.open")}</button></p>`;
+  }
+  const otp = b.checkin === "otp";
+  return html`<div class="ci-form" role="group" aria-labelledby="ci-${ref}">
+      <p id="ci-${ref}" class="muted">${t(otp ? "ci.help.otp" : "ci.help.code")}</p>
+      ${otp ? html`<button type="button" class="btn small" data-ci="send" data-ref="${ref}" data-key="${ref}:send"
+        data-testid="checkin-send" ${busy ? "disabled" : ""}>${t(state.sent.has(ref) ? "ci.resend" : "ci.send")}</button>` : ""}
+      <span class="day-pick"><label class="sr-only" for="ci-code-${ref}">${t("ci.code")}</label>
+        <input id="ci-code-${ref}" class="ci-code" inputmode="numeric" autocomplete="one-time-code" maxlength="12"
+          placeholder="${t("ci.code")}" data-testid="checkin-code">
+        <button type="button" class="btn small primary" data-ci="check" data-ref="${ref}" data-key="${ref}:check"
+          data-testid="checkin-submit" ${busy ? "disabled" : ""}>${t("ci.submit")}</button>
+        <button type="button" class="btn small" data-ci="close" data-ref="${ref}" data-key="${ref}:close">${t("inbox.no")}</button></span>
+    </div>`;
+}
+
+async function checkIn(ref, what) {
+  const input = root.querySelector(`#ci-code-${CSS.escape(ref)}`);
+  const code = input ? input.value.trim() : "";
+  state.busy.add(ref);
+  delete state.notes[ref];
+  draw();
+  try {
+    const url = `/api/staff/bookings/${encodeURIComponent(ref)}/checkin`;
+    if (what === "send") {
+      await call(`${url}/send`, { method: "POST", body: {} });
+      state.sent.add(ref);
+      state.notes[ref] = t("ci.sent");
+    } else {
+      const b = await call(url, { method: "POST", body: { code } });
+      state.items = state.items.map((x) => (x.reference === ref ? b : x));
+      state.checking = "";
+      announce(t("ci.done", { name: b.name }));
+    }
+  } catch (err) {
+    state.notes[ref] = (err.body && err.body.fields && Object.values(err.body.fields)[0]) || err.message;
+    announce(state.notes[ref]);
+  } finally {
+    state.busy.delete(ref);
+  }
+  draw();
+  const again = root.querySelector(`#ci-code-${CSS.escape(ref)}`);
+  if (again) { again.value = what === "send" ? "" : code; again.focus(); }
 }
 
 function list() {
@@ -169,7 +226,15 @@ export function render(el, ctx) {
   root.querySelector("#list").addEventListener("click", (e) => {
     const b = e.target.closest("button[data-ref]");
     if (!b || b.disabled) return;
-    const { ref, to, sure } = b.dataset;
+    const { ref, to, sure, ci } = b.dataset;
+    if (ci === "open" || ci === "close") {
+      state.checking = ci === "open" ? ref : "";
+      draw();
+      const input = root.querySelector(`#ci-code-${CSS.escape(ref)}`);
+      if (input) input.focus();
+      return;
+    }
+    if (ci) { checkIn(ref, ci); return; }
     if (!to) { state.confirm = ""; draw(); return; } // "no, keep it"
     if (CONFIRM.includes(to) && !sure) { state.confirm = `${ref}:${to}`; draw(); root.querySelector("[data-testid=confirm-no]").focus(); return; }
     move(ref, to);
@@ -192,8 +257,9 @@ export function changed(msg) {
 
 // On logout: nothing of this session's bookings stays in memory.
 export function reset() {
-  Object.assign(state, { scope: "", status: "", day: "", items: null, error: "", known: null, confirm: "", notes: {} });
+  Object.assign(state, { scope: "", status: "", day: "", items: null, error: "", known: null, confirm: "", notes: {}, checking: "" });
   state.fresh.clear();
+  state.sent.clear();
   state.busy.clear();
   seq += 1;
 }
