@@ -31,7 +31,7 @@ def test_head_office_sets_a_target_and_the_change_is_audited(bank, login):
     listed = admin.get(f"/api/admin/targets?month={month()}").get_json()["items"]
     assert [(t["name"], t["bookings"]) for t in listed] == [("李强", 12)]
     entries = admin.get("/api/audit?action=target_set").get_json()["items"]
-    assert len(entries) == 2 and entries[0]["target"] == f"employee:{bank.li.id}"
+    assert len(entries) == 2 and entries[0]["target"] == "李强（YQ0002）" and entries[0]["action_label"] == "设定目标"
     assert entries[0]["detail"].startswith(f"{month()} bookings=12")
     assert admin.delete(f"/api/admin/targets/{r.get_json()['id']}").status_code == 204
     assert admin.get("/api/audit?action=target_deleted").get_json()["items"]
