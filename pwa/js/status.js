@@ -9,7 +9,6 @@ import { boot, announce, showCached } from "./app.js";
 import { dateTime } from "./format.js";
 import { slotPicker, groupByDay } from "./views/slots.js";
 import { summary, tel } from "./views/card.js";
-import { remembered } from "./bookings.js";
 
 add({
   "status.title": "我的预约", "status.missing": "链接不完整，请打开预约成功时保存的完整链接。", "status.gone": "预约链接无效或已过期。",
