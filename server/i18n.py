@@ -19,6 +19,7 @@ MESSAGES = {
     "cannot_cancel": ("这笔预约已不能取消，如需帮助请致电客户经理。", "This booking can no longer be cancelled; please call your manager."),
     "idempotency_mismatch": ("同一个请求编号提交了不同的内容，请刷新页面后重试。", "This request key was used with different content; reload and try again."),
     "not_found": ("没有找到。", "Not found."),
+    "no_appointment_time": ("这笔预约是等客户经理回电，还没有具体时间。", "This booking is a call back: it has no time yet."),
     "code_wrong": ("验证码不正确，请核对短信后重新输入。", "That code is not right; check the text message and try again."),
     "code_expired": ("验证码已失效，请重新获取。", "The code has expired; ask for a new one."),
     "code_locked": ("输错次数过多，请重新获取验证码。", "Too many wrong tries; ask for a new code."),
