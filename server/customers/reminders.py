@@ -3,8 +3,9 @@ hour before. An outbox of one Reminder row per booking and kind (a unique index)
 
 Planning (each round): bookings with an appointment in the next PLAN_HOURS get their rows; a
 moved booking's rows are planned again for its new time; nothing for cancelled bookings or a
-customer who turned reminders off. A message never goes at night (QUIET_HOURS, Asia/Shanghai):
-one due then waits until the morning, or is skipped if the appointment comes first.
+customer who turned reminders off. A reminder never goes at night (QUIET_HOURS, Asia/Shanghai):
+one due then waits until the morning, or is skipped if the appointment comes first. A receipt
+goes at once: the customer asked for it, with staff, that very moment.
 
 Sending: due rows are claimed in one UPDATE ... RETURNING (its subquery locks them FOR UPDATE
 SKIP LOCKED on PostgreSQL; SQLite has a single writer), so exactly one process sends each;
@@ -145,7 +146,7 @@ def set_reminders(db: Session, *, booking: Booking, on: bool, now: datetime | No
 
 
 # One statement claims a batch: the due rows, and those whose sender died (lease over).
-_DUE = (select(_T.c.id).where(or_(
+_DUE = (select(_T.c.id).where(_T.c.kind.in_(bindparam("kinds", expanding=True)), or_(
     and_(_T.c.state == "planned", _T.c.due_at <= bindparam("now")),
     and_(_T.c.state == "sending", _T.c.claimed_at <= bindparam("stale"), _T.c.attempts < MAX_ATTEMPTS)))
     .order_by(_T.c.due_at).limit(bindparam("limit")).with_for_update(skip_locked=True))
@@ -154,22 +155,21 @@ _CLAIM = (update(_T).where(_T.c.id.in_(_DUE.scalar_subquery()))
           .returning(_T.c.id))
 
 
-def claim(db: Session, now: datetime, limit: int = 50) -> list[int]:
-    """Take up to `limit` due rows for this process (committed before anything is sent)."""
+def claim(db: Session, now: datetime, limit: int = 50, kinds: tuple = ("receipt", *KINDS)) -> list[int]:
+    """Take up to `limit` due rows of `kinds` for this process (committed before anything is sent)."""
     begin_write(db)
-    ids = db.execute(_CLAIM, {"now": now, "stale": now - LEASE, "limit": limit}).scalars().all()
+    ids = db.execute(_CLAIM, {"now": now, "stale": now - LEASE, "limit": limit, "kinds": list(kinds)}).scalars().all()
     db.commit()
     return list(ids)
 
 
 def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> int:
-    """Plan, then send what is due (nothing at night). Returns how many messages went."""
+    """Plan, then send what is due: at night only receipts (asked for that very moment).
+    Returns how many messages went."""
     now = now or utcnow()
     plan(db, now)
-    if quiet(now):
-        return 0
     sent = 0
-    for reminder_id in claim(db, now, limit):
+    for reminder_id in claim(db, now, limit, ("receipt",) if quiet(now) else ("receipt", *KINDS)):
         sent += _deliver_one(db, reminder_id, now)
     return sent
 
