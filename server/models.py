@@ -239,7 +239,7 @@ class Reminder(SQLModel, table=True):
     due_at: datetime
     state: str = Field(default="planned", max_length=10)  # planned | sending | sent | skipped | failed | off
     attempts: int = 0
-    error: str = Field(default="", max_length=40)  # the provider's code of the last failure
+    error: str = Field(default="", max_length=80)  # the provider's code of the last failure
     claimed_at: Optional[datetime] = None
     sent_at: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -196,10 +196,10 @@ def _deliver_one(db: Session, reminder_id: int, now: datetime) -> int:
     if row.attempts < MAX_ATTEMPTS:
         retry = after_quiet(now + timedelta(minutes=5 * 2 ** (row.attempts - 1)))
         if booking.slot_start is None or retry < booking.slot_start:
-            return _record(db, row, state="planned", due_at=retry, error=error[:40])
+            return _record(db, row, state="planned", due_at=retry, error=error[:80])
     audit.record(db, action="message_failed", target=f"booking:{booking.reference}",
                  detail=f"{row.kind}: {error}"[:200])
-    return _record(db, row, state="failed", error=error[:40])
+    return _record(db, row, state="failed", error=error[:80])
 
 
 def _not_to_send(row: Reminder, booking: Booking, phone: str, now: datetime) -> str:

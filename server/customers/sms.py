@@ -79,7 +79,7 @@ class SmsSender:
                 return Outcome(False, "timeout" if timed_out else "network", True)
         if code in ("OK", "Ok"):
             return Outcome(True, "", False)
-        return Outcome(False, code[:40], self.throttled(code))
+        return Outcome(False, code[:80], self.throttled(code))
 
     def _client(self):
         raise NotImplementedError
