@@ -5,7 +5,6 @@ import { remembered } from "../bookings.js";
 import { announce, focusView } from "../app.js";
 import { installBlock } from "../install.js";
 import { summary } from "./card.js";
-import { remindBlock } from "./remind.js";
 
 function absolute(url) {
   try { return new URL(url, location.href).href; } catch { return url; }
@@ -47,7 +46,7 @@ export function render(root, ctx) {
       <a class="btn" href="#">${t("done.home")}</a>
     </section>`);
   installBlock(root.querySelector(".install"));
-  remindBlock(root.querySelector(".linkbox"), b, b.status_token || url.split("#")[1]);
+  import("./remind.js").then((m) => m.remindBlock(root.querySelector(".linkbox"), b, b.status_token || url.split("#")[1]), () => {}); // loaded when shown: not in the shop's first bytes
   root.querySelector("[data-testid=copy-link]").addEventListener("click", async (e) => {
     const ok = await copy(url);
     e.target.textContent = ok ? t("copied") : t("copy.fail");
