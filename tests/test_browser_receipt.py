@@ -65,3 +65,24 @@ def test_a_walk_in_scans_the_receipt_and_manages_reminders_and_calendar(browser,
     finally:
         staff.close()
         customer.close()
+
+
+def test_the_confirmation_offers_reminders_and_the_calendar(live_server, bank, browser):
+    from tests.test_browser_shop import fill_booking
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/s/SHOP0001")
+        fill_booking(page)
+        expect(page.get_by_test_id("confirmation")).to_be_visible()
+        expect(page.get_by_test_id("remind-toggle")).to_be_checked()
+        expect(page.get_by_test_id("calendar-add")).to_have_text("添加到日历")
+        with page.expect_download() as download:
+            page.get_by_test_id("calendar-add").click()
+        assert download.value.suggested_filename.endswith(".ics")
+        page.get_by_test_id("remind").scroll_into_view_if_needed()
+        page.screenshot(path="/tmp/remind-confirmation.png")
+    finally:
+        context.close()
