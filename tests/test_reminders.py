@@ -208,3 +208,25 @@ def test_failed_messages_are_listed_for_admins_without_personal_data(app, bank, 
     audit = login(bank.admin).get("/api/audit").get_json()
     assert any(e["action"] == "message_failed" for e in audit.get("items", audit if isinstance(audit, list) else []))
     assert "13812345678" not in caplog.text and "刘大爷" not in caplog.text
+
+
+def test_a_web_process_sends_a_queued_receipt_by_itself(app, bank, login):
+    import time
+
+    from server.customers.runner import ReminderRunner
+
+    r = login(bank.wang).post("/api/staff/bookings", json={
+        "name": "赵大娘", "phone": "13900000005", "product": "consumer-credit", "callback": True,
+        "consent": True, "consent_version": "2026-11-v1", "send_link": True})
+    assert r.status_code == 201
+    app.testing = False  # a served app: the runner starts
+    runner = ReminderRunner(app)
+    try:
+        runner.kick()
+        deadline = time.monotonic() + 10
+        while not _sent(app, "receipt") and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+        app.testing = True
+    assert len(_sent(app, "receipt")) == 1

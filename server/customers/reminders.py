@@ -17,12 +17,13 @@ import logging
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, delete, or_, update
+from sqlalchemy import and_, bindparam, delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from server.audit import service as audit
 from server.clock import TZ, local
+from server.customers.links import status_link
 from server.db import begin_write
 from server.models import PHONE_RE, Booking, Branch, Customer, Employee, Reminder, utcnow
 
@@ -226,8 +227,6 @@ def _record(db: Session, row: Reminder, **values) -> int:
 
 def message_params(booking: Booking, manager: str, branch: str) -> dict:
     """What fills the message's template: bank, time, manager and the private status link."""
-    from server.customers.receipts import status_link
-
     cfg = current_app.config
     when = local(booking.slot_start).strftime("%m月%d日 %H:%M") if booking.slot_start else "待客户经理来电约定"
     return {"bank": cfg["BANK_NAME"], "time": when, "manager": f"{branch}{manager}",
@@ -247,8 +246,6 @@ def send(phone: str, kind: str, params: dict) -> tuple[bool, str]:
 
 def counts(db: Session) -> dict:
     """How many messages stand in each state, per kind, and the latest failures (for admins)."""
-    from sqlalchemy import func
-
     rows = db.exec(select(Reminder.kind, Reminder.state, func.count()).group_by(Reminder.kind, Reminder.state)).all()
     failed = db.exec(select(Reminder, Booking.reference).join(Booking, Booking.id == Reminder.booking_id)
                      .where(Reminder.state == "failed").order_by(Reminder.due_at.desc()).limit(20)).all()

@@ -5,7 +5,8 @@ from flask_login import login_required
 from spectree import Response as Doc
 
 from server.bookings import service as bookings
-from server.customers import calendar, receipts, reminders
+from server.customers import calendar, reminders
+from server.customers.links import status_url
 from server.db import get_db
 from server.errors import ApiError, Conflict, NotFound
 from server.extensions import doc, limit
@@ -57,7 +58,7 @@ def calendar_file():
     manager, branch = db.get(Employee, booking.employee_id), db.get(Branch, booking.branch_id)
     data = calendar.ics(booking, product=db.get(Product, booking.product_id).name, manager=manager.name,
                         branch=branch.name, address=branch.address,
-                        link=receipts.status_url(request.headers["X-Booking-Token"]), now=utcnow())
+                        link=status_url(request.headers["X-Booking-Token"]), now=utcnow())
     return current_app.response_class(data, 200, {
         "Content-Disposition": f'attachment; filename="{booking.reference}.ics"',
         "Cache-Control": "private, no-store"}, mimetype="text/calendar")
