@@ -9,7 +9,7 @@ from server import create_app, db as database
 from server.clock import TZ
 from server.customers import reminders
 from server.models import Reminder
-from tests.conftest import next_slot
+from tests.conftest import booking_body, next_slot
 
 
 def _book(book, bank, slot):
@@ -215,10 +215,8 @@ def test_a_web_process_sends_a_queued_receipt_by_itself(app, bank, login):
 
     from server.customers.runner import ReminderRunner
 
-    r = login(bank.wang).post("/api/staff/bookings", json={
-        "name": "赵大娘", "phone": "13900000005", "product": "consumer-credit", "callback": True,
-        "consent": True, "consent_version": "2026-11-v1", "send_link": True})
-    assert r.status_code == 201
+    r = login(bank.wang).post("/api/staff/bookings", json=booking_body(slot=None, callback=True, send_link=True))
+    assert r.status_code == 201, r.get_json()
     app.testing = False  # a served app: the runner starts
     runner = ReminderRunner(app)
     try:

@@ -1,7 +1,7 @@
 """messages to customers about their bookings: receipts and reminders, one row per booking and kind
 
 Revision ID: 0008m
-Revises: 0008
+Revises: 0008t
 Create Date: 2026-12-06 21:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0008m'
-down_revision = '0008'
+down_revision = '0008t'
 branch_labels = None
 depends_on = None
 
