@@ -76,9 +76,31 @@ def load():
         "OTP_ATTEMPTS": _int("OTP_ATTEMPTS", 5),
         "OTP_PER_DAY": _int("OTP_PER_DAY", 10),
         "PROOF_MINUTES": _int("PROOF_MINUTES", 30),
-        # Messages to customers (one-time codes): "log" (the kind only), "memory" (tests and
-        # demos) or package.module:ClassName for an SMS provider.
+        # Messages to customers (codes, receipts, reminders): "log" (the kind only), "memory"
+        # (tests and demos), "aliyun" or "tencent" (SMS_* below) or package.module:ClassName.
         "CUSTOMER_SENDER": env("CUSTOMER_SENDER", "log"),
+        # Reminders: the day before at this local time, and this many minutes before; never in
+        # the quiet hours (Asia/Shanghai); each web process runs a round this often (0: only
+        # `flask send-reminders` sends them, e.g. from cron).
+        "REMINDER_DAY_BEFORE_AT": env("REMINDER_DAY_BEFORE_AT", "18:00"),
+        "REMINDER_HOUR_BEFORE_MINUTES": _int("REMINDER_HOUR_BEFORE_MINUTES", 60),
+        "QUIET_HOURS": env("QUIET_HOURS", "22:00-08:00"),
+        "REMINDERS_EVERY_SECONDS": _int("REMINDERS_EVERY_SECONDS", 60),
+        # SMS providers (CUSTOMER_SENDER=aliyun|tencent): credentials from the environment only;
+        # the approved signature, a template per kind of message, region, endpoint (empty: the
+        # provider's own), Tencent's SmsSdkAppId, per-request timeout and tries (with back-off).
+        "SMS_ACCESS_KEY_ID": env("SMS_ACCESS_KEY_ID", ""),
+        "SMS_ACCESS_KEY_SECRET": env("SMS_ACCESS_KEY_SECRET", ""),
+        "SMS_SIGN_NAME": env("SMS_SIGN_NAME", ""),
+        "SMS_TEMPLATE_CODE": env("SMS_TEMPLATE_CODE", ""),
+        "SMS_TEMPLATE_RECEIPT": env("SMS_TEMPLATE_RECEIPT", ""),
+        "SMS_TEMPLATE_REMINDER": env("SMS_TEMPLATE_REMINDER", ""),
+        "SMS_REGION": env("SMS_REGION", ""),
+        "SMS_ENDPOINT": env("SMS_ENDPOINT", ""),
+        "SMS_APP_ID": env("SMS_APP_ID", ""),
+        "SMS_TIMEOUT_SECONDS": _int("SMS_TIMEOUT_SECONDS", 5),
+        "SMS_ATTEMPTS": _int("SMS_ATTEMPTS", 3),
+        "SMS_BACKOFF_SECONDS": float(env("SMS_BACKOFF_SECONDS", "1")),  # doubled after each try
         "LOGIN_LIMIT_IP": env("LOGIN_LIMIT_IP", "30/minute"),
         # Wrong passwords for one account from one address (its owner elsewhere is never locked
         # out), and from one address across all accounts.

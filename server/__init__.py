@@ -10,6 +10,7 @@ from server.extensions import csrf, limiter, login_manager, only_limited, spec
 from server.bookings.group import GroupCommit
 from server.cache import Caches
 from server.customers import messages as customer_messages
+from server.customers.runner import ReminderRunner
 from server.live.bus import make_bus
 from server.notify.runner import Runner
 
@@ -50,7 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
                                       app.config["BOARD_CACHE_SECONDS"], app.config["USER_CACHE_SECONDS"])
     app.extensions["notify"] = Runner(app)
     app.extensions["group_commit"] = GroupCommit(engine)
-    app.extensions["customer_sender"] = customer_messages.load(app.config["CUSTOMER_SENDER"])
+    app.extensions["customer_sender"] = customer_messages.load(app.config["CUSTOMER_SENDER"], app.config)
+    app.extensions["reminders"] = ReminderRunner(app)
+    app.before_request(app.extensions["reminders"].start)  # started by the first request, never before a fork
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -91,6 +94,7 @@ def _register_blueprints(app):
     from server.checkin.routes import bp as checkin, public as checkin_public
     from server.bookings.routes import bp as bookings
     from server.customers.routes import bp as customers
+    from server.customers.status_routes import admin_bp as messages, bp as reminders
     from server.live.routes import bp as live
     from server.org.routes import bp as org
     from server.shops.routes import bp as shops
@@ -99,14 +103,14 @@ def _register_blueprints(app):
     from server.boards.report_routes import bp as reports
     from server.staff.export_routes import bp as bookings_export
 
-    for bp in (pages.bp, shops, bookings, customers, staff, boards, live, audit, admin, handover, kits, org,
-               targets, admin_targets, reports, bookings_export, checkin, checkin_public):
+    for bp in (pages.bp, shops, bookings, customers, reminders, messages, staff, boards, live, audit, admin,
+               handover, kits, org, targets, admin_targets, reports, bookings_export, checkin, checkin_public):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 
 
 # Public endpoints are JSON-only and carry no session: no CSRF token (offline replays).
-PUBLIC_BLUEPRINTS = {"shops", "bookings", "customers", "pages", "checkin_public"}
+PUBLIC_BLUEPRINTS = {"shops", "bookings", "customers", "reminders", "pages", "checkin_public"}
 
 
 def _csrf_for_sessions():

@@ -199,6 +199,17 @@ def register(app):
                 total += n
         click.echo(f"sent {total}")
 
+    @app.cli.command("send-reminders")
+    def send_reminders():
+        """Send due receipts and reminders to customers now (the web processes also do it by themselves)."""
+        from server.customers.reminders import deliver_due
+
+        with Session(engine) as db:
+            total = 0
+            while (n := deliver_due(db)):
+                total += n
+        click.echo(f"sent {total}")
+
     @app.cli.command("import-roster")
     @click.argument("path")
     @click.option("--apply", "do_apply", is_flag=True, help="Apply the changes (default: dry run).")

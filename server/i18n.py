@@ -29,6 +29,7 @@ MESSAGES = {
     "review_invalid": ("请选择“确认异常”或“解除标记”。", "Choose confirm or clear."),
     "not_flagged": ("这笔预约没有待处理的标记。", "This booking has no open flag."),
     "not_found": ("没有找到。", "Not found."),
+    "no_appointment_time": ("这笔预约是等客户经理回电，还没有具体时间。", "This booking is a call back: it has no time yet."),
     "grid_member_gone": ("为您安排的客户经理已不在本网格服务，请返回重新选择时间。", "The manager arranged for you no longer serves this grid; go back and choose a time again."),
     "code_wrong": ("验证码不正确，请核对短信后重新输入。", "That code is not right; check the text message and try again."),
     "code_expired": ("验证码已失效，请重新获取。", "The code has expired; ask for a new one."),

@@ -246,6 +246,26 @@ class Notification(SQLModel, table=True):
     sent_at: Optional[datetime] = None
 
 
+class Reminder(SQLModel, table=True):
+    """A message to a customer about a booking (receipt, the day before, an hour before): one
+    row per booking and kind, claimed by one process, sent at most once (server/customers/reminders.py)."""
+
+    __table_args__ = (Index("uq_reminder_booking_kind", "booking_id", "kind", unique=True),
+                      Index("ix_reminder_due", "state", "due_at"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id")
+    kind: str = Field(max_length=12)  # receipt | day_before | hour_before
+    slot_start: Optional[datetime] = None  # the appointment time it was planned for
+    due_at: datetime
+    state: str = Field(default="planned", max_length=10)  # planned | sending | sent | skipped | failed | off
+    attempts: int = 0
+    error: str = Field(default="", max_length=80)  # the provider's code of the last failure
+    claimed_at: Optional[datetime] = None
+    sent_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Handover(SQLModel, table=True):
     """客户继承: one employee's customers, open bookings and shop codes moved to a successor."""
 
@@ -716,6 +736,52 @@ class BranchCheckin(Public):
     code: str
     url: str  # PUBLIC_BASE_URL/c/<code>: what the branch's printed QR encodes
     png: str  # the QR as a PNG
+
+
+class StaffBookingCreate(BookingCreate):
+    """A booking staff make for a walk-in or phone customer; `send_link`: the customer agreed
+    to receive the status link by text message."""
+
+    send_link: bool = False
+
+
+class BookingStaffCreated(BookingStaff):
+    """A booking staff just made, with the customer's receipt: the status link and its QR code."""
+
+    status_url: str
+    qr: str  # data:image/png;base64,...
+    message_queued: bool
+
+
+class RemindersIn(BaseModel):
+    on: bool
+
+
+class RemindersState(Public):
+    """Whether the customer gets reminders (the day before, an hour before) for this booking."""
+
+    on: bool
+    available: bool  # False for a call back (no time) or a booking no longer to come
+
+
+class MessageCount(Public):
+    kind: str
+    state: str
+    count: int
+
+
+class MessageFailure(Public):
+    reference: str
+    kind: str
+    error: str
+    at: datetime
+
+
+class MessageReport(Public):
+    """Messages to customers, for admins: how many in each state, and the latest failures."""
+
+    counts: list[MessageCount]
+    failures: list[MessageFailure]
 
 
 class Revealed(Public):

@@ -58,6 +58,7 @@ CASES = [
     ("POST", "/api/admin/roster", None, (401, 403, 403, 403, 403, 403, 422)),
     ("POST", "/api/handover", {"from_staff_no": "YQ0002", "to_staff_no": "YQ0001", "reason": "调岗"},
      (401, 403, 403, 403, 200, 403, 200)),
+    ("GET", "/api/admin/messages", None, ADMIN_ONLY),
     ("GET", "/api/org", None, ADMIN_ONLY),
     ("POST", "/api/org/branches", {"name": "娘子关支行", "kind": "rural"}, ADMIN_CREATES),
     ("PUT", "/api/org/branches/{rural}", {"name": "平定支行", "kind": "rural", "address": "平定县冠山镇"},
@@ -90,7 +91,9 @@ PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/vis
           "/api/status/reschedule", "/api/status/erase", "/api/staff/login", "/api/checkin/<code>",
           # A customer's own number, proven by a one-time code (tests/test_phone_proof.py).
           "/api/phone/code", "/api/phone/verify", "/api/phone/bookings", "/api/phone/erase",
-          "/api/phone/serving/<code>"}
+          "/api/phone/serving/<code>",
+          # Reminders on/off and the calendar file, behind the status token (tests/test_reminders.py).
+          "/api/status/reminders", "/api/status/calendar.ics"}
 
 
 @pytest.fixture

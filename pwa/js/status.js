@@ -9,6 +9,7 @@ import { boot, announce, showCached } from "./app.js";
 import { dateTime } from "./format.js";
 import { slotPicker, groupByDay } from "./views/slots.js";
 import { summary, tel } from "./views/card.js";
+import { remindBlock } from "./views/remind.js";
 
 add({
   "status.title": "我的预约", "status.missing": "链接不完整，请打开预约成功时保存的完整链接。", "status.gone": "预约链接无效或已过期。",
@@ -130,6 +131,7 @@ function draw(focusSel) {
       <p class="err" data-testid="error-form">${message}</p>
     </section>`);
   if (mode === "reschedule") slotPicker(app.querySelector("#picker"), picking);
+  if (mode === "view") remindBlock(app.querySelector("#acts"), booking, token());
   const slot = app.querySelector("#prove-slot");
   if (slot) import("./prove.js").then((m) => m.proveWidget(slot, { onProven: (phone, proof) => { proven = { phone, proof }; draw("[data-testid=erase-all-confirm]"); } }),
     () => { message = t("err.network"); draw(); });

@@ -1,9 +1,10 @@
-"""Messages to customers (one-time codes today): through a sender chosen by CUSTOMER_SENDER.
+"""Messages to customers (one-time codes, receipts, reminders): through a sender chosen by CUSTOMER_SENDER.
 
 A customer sender has `send(phone, kind, params) -> bool`: `kind` names the message (a
 provider maps it to an approved SMS template) and `params` fill it in. "log" writes a line
 with the kind only (never the number, the code or the text); "memory" keeps the messages in
-the process for tests and demos; "package.module:ClassName" plugs in a provider.
+the process for tests and demos; "aliyun" and "tencent" send texts (server/customers/sms.py);
+"package.module:ClassName" plugs in another provider.
 """
 import importlib
 import logging
@@ -13,6 +14,8 @@ log = logging.getLogger("yryd.customers")
 
 TEXTS = {  # what a message says when the sender writes text rather than filling a template
     "code": "【{bank}】验证码 {code}，{minutes} 分钟内有效。请勿告诉他人，银行工作人员不会向您索要。",
+    "receipt": "【{bank}】您已预约 {time}，由{manager}为您办理。查看、改期或取消：{link}",
+    "reminder": "【{bank}】提醒：您预约了 {time}，由{manager}为您办理。查看、改期或取消：{link}",
 }
 
 
@@ -42,12 +45,16 @@ class MemorySender:
         return next((m for m in reversed(self.sent) if m["phone"] == phone and m["kind"] == kind), None)
 
 
-def load(spec: str) -> CustomerSender:
-    """"log", "memory", or "package.module:ClassName"."""
+def load(spec: str, config: dict | None = None) -> CustomerSender:
+    """"log", "memory", "aliyun", "tencent" (SMS_* settings) or "package.module:ClassName"."""
     if spec in ("", "log"):
         return LogSender()
     if spec == "memory":
         return MemorySender()
+    if spec in ("aliyun", "tencent"):
+        from server.customers import sms
+
+        return (sms.AliyunSender if spec == "aliyun" else sms.TencentSender)(config or {})
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)()
 

@@ -1,4 +1,5 @@
 """Staff API: log in, my bookings, move a booking through its states, book on behalf."""
+import secrets
 import time
 from datetime import date
 
@@ -9,14 +10,15 @@ from flask_wtf.csrf import generate_csrf
 from server.audit import service as audit
 from server.bookings import service as bookings, views
 from server.bookings.slots import schedule_for
+from server.customers import receipts
 from server.db import get_db
 from server.errors import ApiError, Invalid
 from server.extensions import account_address_key, doc, failures_address_key, limit, login_failed
 from server.http import body, client_ip, idempotency_key, me, out
-from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
-                           ChannelCodeIn, ChannelCodePublic, Employee, ErrorBody, Grid,
+from server.models import (STATUSES, AvailabilityIO, BookingList, BookingStaff, BookingStaffCreated, Branch,
+                           ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
-                           LoginIn, Me, PasswordChange, StatusChange)
+                           LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
 from server.clock import local_day
 from server.shops.service import create_channel_code, own_link
 from server.staff import away, throttle
@@ -163,15 +165,19 @@ def reveal(reference):
 
 @bp.post("/bookings")
 @login_required
-@doc(json=BookingCreate, resp=Doc(HTTP_201=BookingStaff, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
+@doc(json=StaffBookingCreate, resp=Doc(HTTP_201=BookingStaffCreated, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
      tags=["staff"])
 def book_on_behalf():
-    """Book for a walk-in or phone customer through my shop; routed by the same rules."""
+    """Book for a walk-in or phone customer through my shop; routed by the same rules. The
+    answer carries the customer's receipt (status link and QR); `send_link` texts it to them."""
     db = get_db()
-    data = body(BookingCreate)
+    data = body(StaffBookingCreate)
+    # Every staff booking has a key: the customer's status token is derived from it.
     booked = bookings.book(db, link=own_link(db, me()), data=data, source="staff",
-                           idempotency_key=idempotency_key())
-    return out(BookingStaff, views.for_staff(db, booked.booking, me(), rows=booked.rows), 201)
+                           idempotency_key=idempotency_key() or secrets.token_urlsafe(24))
+    result = views.for_staff(db, booked.booking, me(), rows=booked.rows)
+    result.update(receipts.issue(db, booking=booked.booking, token=booked.token, send=data.send_link))
+    return out(BookingStaffCreated, result, 201)
 
 
 @bp.get("/availability")

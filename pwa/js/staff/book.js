@@ -13,7 +13,7 @@ import { announce, focusView } from "./ui.js";
 
 const FIELDS = ["product", "slot", "name", "phone", "note", "consent"];
 const blank = () => ({ product: "", day: "", slot: "", callback: false, name: "", phone: "", note: "",
-  consent: false, consentVersion: "", channel: "walk-in", days: null }); // consentVersion: the notice read
+  consent: false, consentVersion: "", channel: "walk-in", days: null, send_link: false }); // consentVersion: the notice read
 let draft = blank();
 let errors = {};
 let done = null; // the booking just made
@@ -56,6 +56,10 @@ function form(shop, notice) {
         </fieldset>
         ${field("name", html`<input ${attrs("name")} autocomplete="off" maxlength="40" value="${d.name}">`)}
         ${field("phone", html`<input ${attrs("phone")} type="tel" inputmode="tel" autocomplete="off" maxlength="20" value="${d.phone}">`)}
+        <div class="field check">
+          <input type="checkbox" id="f-send_link" name="send_link" data-testid="send-link" aria-describedby="h-send_link" ${d.send_link ? "checked" : ""}>
+          <div><label for="f-send_link">${t("ob.send")}</label><p class="hint" id="h-send_link">${t("ob.send.hint")}</p></div>
+        </div>
         ${field("note", html`<textarea ${attrs("note", 1)} rows="3">${d.note}</textarea>`, t("f.note.hint"))}
         ${noticeBlock(notice || "missing", { heading: t("ob.read"), hotline: shop.hotline })}
         <div class="field check">
@@ -79,6 +83,10 @@ function confirmation(b) {
         <dt>${t("done.time")}</dt><dd>${b.slot_start ? dateTime(b.slot_start) : t("inbox.callback")}</dd>
         ${b.employee ? html`<dt>${t("inbox.manager")}</dt><dd>${b.employee}</dd>` : ""}
       </dl>
+      ${b.qr ? html`<figure class="receipt" data-testid="receipt">
+        <img src="${b.qr}" alt="${t("ob.qr.alt")}" width="240" height="240" data-testid="receipt-qr">
+        <figcaption>${t("ob.qr")}</figcaption></figure>
+        <p class="muted" data-testid="receipt-sent">${t(b.message_queued ? "ob.sent" : "ob.notsent")}</p>` : ""}
       <p class="muted">${t("ob.done.hint")}</p>
       <div class="actions">
         <a class="btn" href="#inbox">${t("tab.inbox")}</a>
@@ -105,6 +113,7 @@ async function submit(root, ctx, shop) {
     name: draft.name, phone: draft.phone, product: draft.product, slot: draft.callback ? null : draft.slot || null,
     callback: draft.callback, note: draft.note, consent: draft.consent, consent_version: draft.consentVersion,
     channel: draft.channel, // a code; the inbox shows its label
+    send_link: draft.send_link, // the customer agreed to get the status link by text
   };
   const same = sent && JSON.stringify(sent.body) === JSON.stringify(body);
   const key = same ? sent.key : uuid();
@@ -162,7 +171,8 @@ export async function render(root, ctx, showErrors = false) {
   if (!shop.products.some((p) => p.code === draft.product)) draft.product = "";
   if (!notice || draft.consentVersion !== notice.version) draft.consent = false; // agreed to other words
   mount(root, form(shop, notice));
-  const picker = slotPicker(root.querySelector("#picker"), draft, { callback: true });
+  const picker = slotPicker(root.querySelector("#picker"), draft,
+    { callback: true, labels: { callback: "ob.callback", "callback.on": "ob.callback.on" } });
   const f = root.querySelector("form");
   f.addEventListener("input", (e) => {
     const el = e.target;

@@ -58,6 +58,7 @@ export function render(root, ctx) {
       <a class="btn" href="#">${t("done.home")}</a>
     </section>`);
   installBlock(root.querySelector(".install"));
+  import("./remind.js").then((m) => m.remindBlock(root.querySelector(".linkbox"), b, b.status_token || url.split("#")[1]), () => {}); // loaded when shown: not in the shop's first bytes
   root.querySelector("[data-testid=copy-link]").addEventListener("click", async (e) => {
     if (canShare) {
       try { await navigator.share({ title: t("done.link"), url }); return; } catch { /* dismissed: copy instead */ }

@@ -17,7 +17,8 @@ export function groupByDay(slots) {
 
 // state: {days: null|[...], day, slot, callback, unreachable}; days === null while loading.
 // callback: offer "call me back". Returns {draw} to redraw after state.days changes.
-export function slotPicker(root, state, { callback = false } = {}) {
+// labels: {callback, "callback.on"} keys to say it in other words (staff booking for a customer).
+export function slotPicker(root, state, { callback = false, labels = {} } = {}) {
   // Redrawing replaces the buttons: give focus back to the same choice (or the first).
   const key = (el) => (el.dataset.day ? `[data-day="${el.dataset.day}"]` : el.dataset.slot
     ? `[data-slot="${el.dataset.slot}"]` : el.classList.contains("callback") ? ".callback" : null);
@@ -40,7 +41,7 @@ export function slotPicker(root, state, { callback = false } = {}) {
             aria-pressed="${s.start === state.slot && !state.callback}">${s.label}</button>`)}</div>` : ""}
       ${state.slot && !state.callback ? html`<p class="chosen" data-testid="chosen">${t("chosen", { time: dateTime(state.slot) })}</p>` : ""}
       ${callback ? html`<button type="button" class="callback" data-testid="callback"
-          aria-pressed="${!!state.callback}">${state.callback ? t("callback.on") : t("callback")}</button>` : ""}`);
+          aria-pressed="${!!state.callback}">${t(state.callback ? labels["callback.on"] || "callback.on" : labels.callback || "callback")}</button>` : ""}`);
     const back = focused && (root.querySelector(focused) || root.querySelector("button"));
     if (back) back.focus();
   };
