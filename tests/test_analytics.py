@@ -25,9 +25,10 @@ def named(rows):
 @pytest.fixture
 def activity(bank, book, login, client):
     """Li: 3 visits, 2 bookings, 1 completed. Wang: 1 booking that arrived. Zhao: 1 no-show."""
+    poster = login(bank.li).post("/api/staff/channel-codes", json={"channel": "村口海报"}).get_json()["code"]
     for _ in range(3):
-        client.post(f"/api/shops/{bank.code(bank.li)}/visits", json={"channel": "村口海报"})
-    a = book(bank.code(bank.li), phone="13900000001", channel="村口海报").get_json()["reference"]
+        client.post(f"/api/shops/{poster}/visits", json={})
+    a = book(poster, phone="13900000001").get_json()["reference"]
     book(bank.code(bank.li), phone="13900000002", slot=next_slot(days_ahead=2).isoformat())
     move(login(bank.li), a, "arrived", "completed")
     w = book(bank.code(bank.wang), phone="13900000003").get_json()["reference"]

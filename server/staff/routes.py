@@ -13,7 +13,7 @@ from server.db import get_db
 from server.errors import ApiError, Invalid
 from server.extensions import doc, limit, staff_no_key
 from server.http import body, client_ip, idempotency_key, me, out
-from server.models import (STATUSES, AvailabilityIO, BookingCreate, BookingList, BookingStaff, Branch,
+from server.models import (STATUSES, AvailabilityIO, BookingList, BookingStaff, Branch, StaffBookingCreate,
                            ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
                            LoginIn, Me, PasswordChange, StatusChange)
@@ -158,12 +158,12 @@ def reveal(reference):
 
 @bp.post("/bookings")
 @login_required
-@doc(json=BookingCreate, resp=Doc(HTTP_201=BookingStaff, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
+@doc(json=StaffBookingCreate, resp=Doc(HTTP_201=BookingStaff, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
      tags=["staff"])
 def book_on_behalf():
     """Book for a walk-in or phone customer through my shop; routed by the same rules."""
     db = get_db()
-    data = body(BookingCreate)
+    data = body(StaffBookingCreate)
     booked = bookings.book(db, link=own_link(db, me()), data=data, source="staff",
                            idempotency_key=idempotency_key())
     return out(BookingStaff, views.for_staff(db, booked.booking, me(), rows=booked.rows), 201)
