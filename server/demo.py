@@ -19,6 +19,7 @@ from server import demo_en as en
 from server.bookings.service import book, change_status, rules
 from server.bookings.slots import open_slots
 from server.clock import TZ, local, to_utc
+from server.db import begin_write
 from server.models import (Booking, BookingCreate, Branch, Employee, Grid, Product, ShopLink,
                            StaffBookingCreate, Team, utcnow)
 from server.shops.service import new_shop_code, record_visit
@@ -515,6 +516,7 @@ def channel_link(db: Session, world: World, employee_id: int, channel: str) -> S
     key = (employee_id, channel)
     if key not in world.channel_links:
         link = ShopLink(code=new_shop_code(), employee_id=employee_id, channel=channel)
+        begin_write(db)
         db.add(link)
         db.commit()
         world.channel_links[key] = link.id
