@@ -116,4 +116,11 @@ export default {
   "adm.org.kind.city": "City", "adm.org.kind.rural": "County",
   "adm.org.pkind.matrix": "Matrix product", "adm.org.pkind.special": "Special product", "adm.org.pkind.smallbiz": "Small-business product",
   "adm.org.track.corporate": "Corporate", "adm.org.track.microloan": "Micro-loans", "adm.org.track.none": "No track",
+  "adm.org.employees": "Staff profiles", "adm.org.people.q": "Staff number or name", "adm.org.people.find": "Find",
+  "adm.org.people.first": "Find a person by staff number or name to edit the title and bio their shop shows (Chinese and English).", "adm.org.people.none": "Nobody found; try another staff number or name.",
+  "adm.org.people.found": "{n} found", "adm.org.f.staff_no": "Staff no.", "adm.org.f.title": "Title", "adm.org.f.intro": "Bio",
+  "adm.org.f.title_en": "Title (English)", "adm.org.f.intro_en": "Bio (English)", "adm.org.f.name_en": "Name (English)",
+  "adm.org.f.address_en": "Address (English)", "adm.org.f.areas_en": "Villages / communities (English)", "adm.org.f.summary_en": "Summary (English)",
+  "adm.org.f.audience_en": "For whom (English)", "adm.org.f.amount_en": "Amount (English)", "adm.org.f.term_en": "Term (English)",
+  "adm.org.f.documents_en": "Documents needed (English)", "adm.org.list.hint.en": "One item a line (English items may hold commas). Left empty, the English page shows the Chinese.",
 };
