@@ -72,3 +72,32 @@ def test_a_customer_reads_the_shop_and_the_confirmation_in_english(live_server, 
     page.goto(f"{live_server}/s/SHOP0001")
     expect(page.get_by_test_id("manager-level")).to_contain_text("中级客户经理")
     expect(page.get_by_test_id("product-consumer-credit")).to_have_text("消费信用贷")
+
+
+def test_an_admin_writes_english_for_a_product_and_a_bio_on_the_organisation_screen(browser, live_server, bank, client):
+    from tests.test_browser_admin import log_in, open_page
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    log_in(desk, live_server, bank.admin)
+    page = open_page(desk, f"{live_server}/staff#admin/org")
+    credit = bank.products[0]
+    page.get_by_test_id(f"org-edit-products-{credit.id}").click()
+    page.get_by_test_id("org-name_en").fill("Consumer credit loan")
+    page.get_by_test_id("org-documents_en").fill("ID card, both sides\nproof of income")
+    page.get_by_test_id("org-save").click()
+    expect(page.get_by_test_id("org-table-products")).to_contain_text("Consumer credit loan")
+
+    page.get_by_test_id("org-people-q").fill("李强")
+    page.get_by_test_id("org-people-find").click()
+    page.get_by_test_id(f"org-edit-employees-{bank.li.id}").click()
+    page.get_by_test_id("org-title_en").fill("Micro-loan account manager")
+    page.get_by_test_id("org-intro_en").fill("Farm loans, any season.")
+    page.screenshot(path="/tmp/english-admin.png", full_page=True)
+    page.get_by_test_id("org-save").click()
+    expect(page.get_by_test_id("org-table-employees")).to_contain_text("Micro-loan account manager")
+    desk.close()
+
+    shop = client.get(f"/api/shops/{bank.code(bank.li)}").get_json()
+    assert shop["manager"]["intro_en"] == "Farm loans, any season."
+    product = next(p for p in shop["products"] if p["code"] == credit.code)
+    assert (product["name_en"], product["documents_en"]) == ("Consumer credit loan", ["ID card, both sides", "proof of income"])
