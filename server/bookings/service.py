@@ -299,7 +299,8 @@ def _insert(db: Session, plans: list[Plan]) -> None:
         rows.append(dict(
             reference="YQ" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)),
             customer_id=customer.id, employee_id=p.manager.id, branch_id=p.manager.branch_id,
-            shop_link_id=job.link.id, product_id=p.product.id, channel=data.channel if job.source == "staff" else job.link.channel,
+            shop_link_id=job.link.id, product_id=p.product.id,
+            channel=data.channel if job.source == "staff" else job.link.channel,  # a shop booking: its code's
             source=job.source, name=data.name, slot_start=p.slot, status="new", note=data.note,
             route_reason=p.reason, consent_version=data.consent_version, consented_at=job.now,
             token_hash=hash_token(tokens[-1]), idempotency_key=job.key, request_hash=job.fingerprint,
