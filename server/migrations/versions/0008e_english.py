@@ -1,7 +1,7 @@
 """English text beside the Chinese: products, branches, grids, employees' title and bio
 
 Revision ID: 0008e
-Revises: 0008
+Revises: 0008t
 Create Date: 2026-12-06 21:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0008e'
-down_revision = '0008'
+down_revision = '0008t'
 branch_labels = None
 depends_on = None
 
