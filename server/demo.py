@@ -15,11 +15,13 @@ from typing import NamedTuple
 from flask import current_app
 from sqlmodel import Session, select
 
+from server import demo_en as en
 from server.bookings.service import book, change_status, rules
 from server.bookings.slots import open_slots
 from server.clock import TZ, local, to_utc
+from server.db import begin_write
 from server.models import (Booking, BookingCreate, Branch, Employee, Grid, Product, ShopLink,
-                           Team, utcnow)
+                           StaffBookingCreate, Team, utcnow)
 from server.shops.service import new_shop_code, record_visit
 from server.staff.service import hash_password
 
@@ -321,6 +323,7 @@ class World:
     offers: list[Offer]
     # phone -> (name, dedicated manager's id, busy until: no new booking before then)
     customers: dict[str, tuple[str, int, datetime]] = field(default_factory=dict)
+    channel_links: dict[tuple[int, str], int] = field(default_factory=dict)  # (employee, channel) -> code id
     queue: list = field(default_factory=list)
     seq: itertools.count = field(default_factory=itertools.count)
     counts: dict[str, int] = field(
@@ -389,12 +392,12 @@ def logins(db: Session) -> list[dict]:
 
 def seed_org(db: Session) -> dict[str, int]:
     """Branches, their grids and their 尖刀队."""
-    branches = [Branch(name=name, kind=kind, address=address, phone=phone)
-                for name, kind, address, phone in BRANCHES]
+    branches = [Branch(name=name, kind=kind, address=address, phone=phone, name_en=en.BRANCHES[name][0],
+                       address_en=en.BRANCHES[name][1]) for name, kind, address, phone in BRANCHES]
     db.add_all(branches)
     db.flush()
     branch_id = {b.name: b.id for b in branches}
-    grids = [Grid(name=name, branch_id=branch_id[branch], areas=areas)
+    grids = [Grid(name=name, branch_id=branch_id[branch], areas=areas, name_en=en.GRIDS.get(name, ""))
              for name, branch, areas in GRIDS]
     teams = [Team(name=team_name(branch, n), branch_id=b_id)
              for branch, b_id in branch_id.items() for n in (1, 2)]
@@ -418,6 +421,7 @@ def seed_employees(db: Session) -> int:
         employees.append(Employee(
             staff_no=f"YQ{i:04d}", name=name, phone=work_phone(i), level=level, track=track,
             role=role, title=title, intro=intro, branch_id=branch_id[branch],
+            title_en=en.TITLES.get(title, ""), intro_en=en.BIOS.get(name, ""),
             grid_id=grid_id[grid], team_id=team_id[team_name(branch, team)] if team else None,
             password_hash=password_hash))
     db.add_all(employees)
@@ -446,7 +450,7 @@ def seed_products(db: Session) -> int:
     for sort, row in enumerate(PRODUCTS, 1):
         fields = dict(zip(PRODUCT_FIELDS, row))
         tracks = SMALLBIZ_TRACKS if fields["kind"] == "smallbiz" else RETAIL_TRACKS
-        products.append(Product(**fields, tracks=tracks, sort=sort * 10))
+        products.append(Product(**fields, **en.product(fields["code"]), tracks=tracks, sort=sort * 10))
     db.add_all(products)
     db.commit()
     return len(products)
@@ -504,9 +508,23 @@ def channel_for(world: World, e: Staff) -> str:
     return world.rng.choice(RURAL_CHANNELS if world.rural[e.branch_id] else CITY_CHANNELS)
 
 
+def channel_link(db: Session, world: World, employee_id: int, channel: str) -> ShopLink:
+    """The employee's code printed for `channel` (their own link for ""), made on first use:
+    a visit or booking takes its channel from the code it came through, never from the page."""
+    if not channel:
+        return db.get(ShopLink, world.links[employee_id])
+    key = (employee_id, channel)
+    if key not in world.channel_links:
+        link = ShopLink(code=new_shop_code(), employee_id=employee_id, channel=channel)
+        begin_write(db)
+        db.add(link)
+        db.commit()
+        world.channel_links[key] = link.id
+    return db.get(ShopLink, world.channel_links[key])
+
+
 def visit(db: Session, world: World, when: datetime, employee_id: int, channel: str) -> None:
-    link = db.get(ShopLink, world.links[employee_id])
-    record_visit(db, link=link, channel=channel, now=when)
+    record_visit(db, link=channel_link(db, world, employee_id, channel), now=when)
     world.count("visits")
 
 
@@ -515,16 +533,16 @@ def arrive(db: Session, world: World, when: datetime, employee_id: int, source: 
     their dedicated manager."""
     rng, owner = world.rng, world.staff[employee_id]
     phone, name, manager = pick_customer(world, owner, when)
-    channel = "网点柜台" if source == "staff" else channel_for(world, owner)
+    channel = "" if source == "staff" else channel_for(world, owner)
     if source == "shop":
         visit(db, world, when - timedelta(minutes=rng.randint(1, 6)), employee_id, channel)
     slot = pick_slot(db, world, manager, when)
     note = rng.choice(RETURNING_NOTES if phone in world.customers else NOTES)
-    data = BookingCreate(
-        name=name, phone=phone, product=pick_offer(world, manager).code, slot=slot,
-        callback=slot is None, note=note, consent=True,
-        consent_version=current_app.config["CONSENT_VERSION"], channel=channel)
-    link = db.get(ShopLink, world.links[employee_id])
+    fields = dict(name=name, phone=phone, product=pick_offer(world, manager).code, slot=slot,
+                  callback=slot is None, note=note, consent=True,
+                  consent_version=current_app.config["CONSENT_VERSION"])
+    data = StaffBookingCreate(**fields, channel="walk-in") if source == "staff" else BookingCreate(**fields)
+    link = channel_link(db, world, employee_id, channel)
     # Returning customers of the demo have proven their number (a one-time code) on their phone.
     booking = book(db, link=link, data=data, now=when, source=source, proven=phone in world.customers).booking
     world.count("bookings")

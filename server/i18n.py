@@ -8,6 +8,7 @@ MESSAGES = {
     "name_invalid": ("请填写姓名（1–20 个字）。", "Please enter your name (1–20 characters)."),
     "phone_invalid": ("请输入正确的 11 位手机号码。", "Please enter a valid 11-digit mainland mobile number."),
     "product_unknown": ("请选择要办理的业务。", "Please choose a product."),
+    "product_not_offered": ("这家店不办理这项业务，请从本店列出的业务中选择。", "This shop does not offer that product; please choose one of the products it lists."),
     "slot_required": ("请选择预约时间，或选择“请回电话给我”。", "Please choose a time, or ask to be called back."),
     "slot_unavailable": ("这个时间不能预约，请选择其他时间。", "That time cannot be booked; please choose another."),
     "slot_taken": ("这个时间刚刚被约走了，请选择其他时间。", "That time was just taken; please choose another."),

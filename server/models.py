@@ -6,7 +6,7 @@ Times are aware UTC datetimes; days (rollups, boards) are Asia/Shanghai dates.
 import re
 import unicodedata
 from datetime import date, datetime, timezone
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from flask_login import UserMixin
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
@@ -53,6 +53,9 @@ class Branch(SQLModel, table=True):
     kind: str = Field(default="city", max_length=10)  # city | rural
     address: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=30)
+    # English text for the English shop; "" = show the Chinese (every *_en column below).
+    name_en: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    address_en: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
 
 
 class Grid(SQLModel, table=True):
@@ -60,6 +63,8 @@ class Grid(SQLModel, table=True):
     name: str = Field(max_length=60, unique=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)
     areas: str = Field(default="", max_length=500)  # villages / communities, 、-separated
+    name_en: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    areas_en: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})  # 、-separated too
 
 
 class Team(SQLModel, table=True):
@@ -78,6 +83,8 @@ class Employee(UserMixin, SQLModel, table=True):
     role: str = Field(default="staff", max_length=20)
     title: str = Field(default="", max_length=40)  # 客户经理, 柜员, 支行长...
     intro: str = Field(default="", max_length=300)
+    title_en: str = Field(default="", max_length=60, sa_column_kwargs={"server_default": ""})
+    intro_en: str = Field(default="", max_length=400, sa_column_kwargs={"server_default": ""})
     branch_id: int = Field(foreign_key="branch.id", index=True)
     grid_id: Optional[int] = Field(default=None, foreign_key="grid.id", index=True)
     team_id: Optional[int] = Field(default=None, foreign_key="team.id", index=True)
@@ -144,6 +151,12 @@ class Product(SQLModel, table=True):
     amount: str = Field(default="", max_length=60)  # typical amount, as shown
     term: str = Field(default="", max_length=60)
     documents: str = Field(default="", max_length=300)  # 、-separated checklist
+    name_en: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    summary_en: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    audience_en: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    amount_en: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    term_en: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    documents_en: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})  # 、-separated, like documents
     tracks: str = Field(default="microloan,none", max_length=40)  # which tracks offer it
     sort: int = Field(default=0)
     active: bool = Field(default=True)
@@ -431,30 +444,47 @@ class ErrorBody(Public):
 
 
 class EmployeeCard(Public):
+    """An employee's public face. Each `x_en` is the English of `x`, or `x` itself where no
+    English was written: a client shows `x_en` in English and never loses a field."""
+
     name: str
     initials: str
     title: str
+    title_en: str = ""
     level: str
     track: str
     intro: str
+    intro_en: str = ""
     branch: str
+    branch_en: str = ""
     branch_address: str
+    branch_address_en: str = ""
     grid: str
+    grid_en: str = ""
     grid_areas: str
+    grid_areas_en: str = ""
     phone: str  # the employee's work phone, for one-tap call
 
 
 class ProductPublic(Public):
+    """A product on a shop; `x_en` as in EmployeeCard (English, else the Chinese)."""
+
     code: str
     name: str
+    name_en: str = ""
     line: str
     method: str
     kind: str
     summary: str
+    summary_en: str = ""
     audience: str
+    audience_en: str = ""
     amount: str
+    amount_en: str = ""
     term: str
+    term_en: str = ""
     documents: list[str]
+    documents_en: list[str] = []
 
 
 class TeamMember(Public):
@@ -462,6 +492,7 @@ class TeamMember(Public):
     initials: str
     level: str
     title: str
+    title_en: str = ""  # English, else the Chinese (as in EmployeeCard)
 
 
 class ShopPublic(Public):
@@ -514,7 +545,8 @@ class SlotsPublic(Public):
 
 
 class VisitCreate(BaseModel):
-    channel: str = ""
+    """A shop visit. Its channel is the shop code's: a channel sent by the page is ignored
+    (a made-up one would count as a poster that does not exist)."""
 
 
 PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
@@ -555,7 +587,7 @@ class BookingCreate(BaseModel):
     consent: bool = False
     consent_version: str = ""
     marketing: bool = False  # optional, separate from the booking consent
-    channel: str = ""
+    # No channel: a shop booking's channel is its shop code's (a channel code names its poster).
     serve_code: str = PydField(default="", max_length=16)  # grid codes: the team member whose times were shown
 
     @field_validator("name")
@@ -575,11 +607,6 @@ class BookingCreate(BaseModel):
         if len(v) > NOTE_MAX:
             raise PydanticCustomError("note_too_long", "note too long")
         return v
-
-    @field_validator("channel")
-    @classmethod
-    def _channel(cls, v: str) -> str:
-        return clean_text(v).replace("\n", " ")[:40]
 
     @field_validator("consent")
     @classmethod
@@ -646,13 +673,16 @@ class BookingPublic(Public):
     phone: str
     product: str
     product_name: str
+    product_name_en: str = ""  # English, else the Chinese (as in EmployeeCard)
     slot_start: Optional[datetime]
     callback: bool
     note: str
     manager: str
     manager_phone: str
     branch: str
+    branch_en: str = ""
     branch_address: str
+    branch_address_en: str = ""
     bank: str
     hotline: str
     created_at: datetime
@@ -739,9 +769,10 @@ class BranchCheckin(Public):
 
 
 class StaffBookingCreate(BookingCreate):
-    """A booking staff make for a walk-in or phone customer; `send_link`: the customer agreed
-    to receive the status link by text message."""
+    """A booking staff make for a customer at the counter (walk-in) or on the phone: that is its
+    channel; `send_link`: the customer agreed to receive the status link by text message."""
 
+    channel: Literal["walk-in", "phone"] = "walk-in"
     send_link: bool = False
 
 
@@ -1059,17 +1090,22 @@ class BranchIn(BaseModel):
     kind: Chars(10) = "city"
     address: Chars(200) = ""
     phone: Chars(30) = ""
+    name_en: Chars(60) = ""  # "" = the English shop shows the Chinese
+    address_en: Chars(200) = ""
 
-    _clean = field_validator("name", "kind", "address", "phone")(lambda cls, v: _one_line(v))
+    _clean = field_validator("name", "kind", "address", "phone", "name_en", "address_en")(
+        lambda cls, v: _one_line(v))
 
 
 class GridIn(BaseModel):
     branch_id: int
     name: Chars(60)
     areas: Annotated[list[Chars(30)], Bounded(max_length=50)] = []  # villages / communities it covers
+    name_en: Chars(60) = ""
+    areas_en: Annotated[list[Chars(30)], Bounded(max_length=50)] = []
 
-    _clean = field_validator("name")(lambda cls, v: _one_line(v))
-    _areas = field_validator("areas")(lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
+    _clean = field_validator("name", "name_en")(lambda cls, v: _one_line(v))
+    _areas = field_validator("areas", "areas_en")(lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
 
 
 class TeamIn(BaseModel):
@@ -1077,6 +1113,9 @@ class TeamIn(BaseModel):
     name: Chars(60)
 
     _clean = field_validator("name")(lambda cls, v: _one_line(v))
+
+
+EN_PRODUCT_TEXT = ("name_en", "summary_en", "audience_en", "amount_en", "term_en")
 
 
 class ProductIn(BaseModel):
@@ -1093,10 +1132,17 @@ class ProductIn(BaseModel):
     tracks: Annotated[list[Chars(12)], Bounded(max_length=len(TRACKS))] = ["microloan", "none"]
     sort: int = 0
     active: bool = True
+    name_en: str = ""  # English text: "" = the English shop shows the Chinese
+    summary_en: str = ""
+    audience_en: str = ""
+    amount_en: str = ""
+    term_en: str = ""
+    documents_en: list[str] = []
 
     _clean = field_validator("code", "name", "line", "method", "kind", "summary", "audience", "amount",
-                             "term")(lambda cls, v: _one_line(v))
-    _lists = field_validator("documents", "tracks")(lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
+                             "term", *EN_PRODUCT_TEXT)(lambda cls, v: _one_line(v))
+    _lists = field_validator("documents", "tracks", "documents_en")(
+        lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
 
 
 class BranchPublic(Public):
@@ -1105,6 +1151,8 @@ class BranchPublic(Public):
     kind: str
     address: str
     phone: str
+    name_en: str = ""
+    address_en: str = ""
 
 
 class GridPublic(Public):
@@ -1112,8 +1160,10 @@ class GridPublic(Public):
     branch_id: int
     name: str
     areas: list[str]
+    name_en: str = ""
+    areas_en: list[str] = []
 
-    _areas = field_validator("areas", mode="before")(lambda cls, v: _split(v, "、"))
+    _areas = field_validator("areas", "areas_en", mode="before")(lambda cls, v: _split(v, "、"))
 
 
 class TeamPublic(Public):
@@ -1139,9 +1189,41 @@ class ProductAdmin(Public):
     tracks: list[str]
     sort: int
     active: bool
+    name_en: str = ""
+    summary_en: str = ""
+    audience_en: str = ""
+    amount_en: str = ""
+    term_en: str = ""
+    documents_en: list[str] = []
 
-    _documents = field_validator("documents", mode="before")(lambda cls, v: _split(v, "、"))
+    _documents = field_validator("documents", "documents_en", mode="before")(lambda cls, v: _split(v, "、"))
     _tracks = field_validator("tracks", mode="before")(lambda cls, v: _split(v, ","))
+
+
+class EmployeeProfileIn(BaseModel):
+    """What a customer reads about an employee on their shop, in Chinese and English."""
+
+    title: str = ""
+    intro: str = ""
+    title_en: str = ""
+    intro_en: str = ""
+
+    _clean = field_validator("title", "intro", "title_en", "intro_en")(lambda cls, v: _one_line(v))
+
+
+class EmployeeProfile(Public):
+    id: int
+    staff_no: str
+    name: str
+    branch_id: int
+    title: str
+    intro: str
+    title_en: str
+    intro_en: str
+
+
+class EmployeeProfileList(Public):
+    items: list[EmployeeProfile]
 
 
 class OrgPublic(Public):

@@ -85,6 +85,8 @@ CASES = [
     ("PUT", "/api/org/products/{product}", {"code": "consumer-credit", "name": "消费信用贷",
                                             "line": "consumer", "method": "credit", "active": False},
      ADMIN_ONLY),
+    ("GET", "/api/org/employees?q=YQ", None, ADMIN_ONLY),
+    ("PUT", "/api/org/employees/{li}/profile", {"intro_en": "Farm loans."}, ADMIN_ONLY),
 ]
 PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/visits", "/api/privacy-notice",
           "/api/shops/<code>/bookings", "/api/status", "/api/status/cancel", "/api/status/slots",
@@ -142,7 +144,7 @@ def test_the_table_covers_every_api_endpoint(app):
         rules.add("/api/kits/employee/{li}.zip")
     for converter, placeholder in (("<int:branch_id>", "{rural}"), ("<int:grid_id>", "{grid}"),
                                    ("<int:team_id>", "{team}"), ("<int:product_id>", "{product}"),
-                                   ("<int:target_id>", "{target}")):
+                                   ("<int:target_id>", "{target}"), ("<int:employee_id>", "{li}")):
         rules = {r.replace(converter, placeholder) for r in rules}
     rules = {r.replace("/api/boards/funnel/employees", "/api/boards/funnel/employee") for r in rules}
     rules = {r.replace("/reports/<period>.<fmt>", "/reports/week.md").replace("/export.<fmt>", "/export.csv")

@@ -26,10 +26,10 @@ def named(rows):
 def activity(bank, book, login, client, db):
     """Li: 3 visits (3 phones), 2 bookings, 1 verified completion. Wang: 1 booking that arrived
     (checked in). Zhao: 1 no-show."""
+    poster = login(bank.li).post("/api/staff/channel-codes", json={"channel": "村口海报"}).get_json()["code"]
     for i in range(3):
-        client.post(f"/api/shops/{bank.code(bank.li)}/visits", json={"channel": "村口海报"},
-                    headers={"X-Device-Id": f"phone-{i}"})
-    a = book(bank.code(bank.li), phone="13900000001", channel="村口海报").get_json()
+        client.post(f"/api/shops/{poster}/visits", json={}, headers={"X-Device-Id": f"phone-{i}"})
+    a = book(poster, phone="13900000001").get_json()
     book(bank.code(bank.li), phone="13900000002", slot=next_slot(days_ahead=2).isoformat())
     come_due(db, a["reference"])
     check_in(client, login(bank.li), a)

@@ -45,7 +45,7 @@ def test_ties_are_broken_the_same_way_every_time(bank, login):
 def test_branch_board_sums_each_branchs_people(bank, book, login):
     book(bank.code(bank.li))
     book(bank.code(bank.wang), phone="13900001234")
-    book(bank.code(bank.zhao), phone="13900005678")
+    book(bank.code(bank.zhao), phone="13900005678", product="tax-loan")
     board = rows(login(bank.wang), "branches", "week")
     assert board["平定支行"]["bookings"] == 2 and board["城区支行"]["bookings"] == 1
     assert board["平定支行"]["rank"] == 1

@@ -2,8 +2,9 @@
 and their own pages; logging out leaves no staff data on the device but keeps a customer's
 unsent bookings.
 
-Customers control three fields: their name (20 characters), the note (200) and the channel tag
-(the shop URL's `?c=`, 40 characters). Bookings are posted the way a phone posts them. The pages'
+Customers control two fields: their name (20 characters) and the note (200); the channel tag
+(40 characters) is the name staff gave the channel code the customer came through, carried by
+every booking and visit through it. Bookings are posted the way a phone posts them. The pages'
 CSP (script-src 'self') would stop most inline payloads by itself and hide an escaping slip, so
 these contexts bypass it: here the escaping alone must keep every payload inert.
 """
@@ -16,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from server.models import Booking
+from server.models import Booking, ShopLink
 from tests.conftest import PASSWORD, booking_body, next_slot
 
 # One row a customer: whose shop, phone, name, note, channel. Every payload family reaches every
@@ -36,7 +37,7 @@ CUSTOMERS = [
     ("wang", "13903530002", "<svg/onload=alert()>", "'><details open ontoggle=window.__xss=1>{name}${7*7}",
      "'><a href=javascript:__xss=1>x</a>"),
 ]
-SHOP_CHANNEL = "<img src=x onerror=alert(1)>村口"  # a visit's ?c= typed into a shop link
+SHOP_CHANNEL = "<img src=x onerror=alert(1)>村口"  # a visit through a channel code of that name
 LOGIN_PROBE = "<svg onload=__xss=1>"  # anyone can type a staff number: it lands in the audit log
 
 # Anything that could run: an event-handler attribute, a javascript: URL, a script we did not
@@ -72,11 +73,14 @@ def payloads(live_server, bank):
     booked = []
     for i, (who, phone, name, note, channel) in enumerate(CUSTOMERS):
         slot = next_slot(hour=(9, 10, 11, 14, 15, 16)[i]).isoformat()
-        answer = post(f"{live_server}/api/shops/{bank.code(getattr(bank, who))}/bookings",
-                      booking_body(name=name, phone=phone, note=note, channel=channel, slot=slot))
+        code = bank.add(ShopLink(code=f"XSSCODE{i}", employee_id=getattr(bank, who).id, channel=channel)).code
+        product = "tax-loan" if who == "zhao" else "consumer-credit"  # what each desk offers
+        answer = post(f"{live_server}/api/shops/{code}/bookings",
+                      booking_body(name=name, phone=phone, note=note, slot=slot, product=product))
         booked.append({"who": who, "phone": phone, "name": name, "note": note, "channel": channel,
                        "reference": answer["reference"], "token": answer["status_token"]})
-    post(f"{live_server}/api/shops/{bank.code(bank.wang)}/visits", {"channel": SHOP_CHANNEL})
+    visited = bank.add(ShopLink(code="XSSVISIT", employee_id=bank.wang.id, channel=SHOP_CHANNEL)).code
+    post(f"{live_server}/api/shops/{visited}/visits", {})
     with pytest.raises(AssertionError, match="401"):
         post(f"{live_server}/api/staff/login", {"staff_no": LOGIN_PROBE, "password": "wrong"})
     return booked

@@ -218,3 +218,18 @@ def test_the_demo_listens_on_PORT_and_the_banner_follows_it(demo_app):
     finally:
         demo_app.config["PUBLIC_BASE_URL"] = "http://shop.test"
     assert f"{base}/staff" in banner and f"{base}/wall" in banner and ":8000" not in banner
+
+
+def test_the_demo_bank_has_english_products_branches_and_bios(ddb):
+    assert all(p.name_en and p.summary_en and p.documents_en for p in ddb.exec(select(Product)))
+    assert all(b.name_en and b.address_en for b in ddb.exec(select(Branch)))
+    li = ddb.exec(select(Employee).where(Employee.name == "李娜")).one()
+    assert li.intro_en and li.title_en == "Micro-loan account manager"
+
+
+def test_demo_bookings_take_their_channel_from_the_code_they_came_through(ddb):
+    rows = ddb.exec(select(Booking.channel, ShopLink.channel, Booking.source)
+                    .join(ShopLink, ShopLink.id == Booking.shop_link_id)).all()
+    assert all(b == link for b, link, source in rows if source == "shop")
+    assert {b for b, _, source in rows if source == "staff"} == {"walk-in"}
+    assert len({b for b, _, _ in rows}) > 3  # posters, boards, events: codes of their own

@@ -30,7 +30,7 @@ def test_the_overview_lists_every_branch_grid_team_and_product(admin, bank):
     data = admin.get("/api/org").get_json()
     assert [b["name"] for b in data["branches"]] == ["城区支行", "平定支行"]
     assert data["grids"] == [{"id": bank.grid.id, "branch_id": bank.rural.id, "name": "冠山网格",
-                              "areas": ["冠山村", "西关村"]}]
+                              "areas": ["冠山村", "西关村"], "name_en": "", "areas_en": []}]
     assert data["teams"][0]["name"] == "平定尖刀一队"
     tax = next(p for p in data["products"] if p["code"] == "tax-loan")
     assert tax["tracks"] == ["corporate"] and tax["active"] is True

@@ -18,7 +18,7 @@ PHONE = "13812345678"
 def test_a_strangers_booking_with_a_customers_number_changes_nothing_of_theirs(bank, book, client, db):
     real = book(bank.code(bank.li), name="刘大爷", note="想了解一下")
     assert real.status_code == 201
-    stranger = book(bank.code(bank.zhao), name="冒名者", note="", slot=next_slot(days_ahead=2).isoformat())
+    stranger = book(bank.code(bank.zhao), product="tax-loan", name="冒名者", note="", slot=next_slot(days_ahead=2).isoformat())
     assert stranger.status_code == 201
     # The stranger learns nothing: the answer names the shop they came through, not the
     # customer's dedicated manager (李强) or their branch.
@@ -39,8 +39,8 @@ def test_a_strangers_booking_with_a_customers_number_changes_nothing_of_theirs(b
 
 def test_an_unproven_answer_is_the_same_for_a_customer_and_a_new_number(bank, book, login):
     book(bank.code(bank.li))
-    known = book(bank.code(bank.zhao), slot=next_slot(days_ahead=2).isoformat()).get_json()
-    unknown = book(bank.code(bank.zhao), phone="13900001111", slot=next_slot(days_ahead=3).isoformat()).get_json()
+    known = book(bank.code(bank.zhao), product="tax-loan", slot=next_slot(days_ahead=2).isoformat()).get_json()
+    unknown = book(bank.code(bank.zhao), product="tax-loan", phone="13900001111", slot=next_slot(days_ahead=3).isoformat()).get_json()
     differs = {"reference", "status_token", "status_url", "phone", "slot_start", "created_at"}
     assert {k: v for k, v in known.items() if k not in differs} == {
         k: v for k, v in unknown.items() if k not in differs}
@@ -52,17 +52,17 @@ def test_an_unproven_answer_is_the_same_for_a_customer_and_a_new_number(bank, bo
 def test_others_typing_a_number_cannot_use_up_the_quota_of_its_proven_customer(app, bank, book, prove):
     app.config["BOOKING_PHONE_PER_DAY"] = 2
     book(bank.code(bank.li), callback=True)
-    assert book(bank.code(bank.zhao), callback=True).status_code == 201
-    refused = book(bank.code(bank.zhao), callback=True)
+    assert book(bank.code(bank.zhao), product="tax-loan", callback=True).status_code == 201
+    refused = book(bank.code(bank.zhao), product="tax-loan", callback=True)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
-    proven = book(bank.code(bank.zhao), callback=True, headers=prove())
+    proven = book(bank.code(bank.zhao), product="tax-loan", callback=True, headers=prove())
     assert proven.status_code == 201 and proven.get_json()["manager"] == "李强"
 
 
 def test_a_proven_number_goes_to_its_dedicated_manager_and_reaches_its_bookings(bank, book, client, prove, login):
     first = book(bank.code(bank.li)).get_json()
     headers = prove()
-    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=2).isoformat(), headers=headers)
+    r = book(bank.code(bank.zhao), product="tax-loan", slot=next_slot(days_ahead=2).isoformat(), headers=headers)
     assert r.status_code == 201 and r.get_json()["manager"] == "李强"
     staff = login(bank.li).get(f"/api/staff/bookings/{r.get_json()['reference']}").get_json()
     assert staff["route_reason"] == "dedicated"
@@ -170,7 +170,7 @@ def test_a_proven_customer_sees_who_will_serve_them_and_their_times_before_booki
     assert serving["reason"] == "dedicated" and serving["days"]
     # A time offered here is one the booking then gets, with the same manager.
     slot = serving["days"][0]["slots"][0]["start"]
-    booked = book(bank.code(bank.zhao), slot=slot, headers=headers)
+    booked = book(bank.code(bank.zhao), product="tax-loan", slot=slot, headers=headers)
     assert booked.status_code == 201 and booked.get_json()["manager"] == "李强"
 
 

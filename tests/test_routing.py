@@ -17,7 +17,7 @@ def test_a_new_customer_binds_to_the_shop_owner(bank, book, db, login):
 
 def test_returning_customer_goes_to_their_dedicated_manager_whatever_shop(bank, book, login, prove):
     book(bank.code(bank.li))
-    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=2).isoformat(), product="consumer-credit",
+    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=2).isoformat(), product="tax-loan",
              headers=prove())
     assert r.status_code == 201 and r.get_json()["manager"] == "李强"
     booking = routed(login, bank.li, r.get_json()["reference"])
@@ -32,7 +32,7 @@ def test_a_left_managers_customers_go_to_the_successor(bank, book, db, login, pr
     bank.li.disabled, bank.li.successor_id = True, bank.wang.id
     db.add(bank.li)
     db.commit()
-    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=3).isoformat(), headers=prove())
+    r = book(bank.code(bank.zhao), slot=next_slot(days_ahead=3).isoformat(), product="tax-loan", headers=prove())
     assert r.get_json()["manager"] == "王丽"
     assert routed(login, bank.wang, r.get_json()["reference"])["route_reason"] == "successor"
 
@@ -60,4 +60,4 @@ def test_a_successor_chain_is_followed_to_the_first_active_employee(bank, book, 
     bank.wang.disabled, bank.wang.successor_id = True, bank.zhao.id
     db.add_all([bank.li, bank.wang])
     db.commit()
-    assert book(bank.code(bank.li)).get_json()["manager"] == "赵敏"
+    assert book(bank.code(bank.li), product="tax-loan").get_json()["manager"] == "赵敏"  # what Zhao's desk offers

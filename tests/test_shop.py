@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sqlmodel import select
 
-from server.models import DailyStat, Event
+from server.models import DailyStat, Event, ShopLink
 
 
 def test_the_shop_shows_the_manager_card_and_their_products(bank, client):
@@ -32,8 +32,10 @@ def test_an_unknown_shop_says_to_ask_for_a_new_code(client):
     assert r.status_code == 404 and "二维码" in r.get_json()["message"]
 
 
-def test_opening_the_shop_counts_a_visit_with_its_channel(bank, client, db):
-    assert client.post(f"/api/shops/{bank.code(bank.wang)}/visits", json={"channel": "村口海报"}).status_code == 204
+def test_opening_the_shop_counts_a_visit_with_its_codes_channel(bank, client, db):
+    db.add(ShopLink(code="POSTER01", employee_id=bank.wang.id, channel="村口海报"))
+    db.commit()
+    assert client.post("/api/shops/POSTER01/visits", json={}).status_code == 204
     event = db.exec(select(Event)).one()
     assert (event.kind, event.channel, event.employee_id) == ("visit", "村口海报", bank.wang.id)
     assert db.exec(select(DailyStat.visits)).one() == 1

@@ -65,7 +65,7 @@ def test_a_branch_manager_sees_their_branch_with_masked_phones_but_not_other_bra
 
 def test_admin_sees_all_bookings(bank, book, login):
     book(bank.code(bank.li))
-    book(bank.code(bank.zhao), phone="13900006666")
+    book(bank.code(bank.zhao), phone="13900006666", product="tax-loan")
     items = login(bank.admin).get("/api/staff/bookings?scope=all").get_json()["items"]
     assert len(items) == 2
 

@@ -10,7 +10,7 @@ from itertools import islice
 
 from sqlmodel import Session, select
 
-from server.models import Branch, Employee, Grid, ShopLink, Team
+from server.models import Branch, Employee, Grid, ShopLink, Team, clean_text
 from server.shops.service import new_shop_code
 
 COLUMNS = {"工号": "staff_no", "姓名": "name", "手机": "phone", "支行": "branch", "网格": "grid",
@@ -24,6 +24,11 @@ MAX_LENGTHS = {"staff_no": 20, "name": 40, "branch": 60, "grid": 60, "team": 60}
 
 class TooManyRows(ValueError):
     """The roster has more than MAX_ROWS rows."""
+# What the shop shows about a person, in Chinese and English: applied only when the file has
+# the column (a roster without it leaves what was written in the admin screen alone).
+OPTIONAL = {"职务": "title", "简介": "intro", "英文职务": "title_en", "英文简介": "intro_en",
+            "title": "title", "intro": "intro", "title_en": "title_en", "intro_en": "intro_en"}
+OPTIONAL_MAX = {"title": 40, "intro": 300, "title_en": 60, "intro_en": 400}
 CHOICES = {
     "level": {"见习": "trainee", "初级": "junior", "中级": "mid", "高级": "senior"},
     "track": {"公司类": "corporate", "微贷类": "microloan", "无": "none", "": "none"},
@@ -105,6 +110,12 @@ def _parse(raw: dict, line: int, result: Plan) -> dict | None:
     if row["phone"] and not (row["phone"].isdigit() and len(row["phone"]) == 11):
         result.errors.append({"line": line, "column": "手机", "reason": "应为 11 位手机号码"})
         missing.append("手机")
+    for header, key in OPTIONAL.items():
+        if header in raw:
+            row[key] = " ".join(clean_text(raw[header] or "").split())
+            if len(row[key]) > OPTIONAL_MAX[key]:
+                result.errors.append({"line": line, "column": header, "reason": f"最多 {OPTIONAL_MAX[key]} 个字"})
+                missing.append(header)
     return None if missing else row
 
 
@@ -117,7 +128,7 @@ def _diff(db: Session, row: dict, line: int, result: Plan) -> None:
                 result.new_org.append(label)
     employee = db.exec(select(Employee).where(Employee.staff_no == row["staff_no"])).first()
     wanted = {"name": row["name"], "phone": row["phone"], "level": row["level"], "track": row["track"],
-              "role": row["role"], "disabled": not row["active"]}
+              "role": row["role"], "disabled": not row["active"], **_profile(row)}
     if employee is None:
         result.changes.append({"line": line, "staff_no": row["staff_no"], "action": "create", "fields": wanted})
         return
@@ -127,6 +138,11 @@ def _diff(db: Session, row: dict, line: int, result: Plan) -> None:
     changed.update({k: row[k] for k in names if names[k] != row[k]})
     if changed:
         result.changes.append({"line": line, "staff_no": row["staff_no"], "action": "update", "fields": changed})
+
+
+def _profile(row: dict) -> dict:
+    """The title / bio columns the file has (Chinese and English)."""
+    return {key: row[key] for key in OPTIONAL_MAX if key in row}
 
 
 def _name(db, model, pk) -> str:
@@ -162,6 +178,8 @@ def _upsert(db: Session, row: dict) -> None:
     employee.track, employee.role, employee.disabled = row["track"], row["role"], not row["active"]
     employee.branch_id, employee.grid_id = branch.id, grid.id if grid else None
     employee.team_id = team.id if team else None
+    for key, value in _profile(row).items():
+        setattr(employee, key, value)
     db.flush()
     if db.exec(select(ShopLink).where(ShopLink.employee_id == employee.id, ShopLink.channel == "")).first() is None:
         db.add(ShopLink(code=new_shop_code(), employee_id=employee.id))

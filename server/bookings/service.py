@@ -23,7 +23,7 @@ from server.errors import ApiError, Conflict, Invalid, NotFound, TooMany
 from server.live.bus import publish, publish_many
 from server.notify import service as notify
 from server.models import Booking, BookingCreate, Branch, Customer, Employee, Product, ShopLink, utcnow
-from server.shops.service import CODE_ALPHABET, serving
+from server.shops.service import CODE_ALPHABET, offered, serving
 
 TRANSITIONS = {
     "new": ("contacted", "arrived", "cancelled", "no_show"),
@@ -234,6 +234,8 @@ def _plan(db: Session, job: Job, customer: Customer | None) -> Plan:
         Product.code == data.product, Product.active == True)).first())  # noqa: E712
     if product is None:
         raise Invalid(product="product_unknown")
+    if product.code not in offered(db, job.link, local_day(now)):
+        raise Invalid(product="product_not_offered")  # a product another shop offers
     if data.consent_version != current_app.config["CONSENT_VERSION"]:
         raise Invalid(consent="consent_outdated")
     day = local_day(to_utc(data.slot)) if data.slot else local_day(now)
@@ -310,7 +312,8 @@ def _insert(db: Session, plans: list[Plan]) -> None:
         rows.append(dict(
             reference="YQ" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)),
             customer_id=customer.id, employee_id=p.manager.id, branch_id=p.manager.branch_id,
-            shop_link_id=job.link.id, product_id=p.product.id, channel=data.channel or job.link.channel,
+            shop_link_id=job.link.id, product_id=p.product.id,
+            channel=data.channel if job.source == "staff" else job.link.channel,  # a shop booking: its code's
             source=job.source, name=data.name, slot_start=p.slot, status="new", note=data.note,
             route_reason=p.reason, consent_version=data.consent_version, consented_at=job.now,
             token_hash=hash_token(tokens[-1]), idempotency_key=job.key, request_hash=job.fingerprint,

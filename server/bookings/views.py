@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from server.bookings.service import TRANSITIONS, customer_can_change
 from server.models import Booking, Branch, Customer, Employee, Product, mask_phone, utcnow
+from server.shops.service import english
 
 
 def public(db: Session, booking: Booking, now: datetime | None = None, rows: tuple = ()) -> dict:
@@ -15,10 +16,11 @@ def public(db: Session, booking: Booking, now: datetime | None = None, rows: tup
     manager, branch, product, customer = rows or _rows(db, booking)
     return {"reference": booking.reference, "status": booking.status, "name": booking.name,
             "phone": mask_phone(customer.phone), "product": product.code,
-            "product_name": product.name, "slot_start": booking.slot_start,
-            "callback": booking.slot_start is None, "note": booking.note,
+            "product_name": product.name, "product_name_en": english(product, "name"),
+            "slot_start": booking.slot_start, "callback": booking.slot_start is None, "note": booking.note,
             "manager": manager.name, "manager_phone": manager.phone, "branch": branch.name,
-            "branch_address": branch.address, "bank": current_app.config["BANK_NAME"],
+            "branch_en": english(branch, "name"), "branch_address": branch.address,
+            "branch_address_en": english(branch, "address"), "bank": current_app.config["BANK_NAME"],
             "hotline": current_app.config["BANK_HOTLINE"], "created_at": booking.created_at,
             "can_cancel": customer_can_change(booking, now or utcnow()),
             "reason": PUBLIC_REASONS.get(booking.route_reason, "new_customer"),

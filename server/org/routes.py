@@ -2,15 +2,15 @@
 
 POST /<kind> creates, PUT /<kind>/<id> replaces the whole record; every change is audited.
 """
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import login_required
 
 from server.access import admin_only
 from server.db import get_db
 from server.extensions import doc
 from server.http import body, client_ip, me, out
-from server.models import (BranchIn, BranchPublic, ErrorBody, GridIn, GridPublic, OrgPublic, ProductAdmin,
-                           ProductIn, TeamIn, TeamPublic)
+from server.models import (BranchIn, BranchPublic, EmployeeProfile, EmployeeProfileIn, EmployeeProfileList,
+                           ErrorBody, GridIn, GridPublic, OrgPublic, ProductAdmin, ProductIn, TeamIn, TeamPublic)
 from server.org import service
 from spectree import Response as Doc
 
@@ -126,3 +126,23 @@ def update_product(product_id: int):
     product = service.save_product(get_db(), data=body(ProductIn), product_id=product_id, actor=actor,
                                    source=client_ip())
     return out(ProductAdmin, product)
+
+
+@bp.get("/employees")
+@login_required
+@doc(resp=Doc(HTTP_200=EmployeeProfileList, HTTP_403=ErrorBody), tags=["admin"])
+def find_employees():
+    """Employees whose staff number or name contains ?q= (at most 20), with their shop profile."""
+    _admin()
+    return out(EmployeeProfileList, {"items": service.find_employees(get_db(), request.args.get("q", "")[:40])})
+
+
+@bp.put("/employees/<int:employee_id>/profile")
+@login_required
+@_doc(EmployeeProfileIn, EmployeeProfile)
+def update_profile(employee_id: int):
+    """An employee's title and bio on their shop, in Chinese and English."""
+    actor = _admin()
+    employee = service.save_profile(get_db(), data=body(EmployeeProfileIn), employee_id=employee_id, actor=actor,
+                                    source=client_ip())
+    return out(EmployeeProfile, employee)

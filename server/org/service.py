@@ -12,15 +12,19 @@ from sqlmodel import Session, select
 from server.audit import service as audit
 from server.db import begin_write
 from server.errors import Invalid, NotFound
-from server.models import (PRODUCT_KINDS, PRODUCT_LINES, PRODUCT_METHODS, TRACKS, Branch, BranchIn,
-                           Employee, Grid, GridIn, Product, ProductIn, Team, TeamIn)
+from server.models import (EN_PRODUCT_TEXT, PRODUCT_KINDS, PRODUCT_LINES, PRODUCT_METHODS, TRACKS, Branch,
+                           BranchIn, Employee, EmployeeProfileIn, Grid, GridIn, Product, ProductIn, Team, TeamIn)
 
 BRANCH_KINDS = ("city", "rural")
 NAME_MAX = 60
 PRODUCT_NAME_MAX = 40  # the product table's column
 CODE_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ITEM_MAX = 30  # one village, community or document
-LIMITS = {"address": 200, "phone": 30, "summary": 200, "audience": 200, "amount": 60, "term": 60}
+ITEM_MAX_EN = 60  # the same in English, which takes more letters
+LIMITS = {"address": 200, "phone": 30, "summary": 200, "audience": 200, "amount": 60, "term": 60,
+          "name_en": 80, "address_en": 200, "summary_en": 300, "audience_en": 300, "amount_en": 80,
+          "term_en": 80, "title": 40, "intro": 300, "title_en": 60, "intro_en": 400}
+PROFILE_SEARCH_MAX = 20
 
 
 def overview(db: Session) -> dict:
@@ -37,7 +41,7 @@ def save_branch(db: Session, *, data: BranchIn, branch_id: int | None, actor: Em
     errors = _named(db, Branch, data.name, branch_id)
     if data.kind not in BRANCH_KINDS:
         errors["kind"] = "choice_invalid"
-    _lengths(errors, data, ("address", "phone"))
+    _lengths(errors, data, ("address", "phone", "name_en", "address_en"))
     return _save(db, branch, data.model_dump(), errors, actor=actor, source=source)
 
 
@@ -47,7 +51,10 @@ def save_grid(db: Session, *, data: GridIn, grid_id: int | None, actor: Employee
     errors = _named(db, Grid, data.name, grid_id)
     _branch(db, errors, data.branch_id)
     areas = _joined(errors, "areas", data.areas, "、", 500)
-    fields = {"name": data.name, "branch_id": data.branch_id, "areas": areas}
+    _lengths(errors, data, ("name_en",))
+    areas_en = _joined(errors, "areas_en", data.areas_en, "、", 500, english=True)
+    fields = {"name": data.name, "branch_id": data.branch_id, "areas": areas, "name_en": data.name_en,
+              "areas_en": areas_en}
     return _save(db, grid, fields, errors, actor=actor, source=source)
 
 
@@ -73,11 +80,32 @@ def save_product(db: Session, *, data: ProductIn, product_id: int | None, actor:
             errors[field] = "choice_invalid"
     if not data.tracks or any(t not in TRACKS for t in data.tracks):
         errors["tracks"] = "choice_invalid"
-    _lengths(errors, data, ("summary", "audience", "amount", "term"))
+    _lengths(errors, data, ("summary", "audience", "amount", "term", *EN_PRODUCT_TEXT))
     fields = data.model_dump()
     fields["documents"] = _joined(errors, "documents", data.documents, "、", 300)
+    fields["documents_en"] = _joined(errors, "documents_en", data.documents_en, "、", 500, english=True)
     fields["tracks"] = ",".join(dict.fromkeys(data.tracks))
     return _save(db, product, fields, errors, actor=actor, source=source, taken=("code", "code_taken"))
+
+
+def find_employees(db: Session, query: str) -> list[Employee]:
+    """Up to PROFILE_SEARCH_MAX employees whose staff number or name contains `query`."""
+    query = query.strip()
+    if not query:
+        return []
+    pattern = f"%{query.replace('%', '').replace('_', '')}%"
+    return list(db.exec(select(Employee).where(
+        (Employee.staff_no.ilike(pattern)) | (Employee.name.like(pattern)))
+        .order_by(Employee.staff_no).limit(PROFILE_SEARCH_MAX)))
+
+
+def save_profile(db: Session, *, data: EmployeeProfileIn, employee_id: int, actor: Employee,
+                 source: str) -> Employee:
+    """An employee's title and bio, in Chinese and English, as their shop shows them."""
+    employee = _row(db, Employee, employee_id)
+    errors: dict[str, str] = {}
+    _lengths(errors, data, ("title", "intro", "title_en", "intro_en"))
+    return _save(db, employee, data.model_dump(), errors, actor=actor, source=source)
 
 
 # --- shared steps ---------------------------------------------------------------------------
@@ -119,11 +147,13 @@ def _lengths(errors: dict, data, fields) -> None:
             errors[field] = "too_long"
 
 
-def _joined(errors: dict, field: str, items: list[str], sep: str, max_len: int) -> str:
-    """A list stored as one `sep`-separated column; items may not contain a separator."""
+def _joined(errors: dict, field: str, items: list[str], sep: str, max_len: int, english: bool = False) -> str:
+    """A list stored as one `sep`-separated column; items may not contain a separator (nor, in
+    Chinese, a comma; English items may: "ID card, both sides")."""
     items = list(dict.fromkeys(items))
     joined = sep.join(items)
-    if len(joined) > max_len or any(len(i) > ITEM_MAX or "、" in i or "," in i for i in items):
+    item_max, banned = (ITEM_MAX_EN, ("、",)) if english else (ITEM_MAX, ("、", ","))
+    if len(joined) > max_len or any(len(i) > item_max or any(b in i for b in banned) for i in items):
         errors[field] = "list_invalid"
     return joined
 

@@ -6,7 +6,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, func, select
 
 from server.boards import rollups
-from server.cache import catalog_get, catalog_row
+from server.cache import catalog_get, catalog_row, catalog_value
 from server.db import begin_write
 from server.errors import NotFound
 from server.live.bus import publish
@@ -121,21 +121,50 @@ def products_for(db: Session, employee: Employee) -> list[Product]:
     return [p for p in products if employee.track in p.tracks.split(",")]
 
 
+def offered(db: Session, link: ShopLink, day: date) -> frozenset[str]:
+    """The codes of the products the shop behind `link` shows on `day` (its profile's list):
+    active, and offered by the track of whoever serves the shop that day. Kept per worker
+    with the catalog: a booking checks it without a query."""
+    def build():
+        manager, _ = serving(db, catalog_get(db, Employee, link.employee_id), day)
+        return frozenset(p.code for p in products_for(db, manager))
+
+    return catalog_value(db, ("offered", link.employee_id, day), build)
+
+
+def english(row, field: str) -> str:
+    """`row`'s English `field` (its `field_en` column), else its Chinese: per field, never empty
+    where the Chinese is not. The shop's one cached payload carries both languages, so the
+    PWA switches language offline and the cache holds one entry per shop and day."""
+    return getattr(row, field + "_en") or getattr(row, field)
+
+
+def _both(row, *fields: str) -> dict:
+    """{field: the Chinese, field_en: the English or the Chinese} for each field."""
+    return {key: value for f in fields for key, value in ((f, getattr(row, f)), (f + "_en", english(row, f)))}
+
+
 def card(db: Session, employee: Employee) -> dict:
-    """The public face of an employee on their shop."""
+    """The public face of an employee on their shop, in Chinese and English."""
     branch = db.get(Branch, employee.branch_id)
     grid = db.get(Grid, employee.grid_id) if employee.grid_id else None
-    return {"name": employee.name, "initials": employee.name[-2:], "title": employee.title,
-            "level": employee.level, "track": employee.track, "intro": employee.intro,
-            "branch": branch.name, "branch_address": branch.address,
-            "grid": grid.name if grid else "", "grid_areas": grid.areas if grid else "",
+    return {"name": employee.name, "initials": employee.name[-2:], "level": employee.level,
+            "track": employee.track, **_both(employee, "title", "intro"),
+            "branch": branch.name, "branch_en": english(branch, "name"),
+            "branch_address": branch.address, "branch_address_en": english(branch, "address"),
+            "grid": grid.name if grid else "", "grid_en": english(grid, "name") if grid else "",
+            "grid_areas": grid.areas if grid else "", "grid_areas_en": english(grid, "areas") if grid else "",
             "phone": employee.phone}
 
 
+def _items(text: str) -> list[str]:
+    return [d for d in text.split("、") if d]
+
+
 def product_dict(p: Product) -> dict:
-    return {"code": p.code, "name": p.name, "line": p.line, "method": p.method, "kind": p.kind,
-            "summary": p.summary, "audience": p.audience, "amount": p.amount, "term": p.term,
-            "documents": [d for d in p.documents.split("、") if d]}
+    return {"code": p.code, "line": p.line, "method": p.method, "kind": p.kind,
+            **_both(p, "name", "summary", "audience", "amount", "term"),
+            "documents": _items(p.documents), "documents_en": _items(english(p, "documents"))}
 
 
 def profile(db: Session, link: ShopLink, today: date | None = None) -> dict:
@@ -144,7 +173,8 @@ def profile(db: Session, link: ShopLink, today: date | None = None) -> dict:
     manager, reason = serving(db, owner, today or local_day(utcnow()))
     team = []
     if link.grid_id:
-        team = [{"name": e.name, "initials": e.name[-2:], "level": e.level, "title": e.title}
+        team = [{"name": e.name, "initials": e.name[-2:], "level": e.level, "title": e.title,
+                 "title_en": english(e, "title")}
                 for e in db.exec(select(Employee).where(Employee.grid_id == link.grid_id, Employee.disabled == False)  # noqa: E712
                                  .order_by(Employee.id))]
     return {"code": link.code, "channel": link.channel, "manager": card(db, manager), "grid_team": team,

@@ -5,7 +5,7 @@ export default {
   offline: "You are offline. This is the information saved last time.", "offline.none": "You are offline and this shop has not been saved on this phone yet. Please connect and try again.",
   "err.server": "Something went wrong; please try again shortly.", "err.shop": "This shop link is not valid; ask your manager for a new QR code.",
   "err.network": "The network is poor; please try again shortly.",
-  "level.trainee": "Trainee account manager", "level.junior": "Junior account manager", "level.mid": "Account manager", "level.senior": "Senior account manager",
+  "level.trainee": "Trainee account manager", "level.junior": "Junior account manager", "level.mid": "Mid-level account manager", "level.senior": "Senior account manager",
   "track.corporate": "Corporate", "track.microloan": "Micro-loans",
   "line.consumer": "Consumer", "line.business": "Business", "line.agri": "Agricultural", "line.corporate": "Corporate",
   "method.credit": "Credit", "method.guarantee": "Guarantee", "method.mortgage": "Mortgage",

@@ -151,4 +151,11 @@ export default {
   "adm.flag.done.confirmed": "Confirmed: the booking stays out of the rankings.", "adm.flag.done.cleared": "Cleared: the booking counts from today.",
   "adm.unverified": "Unverified arrivals and completions", "adm.unverified.lead": "This month's arrivals and completions without the customer's evidence: they move the booking but score nothing.",
   "adm.unverified.none": "No unverified arrivals or completions this month.", "adm.unverified.at": "Recorded",
+  "adm.org.employees": "Staff profiles", "adm.org.people.q": "Staff number or name", "adm.org.people.find": "Find",
+  "adm.org.people.first": "Find a person by staff number or name to edit the title and bio their shop shows (Chinese and English).", "adm.org.people.none": "Nobody found; try another staff number or name.",
+  "adm.org.people.found": "{n} found", "adm.org.f.staff_no": "Staff no.", "adm.org.f.title": "Title", "adm.org.f.intro": "Bio",
+  "adm.org.f.title_en": "Title (English)", "adm.org.f.intro_en": "Bio (English)", "adm.org.f.name_en": "Name (English)",
+  "adm.org.f.address_en": "Address (English)", "adm.org.f.areas_en": "Villages / communities (English)", "adm.org.f.summary_en": "Summary (English)",
+  "adm.org.f.audience_en": "For whom (English)", "adm.org.f.amount_en": "Amount (English)", "adm.org.f.term_en": "Term (English)",
+  "adm.org.f.documents_en": "Documents needed (English)", "adm.org.list.hint.en": "One item a line (English items may hold commas). Left empty, the English page shows the Chinese.",
 };

@@ -148,4 +148,11 @@ export default {
   "adm.flag.done.confirmed": "已确认：这笔预约继续不计入排行。", "adm.flag.done.cleared": "已解除：这笔预约从今天起计入排行。",
   "adm.unverified": "未核验的到店/办结", "adm.unverified.lead": "本月登记了到店或办结、但没有客户核验的预约：操作照常，但不计分。",
   "adm.unverified.none": "本月没有未核验的到店或办结。", "adm.unverified.at": "登记时间",
+  "adm.org.employees": "员工简介", "adm.org.people.q": "工号或姓名", "adm.org.people.find": "查找",
+  "adm.org.people.first": "输入工号或姓名查找员工，修改其微店上显示的职务和简介（中英文）。", "adm.org.people.none": "没有找到，请换个工号或姓名。",
+  "adm.org.people.found": "找到 {n} 人", "adm.org.f.staff_no": "工号", "adm.org.f.title": "职务", "adm.org.f.intro": "简介",
+  "adm.org.f.title_en": "职务（英文）", "adm.org.f.intro_en": "简介（英文）", "adm.org.f.name_en": "名称（英文）",
+  "adm.org.f.address_en": "地址（英文）", "adm.org.f.areas_en": "覆盖的村 / 社区（英文）", "adm.org.f.summary_en": "简介（英文）",
+  "adm.org.f.audience_en": "适用客户（英文）", "adm.org.f.amount_en": "额度（英文）", "adm.org.f.term_en": "期限（英文）",
+  "adm.org.f.documents_en": "所需材料（英文）", "adm.org.list.hint.en": "每行一项（英文内容可含逗号）。英文留空时，英文页面显示中文。",
 };

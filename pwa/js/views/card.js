@@ -1,7 +1,11 @@
 // The employee's card: who serves this shop, where, and a one-tap call.
 import { html } from "../html.js";
-import { t } from "../i18n.js";
+import { t, getLang } from "../i18n.js";
 import { dateTime } from "../format.js";
+
+// The shop and booking answers carry each text in Chinese (`name`) and English (`name_en`,
+// the Chinese again where no English was written): pick the page's language, per field.
+export const local = (obj, field) => (getLang() === "en" && obj[field + "_en"]) || obj[field] || "";
 
 // Only digits and + - survive into a tel: link.
 export const tel = (phone) => "tel:" + String(phone || "").replace(/[^\d+-]/g, "");
@@ -10,22 +14,24 @@ export function card(shop) {
   const m = shop.manager;
   const track = m.track && m.track !== "none" ? t("track." + m.track) : "";
   const level = t("level." + m.level);
-  const title = m.title && !level.includes(m.title) ? m.title : "";
+  const own = local(m, "title"), intro = local(m, "intro");
+  // "客户经理" adds nothing to "中级客户经理" (nor "Account manager" to "Senior account manager").
+  const title = own && !level.toLowerCase().includes(own.toLowerCase()) ? own : "";
   return html`
     <section class="card" data-testid="shop-card" aria-labelledby="mgr-name">
       <div class="who">
         <span class="avatar" aria-hidden="true">${m.initials}</span>
         <div>
           <h1 id="mgr-name">${m.name}</h1>
-          <p class="role">${[level, track].filter(Boolean).join(" · ")}${title ? html`<br>${title}` : ""}</p>
+          <p class="role" data-testid="manager-level">${[level, track].filter(Boolean).join(" · ")}${title ? html`<br>${title}` : ""}</p>
         </div>
       </div>
       ${shop.covering ? html`<p class="notice" data-testid="covering">${t("covering", { name: shop.covering })}</p>` : ""}
       <dl class="facts">
-        <dt>${t("branch")}</dt><dd>${m.branch}${m.branch_address ? html`<br><span class="muted">${m.branch_address}</span>` : ""}</dd>
-        ${m.grid ? html`<dt>${t("grid")}</dt><dd>${m.grid}${m.grid_areas ? html`<br><span class="muted">${m.grid_areas}</span>` : ""}</dd>` : ""}
+        <dt>${t("branch")}</dt><dd data-testid="manager-branch">${local(m, "branch")}${m.branch_address ? html`<br><span class="muted">${local(m, "branch_address")}</span>` : ""}</dd>
+        ${m.grid ? html`<dt>${t("grid")}</dt><dd>${local(m, "grid")}${m.grid_areas ? html`<br><span class="muted">${local(m, "grid_areas")}</span>` : ""}</dd>` : ""}
       </dl>
-      ${m.intro ? html`<p class="intro">${m.intro}</p>` : ""}
+      ${intro ? html`<p class="intro" data-testid="manager-intro">${intro}</p>` : ""}
       <div class="actions">
         <a class="btn primary" href="#book" data-testid="book-button">${t("book")}</a>
         ${m.phone ? html`<a class="btn" href="${tel(m.phone)}" data-testid="call-button">${t("call", { phone: m.phone })}</a>` : ""}
@@ -36,9 +42,9 @@ export function card(shop) {
 // A booking at a glance (confirmation, waiting, status page): product, time, manager, where.
 export const summary = (b) => html`
   <dl class="facts">
-    <dt>${t("done.product")}</dt><dd>${b.product_name}</dd>
+    <dt>${t("done.product")}</dt><dd>${local(b, "product_name")}</dd>
     <dt>${t("done.time")}</dt><dd data-testid="appointment">${b.slot_start ? dateTime(b.slot_start) : t("done.callback")}</dd>
     <dt>${t("done.manager")}</dt><dd>${b.manager}${b.manager_phone ? html` <a href="${tel(b.manager_phone)}">${b.manager_phone}</a>` : ""}</dd>
-    ${b.branch ? html`<dt>${t("done.where")}</dt><dd>${b.branch}${b.branch_address ? html`<br><span class="muted">${b.branch_address}</span>` : ""}</dd>` : ""}
+    ${b.branch ? html`<dt>${t("done.where")}</dt><dd>${local(b, "branch")}${b.branch_address ? html`<br><span class="muted">${local(b, "branch_address")}</span>` : ""}</dd>` : ""}
     ${b.note ? html`<dt>${t("note")}</dt><dd>${b.note}</dd>` : ""}
   </dl>`;

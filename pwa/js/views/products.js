@@ -1,13 +1,14 @@
 // Products: the 3×3 retail matrix (line × method), then special and small-business lists.
 import { html } from "../html.js";
 import { t } from "../i18n.js";
+import { local } from "./card.js";
 
 const LINES = ["consumer", "business", "agri"];
 const METHODS = ["credit", "guarantee", "mortgage"];
 
 const link = (p, summary = true) => html`
   <a class="product" href="#p/${encodeURIComponent(p.code)}" data-testid="product-${p.code}">
-    <span class="name">${p.name}</span>${summary && p.summary ? html`<span class="summary">${p.summary}</span>` : ""}
+    <span class="name">${local(p, "name")}</span>${summary && p.summary ? html`<span class="summary">${local(p, "summary")}</span>` : ""}
   </a>`;
 
 const inMatrix = (p) => p.kind === "matrix" && LINES.includes(p.line) && METHODS.includes(p.method);
