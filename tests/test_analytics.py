@@ -125,7 +125,7 @@ def test_status_changes_of_a_flagged_booking_do_not_count_either(bank, book, log
 
 def test_flagged_bookings_are_for_branch_heads_of_their_branch_and_admins(bank, book, login):
     book(bank.code(bank.wang), phone=bank.li.phone)  # 平定支行
-    book(bank.code(bank.zhao), phone=bank.wang.phone)  # 城区支行
+    book(bank.code(bank.zhao), phone=bank.wang.phone, product="tax-loan")  # 城区支行
     assert login(bank.li).get("/api/boards/flagged").status_code == 403
     mine = login(bank.boss).get("/api/boards/flagged").get_json()["items"]
     assert [f["branch"] for f in mine] == ["平定支行"]

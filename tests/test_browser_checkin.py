@@ -86,7 +86,7 @@ def test_the_customers_phone_checks_in_at_the_branch_qr_and_the_manager_is_told_
 
 
 def test_a_phone_without_a_booking_here_is_told_so_and_nothing_else(phone390, live_server, bank, login):
-    other = book(live_server, bank.code(bank.zhao), phone="13900000023")  # 城区支行, tomorrow
+    other = book(live_server, bank.code(bank.zhao), phone="13900000023", product="tax-loan")  # 城区支行, tomorrow
     kit = login(bank.boss).get(f"/api/branches/{bank.rural.id}/checkin").get_json()
     kept = [{"code": bank.code(bank.zhao), "reference": other["reference"], "status_url": other["status_url"]}]
     phone390.add_init_script(f"localStorage.setItem('yryd.bookings', {json.dumps(json.dumps(kept))});")

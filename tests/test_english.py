@@ -83,7 +83,7 @@ def test_an_admin_writes_english_for_a_product_branch_and_grid_and_the_shop_show
 def test_english_text_too_long_or_with_the_list_separator_is_refused_in_the_callers_language(admin, bank, db):
     r = admin.put(f"/api/org/branches/{bank.rural.id}", headers={"Accept-Language": "en"},
                   json={"name": "平定支行", "kind": "rural", "name_en": "x" * 81})
-    assert r.status_code == 422 and r.get_json()["fields"]["name_en"] == "This is too long."
+    assert r.status_code == 422 and r.get_json()["fields"]["name_en"].startswith("At most")
     r = admin.put(f"/api/org/grids/{bank.grid.id}", json={"branch_id": bank.rural.id, "name": "冠山网格",
                                                           "areas_en": ["Guanshan、Xiguan"]})
     assert r.status_code == 422 and "areas_en" in r.get_json()["fields"]

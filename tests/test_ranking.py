@@ -157,11 +157,11 @@ def test_a_leaver_stays_on_past_boards_marked_left_and_the_branch_keeps_its_tota
 def test_rebuilding_the_rollups_after_handovers_and_transfers_gives_the_same_boards(
         history, bank, book, client, login, db, app):
     admin = login(bank.admin)
-    first = book(bank.code(bank.zhao), phone="13900000011").get_json()  # at 城区
+    first = book(bank.code(bank.zhao), phone="13900000011", product="tax-loan").get_json()  # at 城区
     come_due(db, first["reference"])
     check_in(client, login(bank.zhao), first)
     transfer(admin, bank.zhao.staff_no, "赵敏", bank.zhao.phone, "平定支行", "冠山网格")
-    second = book(bank.code(bank.zhao), phone="13900000012").get_json()  # at 平定 now
+    second = book(bank.code(bank.zhao), phone="13900000012", product="tax-loan").get_json()  # at 平定 now
     come_due(db, second["reference"])
     check_in(client, login(bank.zhao), second)
     moved = book(bank.code(bank.li), phone="13900000013").get_json()

@@ -158,7 +158,7 @@ def test_scanning_the_branch_qr_checks_in_the_phones_booking_and_alerts_the_mana
 
 
 def test_a_check_in_by_a_phone_whose_booking_is_not_here_today_is_refused(bank, book, client, login, db):
-    elsewhere = book(bank.code(bank.zhao)).get_json()  # 城区支行
+    elsewhere = book(bank.code(bank.zhao), product="tax-loan").get_json()  # 城区支行
     come_due(db, elsewhere["reference"])
     tomorrow = book(bank.code(bank.wang), phone="13900000002").get_json()
     kit = branch_checkin(login(bank.boss), bank.rural)

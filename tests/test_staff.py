@@ -55,7 +55,7 @@ def test_another_employees_booking_is_404_to_me(bank, book, login):
 
 def test_a_branch_manager_sees_their_branch_with_masked_phones_but_not_other_branches(bank, book, login):
     book(bank.code(bank.li))
-    book(bank.code(bank.zhao), phone="13900006666")
+    book(bank.code(bank.zhao), phone="13900006666", product="tax-loan")
     c = login(bank.boss)
     items = c.get("/api/staff/bookings?scope=branch").get_json()["items"]
     assert [i["employee"] for i in items] == ["李强"]

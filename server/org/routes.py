@@ -130,15 +130,16 @@ def update_product(product_id: int):
 
 @bp.get("/employees")
 @login_required
+@admin_only
 @doc(resp=Doc(HTTP_200=EmployeeProfileList, HTTP_403=ErrorBody), tags=["admin"])
 def find_employees():
     """Employees whose staff number or name contains ?q= (at most 20), with their shop profile."""
-    _admin()
     return out(EmployeeProfileList, {"items": service.find_employees(get_db(), request.args.get("q", "")[:40])})
 
 
 @bp.put("/employees/<int:employee_id>/profile")
 @login_required
+@admin_only
 @_doc(EmployeeProfileIn, EmployeeProfile)
 def update_profile(employee_id: int):
     """An employee's title and bio on their shop, in Chinese and English."""
