@@ -5,6 +5,7 @@ from flask import Flask, jsonify
 
 from config import settings
 from server import db as database, errors, logs
+from server.compress import compress
 from server.security import SignedCookieSessions, same_origin_only, secure_headers, session_limits
 from server.extensions import csrf, limiter, login_manager, only_limited, spec
 from server.bookings.group import GroupCommit
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     errors.register(app)
     app.after_request(secure_headers)
+    app.after_request(compress)  # runs first: the headers above apply to the compressed body too
     app.before_request(same_origin_only)
     app.before_request(session_limits)
     _register_blueprints(app)

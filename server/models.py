@@ -350,6 +350,30 @@ class ErrorBody(Public):
     fields: dict[str, str] = {}
 
 
+class BranchContact(Public):
+    name: str
+    address: str
+    phone: str
+    name_en: str
+    address_en: str
+
+
+class ShopLinkPublic(Public):
+    code: str
+    url: str
+    name: str = ""  # who serves there (a successor's shop)
+
+
+class ShopNotFound(ErrorBody):
+    """A shop code that leads nowhere: where the customer can go instead."""
+
+    bank: str
+    hotline: str
+    branches: list[BranchContact]
+    successor: Optional[ShopLinkPublic] = None  # the owner left: their successor's own shop
+    suggestion: Optional[ShopLinkPublic] = None  # one character off an existing code
+
+
 class EmployeeCard(Public):
     name: str
     initials: str
