@@ -1,8 +1,8 @@
 """Compressed text responses (brotli, else gzip) for phones on slow rural links.
 
 A body with a strong ETag (static files, the cached shop page and profile) is compressed once per
-worker and kept under that ETag, at the highest quality: the same bytes are served thousands of
-times. Other bodies are compressed per response at a quick setting. The compressed copy's ETag
+worker and kept under that ETag (static files at the highest quality: the same bytes are served
+thousands of times). Other bodies are compressed per response at a quick setting. The compressed copy's ETag
 is made weak, as nginx does, so a phone's If-None-Match still meets the route's own 304 before
 anything is compressed. Never compressed: streams (the live SSE stream, exports), tiny bodies,
 anything but a 200 to a GET, responses that chose their own encoding.
@@ -37,8 +37,10 @@ def coding_for(accept_encoding: str) -> str | None:
 
 
 def _compress(data: bytes, coding: str, best: bool) -> bytes:
+    """best: files that never change while the server runs (brotli's top quality costs tens of
+    milliseconds, once); anything built from data is compressed quickly, as it may change."""
     if coding == "br":
-        return brotli.compress(data, quality=11 if best else 4)
+        return brotli.compress(data, quality=11 if best else 5)
     return gzip.compress(data, compresslevel=9 if best else 6, mtime=0)
 
 
@@ -64,7 +66,7 @@ def compress(response: Response) -> Response:
         data = response.get_data()
         if len(data) < MIN_SIZE:
             return response
-        body = _compress(data, coding, best=key is not None)
+        body = _compress(data, coding, best=request.endpoint == "static")
         if key:
             if len(_kept) >= KEEP:
                 _kept.clear()

@@ -1,4 +1,4 @@
-"""Text goes compressed to phones on slow links (brotli, else gzip); 304s still work; the live
+"""A rural link: text goes compressed to phones (brotli, else gzip); 304s still work; the live
 stream and tiny bodies go as they are. The shop page carries its data and is built once."""
 import gzip
 import json
@@ -90,3 +90,17 @@ def test_markup_in_the_shop_data_cannot_end_its_script_element(bank, client, db)
     page = client.get("/s/SHOP0001").get_data(as_text=True)
     assert "<script>alert(1)" not in page and page.count("</script>") == 2  # shop.js and the data
     assert shop_data(page)["manager"]["intro"] == wang.intro
+
+
+def test_the_shop_page_holds_its_style_and_first_module_allowed_by_hash_only(bank, client):
+    import base64
+    import hashlib
+
+    r = client.get("/s/SHOP0001")
+    page, csp = r.get_data(as_text=True), r.headers["Content-Security-Policy"]
+    script = re.search(r'<script type="module" blocking="render">(.*?)</script>', page, re.S).group(1)
+    style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    for text in (script, style):
+        assert "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'" in csp
+    assert "unsafe-inline" not in csp and 'from "./' not in script and 'from "/static/js/html.js"' in script
+    assert "sha256" not in client.get("/healthz").headers["Content-Security-Policy"]  # that page only
