@@ -90,7 +90,7 @@ def _inlined(template: str) -> tuple[str, str]:
         return template, CSP
     digest = lambda text: "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"  # noqa: E731
     template = (template.replace(STYLE, f"<style>{css}</style>")
-                .replace(SCRIPT, f'<script type="module" blocking="render">{js}</script>'))
+                .replace(SCRIPT, f'<script type="module" id="shop-main" blocking="render">{js}</script>'))
     return template, (CSP.replace("script-src 'self'", f"script-src 'self' {digest(js)}")
                       .replace("style-src 'self'", f"style-src 'self' {digest(css)}"))
 

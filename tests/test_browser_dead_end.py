@@ -59,5 +59,6 @@ def test_the_shop_is_drawn_from_its_page_without_asking_the_api(live_server, pho
     expect(page.get_by_test_id("book-button")).to_be_visible()
     expect(page.get_by_test_id("shop-card")).to_contain_text("王丽")
     assert asked == []
+    page.screenshot(path="/tmp/weaknet-shop.png")
     page.get_by_test_id("book-button").click()  # the form's modules come after the card
     expect(page.get_by_test_id("booking-form")).to_be_visible()

@@ -142,8 +142,7 @@ async function start(request = fetchShop(), saved = false) {
   showCached(answer.cached);
   if (saved) refresh();
   else if (!answer.cached) countVisit();
-  route(false);
-  later();
+  route(false).then(() => setTimeout(later, 50)); // after the shop is drawn, not competing with it
 }
 
 // The rest of the shop, fetched together once the shop is drawn and before it is needed; the
