@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from itertools import count
 
-CONSENT = "2026-11-v1"
+CONSENT = "2026-12-v2"
 
 
 @dataclass

@@ -20,7 +20,7 @@ LIMITS = {name: f"{LIMIT}/{per}" for name, per in (
     ("LOGIN_LIMIT_IP", "minute"), ("LOGIN_LIMIT_ACCOUNT", "minute"))}
 SSE_SETTINGS = {"SSE_MAX_SECONDS": "900", "SSE_HEARTBEAT_SECONDS": "15"}
 BOARD = "/api/boards/employees?period=month"
-CONSENT = "2026-11-v1"
+CONSENT = "2026-12-v2"
 TARGETS = {"shop": 0.5, "board": 0.5, "booking": 0.3, "page": 0.5}
 ENDPOINTS = ("shop", "page", "board", "booking")
 # The shop page as phones ask for it: they all accept compressed text (the server keeps the

@@ -33,7 +33,9 @@ def load():
         "BANK_NAME": env("BANK_NAME", "阳泉农商银行"),
         "BANK_HOTLINE": env("BANK_HOTLINE", "0353-96511"),
         # Version of the privacy notice a customer agrees to when booking.
-        "CONSENT_VERSION": env("CONSENT_VERSION", "2026-11-v1"),
+        "CONSENT_VERSION": env("CONSENT_VERSION", "2026-12-v2"),
+        # What the confirmation promises: the manager calls within this many working hours.
+        "CONTACT_WITHIN_HOURS": _int("CONTACT_WITHIN_HOURS", 2),
         # Appointment slots: length, earliest start from now, how far ahead one can book.
         "SLOT_MINUTES": _int("SLOT_MINUTES", 30),
         "SLOT_LEAD_MINUTES": _int("SLOT_LEAD_MINUTES", 60),
@@ -86,6 +88,8 @@ def load():
         # Quality score weights (count × weight, summed), shown to staff with the formula.
         "QUALITY_WEIGHTS": env("QUALITY_WEIGHTS",
                                "visits:0.1,bookings:1,arrived:3,completed:5,no_show:-2"),
+        # The level review's indicator weights (职级考评 XLSX), same form; empty = QUALITY_WEIGHTS.
+        "LEVEL_REVIEW_WEIGHTS": env("LEVEL_REVIEW_WEIGHTS", ""),
         # New-booking notifications: a webhook (generic JSON or WeCom group robot) and a message
         # sender ("log" writes a log line; plug a domestic SMS/WeChat provider as module:Class).
         "NOTIFY_WEBHOOK_URL": env("NOTIFY_WEBHOOK_URL", ""),

@@ -95,8 +95,12 @@ def _register_blueprints(app):
     from server.org.routes import bp as org
     from server.shops.routes import bp as shops
     from server.staff.routes import bp as staff
+    from server.boards.targets_routes import admin_bp as admin_targets, bp as targets
+    from server.boards.report_routes import bp as reports
+    from server.staff.export_routes import bp as bookings_export
 
-    for bp in (pages.bp, shops, bookings, customers, staff, boards, live, audit, admin, handover, kits, org):
+    for bp in (pages.bp, shops, bookings, customers, staff, boards, live, audit, admin, handover, kits, org,
+               targets, admin_targets, reports, bookings_export):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 

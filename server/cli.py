@@ -92,35 +92,54 @@ def register(app):
             click.echo(f"  {row['role_label']:<10} 工号 {row['staff_no']}  密码 {row['password']}  ({row['name']})")
         click.echo("")
 
+    @app.cli.command("report")
+    @click.option("--period", type=click.Choice(["day", "week", "month"]), default="day", show_default=True,
+                  help="日通报, 周通报 (Monday to --day) or 月通报 (the 1st to --day).")
+    @click.option("--day", help="Asia/Shanghai day the period ends on, YYYY-MM-DD (default: today).")
+    @click.option("--out", "out_dir", default="instance/reports", show_default=True,
+                  help="Folder for the PNG poster and the Markdown.")
+    @click.option("--post", is_flag=True, help="Also post to REPORT_WEBHOOK_URL.")
+    def report(period, day, out_dir, post):
+        """Render the period's ranking as a PNG poster and Markdown; optionally post it."""
+        _report(period, day, out_dir, post)
+
     @app.cli.command("daily-report")
     @click.option("--day", help="Asia/Shanghai day, YYYY-MM-DD (default: today).")
     @click.option("--out", "out_dir", default="instance/reports", show_default=True,
                   help="Folder for the PNG poster and the Markdown.")
     @click.option("--post", is_flag=True, help="Also post to REPORT_WEBHOOK_URL.")
     def daily_report(day, out_dir, post):
-        """Render the day's ranking (日通报) as a PNG poster and Markdown; optionally post it."""
+        """The day's ranking (日通报): the same as `report --period day`."""
+        _report("day", day, out_dir, post)
+
+    def _report(period, day, out_dir, post):
         from datetime import date as date_
 
-        from server.boards.daily import daily_report as build
+        from server.boards import periodic
         from server.boards.routes import weights
         from server.clock import local_day
         from server.models import utcnow
         from server.reports import fonts, markdown, png, webhook
 
-        the_day = date_.fromisoformat(day) if day else local_day(utcnow())
+        try:
+            the_day = date_.fromisoformat(day) if day else local_day(utcnow())
+        except ValueError:
+            sys.exit("--day must be a date like 2026-12-06.")
         try:
             fonts.find_cjk_font()
         except fonts.FontMissing as e:
             sys.exit(str(e))
-        click.echo(f"  … ranking {the_day}")
+        click.echo(f"  … ranking {period} ending {the_day}")
         with Session(engine) as db:
-            report = build(db, day=the_day, weights=weights(), bank=app.config["BANK_NAME"])
+            report = periodic.build(db, period=period, day=the_day, weights=weights(),
+                                    bank=app.config["BANK_NAME"])
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
+        name = str(the_day) if period == "day" else f"{period}-{the_day}"
         click.echo("  … drawing the poster")
-        (folder / f"{the_day}.png").write_bytes(png.render(report))
-        (folder / f"{the_day}.md").write_text(markdown.render(report), encoding="utf-8")
-        click.echo(f"日通报已生成 / report written: {folder / f'{the_day}.png'}")
+        (folder / f"{name}.png").write_bytes(png.render(report))
+        (folder / f"{name}.md").write_text(markdown.render(report), encoding="utf-8")
+        click.echo(f"{periodic.TITLES[period]}已生成 / report written: {folder / f'{name}.png'}")
         url = app.config["REPORT_WEBHOOK_URL"]
         if post and not url:
             sys.exit("Set REPORT_WEBHOOK_URL to post the report.")

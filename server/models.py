@@ -333,6 +333,22 @@ class FunnelStat(SQLModel, table=True):
     completed: int = 0
 
 
+class Target(SQLModel, table=True):
+    """A month's goal for one branch or one employee, set by head office (0 = no goal)."""
+
+    __table_args__ = (UniqueConstraint("period", "scope", "subject_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7)  # YYYY-MM
+    scope: str = Field(max_length=10)  # branch | employee
+    subject_id: int  # the branch's or the employee's id
+    bookings: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    arrived: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # verified arrivals
+    completed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    updated_by: Optional[int] = Field(default=None, foreign_key="employee.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 COUNTERS = ("visits", "bookings", "contacted", "arrived", "completed", "cancelled", "no_show")
 FUNNEL_COUNTERS = ("visits", "bookings", "arrived", "completed")
 
@@ -401,6 +417,13 @@ class ProductPublic(Public):
     documents: list[str]
 
 
+class TeamMember(Public):
+    name: str
+    initials: str
+    level: str
+    title: str
+
+
 class ShopPublic(Public):
     code: str
     channel: str
@@ -410,6 +433,7 @@ class ShopPublic(Public):
     consent_version: str
     manager: EmployeeCard
     covering: Optional[str] = None  # who serves this shop now, when not its owner
+    grid_team: list[TeamMember] = []  # a grid code's shop: the grid's team, not one person
     products: list[ProductPublic]
 
 
@@ -427,6 +451,7 @@ class PrivacyNotice(Public):
     version: str
     lang: str  # zh-CN | en
     title: str
+    summary: list[str] = []  # the notice in a few lines, shown first; the sections one tap away
     sections: list[NoticeSection]
     marketing: str  # the separate, optional marketing consent, in one sentence
 
@@ -443,6 +468,9 @@ class SlotDay(Public):
 
 class SlotsPublic(Public):
     days: list[SlotDay]
+    # Grid codes: the team member these times belong to, and the code that books with them.
+    manager: Optional[str] = None
+    serve_code: Optional[str] = None
 
 
 class VisitCreate(BaseModel):
@@ -488,6 +516,7 @@ class BookingCreate(BaseModel):
     consent_version: str = ""
     marketing: bool = False  # optional, separate from the booking consent
     channel: str = ""
+    serve_code: str = PydField(default="", max_length=16)  # grid codes: the team member whose times were shown
 
     @field_validator("name")
     @classmethod
@@ -588,6 +617,11 @@ class BookingPublic(Public):
     hotline: str
     created_at: datetime
     can_cancel: bool
+    # Why this person serves the customer: dedicated | successor | out_of_office | branch_pool |
+    # grid_least_loaded | new_customer; and within how many working hours they will call.
+    reason: str = "new_customer"
+    contact_within_hours: int = 2
+    shop_url: str = ""  # the shop it came through (status page only), to book again
 
 
 class BookingCreated(BookingPublic):
@@ -745,6 +779,39 @@ class Funnel(Public):
     end: date
     by: str
     rows: list[FunnelRow]
+
+
+class TrendTotals(Public):
+    visits: int  # reach: shown apart, not part of the score
+    bookings: int
+    arrived: int
+    completed: int
+    no_show: int
+    score: float
+
+
+class TrendPoint(TrendTotals):
+    day: date
+
+
+class TrendPrevious(Public):
+    start: date
+    end: date
+    totals: TrendTotals
+
+
+class Trend(Public):
+    period: str
+    start: date
+    end: date
+    by: str  # employee | branch | all
+    id: Optional[int]  # the employee or branch; None for all
+    formula: str
+    weights: dict[str, float]
+    series: list[TrendPoint]  # one point a day, zeros included
+    totals: TrendTotals
+    previous: TrendPrevious  # the period before, of the same length
+    change: TrendTotals  # totals − previous totals
 
 
 class FlaggedRow(Public):

@@ -14,6 +14,7 @@ from server.clock import TZ
 from server.models import Branch, Employee, Grid, Product, ShopLink, Team
 
 PASSWORD = "correct-horse-42"
+CONSENT = "2026-12-v2"  # the privacy notice version in force (CONSENT_VERSION's default)
 # Hashing at OWASP cost (hash_password) takes ~100 ms of CPU per login; the test staff's hash
 # uses cheap scrypt parameters so hundreds of logins stay fast. test_staff checks the real cost.
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
@@ -128,7 +129,7 @@ def next_slot(days_ahead: int = 1, hour: int = 9, minute: int = 0) -> datetime:
 def booking_body(**overrides) -> dict:
     body = {"name": "刘大爷", "phone": "13812345678", "product": "consumer-credit",
             "slot": next_slot().isoformat(), "callback": False, "note": "想了解一下",
-            "consent": True, "consent_version": "2026-11-v1", "channel": ""}
+            "consent": True, "consent_version": CONSENT, "channel": ""}
     body.update(overrides)
     return body
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from server.models import OutOfOffice
+from server.models import OutOfOffice, Target
 from tests.conftest import PASSWORD
 
 ROLES = ("anon", "owner", "colleague", "grid", "boss", "other_boss", "admin")
@@ -40,6 +40,9 @@ CASES = [
     ("GET", "/api/stream", None, (401, 200, 200, 200, 200, 200, 200)),
     ("GET", "/api/boards/employees", None, (401, 200, 200, 200, 200, 200, 200)),
     ("GET", "/api/boards/funnel/employee", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/boards/trend", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/boards/trend?by=branch&id={rural}", None, (401, 403, 403, 403, 200, 403, 200)),
+    ("GET", "/api/boards/trend?id={li}", None, (401, 200, 403, 200, 200, 403, 200)),
     ("GET", "/api/boards/flagged", None, (401, 403, 403, 403, 403, 403, 200)),
     ("GET", "/api/audit", None, (401, 403, 403, 403, 403, 403, 200)),
     ("POST", "/api/admin/customers/export", {"phone": "13812345678"}, (401, 403, 403, 403, 403, 403, 200)),
@@ -61,6 +64,18 @@ CASES = [
     ("PUT", "/api/org/teams/{team}", {"branch_id": "{rural}", "name": "平定尖刀一队"}, ADMIN_ONLY),
     ("POST", "/api/org/products", {"code": "farm-mortgage", "name": "农房抵押贷", "line": "agri",
                                    "method": "mortgage"}, ADMIN_CREATES),
+    ("GET", "/api/boards/targets", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/admin/targets", None, ADMIN_ONLY),
+    ("PUT", "/api/admin/targets", {"period": "2026-12", "scope": "employee", "staff_no": "YQ0002", "bookings": 5},
+     ADMIN_ONLY),
+    ("DELETE", "/api/admin/targets/{target}", None, (401, 403, 403, 403, 403, 403, 204)),
+    ("POST", "/api/admin/targets/import", None, (401, 403, 403, 403, 403, 403, 422)),
+    ("GET", "/api/boards/reports/week.md", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/boards/reports/week.md?branch_id={rural}", None, (401, 200, 200, 200, 200, 403, 200)),
+    ("GET", "/api/boards/level-review.xlsx?period=2026-Q4", None, (401, 403, 403, 403, 200, 200, 200)),
+    ("GET", "/api/staff/bookings/export.csv", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/staff/bookings/export.csv?scope=branch", None, (401, 403, 403, 403, 200, 200, 200)),
+    ("GET", "/api/staff/bookings/export.xlsx?scope=all", None, (401, 403, 403, 403, 403, 403, 200)),
     ("PUT", "/api/org/products/{product}", {"code": "consumer-credit", "name": "消费信用贷",
                                             "line": "consumer", "method": "credit", "active": False},
      ADMIN_ONLY),
@@ -97,8 +112,9 @@ def test_every_endpoint_answers_each_role_as_its_scope_says(actors, bank, book, 
                                 delegate_id=bank.wang.id, created_by=bank.li.id)).id
     if body == "on_behalf":
         body = {"name": "代客", "phone": "13900007777", "product": "consumer-credit", "callback": True,
-                "consent": True, "consent_version": "2026-11-v1"}
-    ids = {"ref": ref, "away": away, "li": bank.li.id, "grid": bank.grid.id, "rural": bank.rural.id,
+                "consent": True, "consent_version": "2026-12-v2"}
+    target = bank.add(Target(period="2026-12", scope="branch", subject_id=bank.rural.id, bookings=1)).id
+    ids = {"ref": ref, "away": away, "target": target, "li": bank.li.id, "grid": bank.grid.id, "rural": bank.rural.id,
            "team": bank.team.id, "product": bank.products[0].id}
     if isinstance(body, dict):
         body = {k: v.replace(TODAY, today) if isinstance(v, str) else v for k, v in body.items()}
@@ -117,8 +133,11 @@ def test_the_table_covers_every_api_endpoint(app):
         rules.remove("/api/kits/<scope>/<int:target_id>.<fmt>")
         rules.add("/api/kits/employee/{li}.zip")
     for converter, placeholder in (("<int:branch_id>", "{rural}"), ("<int:grid_id>", "{grid}"),
-                                   ("<int:team_id>", "{team}"), ("<int:product_id>", "{product}")):
+                                   ("<int:team_id>", "{team}"), ("<int:product_id>", "{product}"),
+                                   ("<int:target_id>", "{target}")):
         rules = {r.replace(converter, placeholder) for r in rules}
     rules = {r.replace("/api/boards/funnel/employees", "/api/boards/funnel/employee") for r in rules}
+    rules = {r.replace("/reports/<period>.<fmt>", "/reports/week.md").replace("/export.<fmt>", "/export.csv")
+             for r in rules}
     missing = rules - covered - PUBLIC
     assert not missing, f"add these endpoints to the access table: {sorted(missing)}"

@@ -25,7 +25,7 @@ def test_booking_returns_reference_and_private_status_link(bank, book):
 def test_booking_stores_the_consent_version_and_counts_in_todays_rollup(bank, book, db):
     book(bank.code(bank.wang))
     booking = db.exec(select(Booking)).one()
-    assert booking.consent_version == "2026-11-v1"
+    assert booking.consent_version == "2026-12-v2"
     stat = db.exec(select(DailyStat)).one()
     assert (stat.employee_id, stat.bookings) == (bank.wang.id, 1)
 

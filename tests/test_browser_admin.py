@@ -132,9 +132,12 @@ def test_every_section_opens_for_an_admin_and_a_branch_manager_gets_only_theirs(
     page = open_page(desk, f"{live_server}/staff#admin")
     failures = []
     page.on("pageerror", lambda e: failures.append(str(e)))
-    for section in ("roster", "handover", "away", "audit", "customer", "kits", "flagged"):
+    for section in ("roster", "handover", "away", "audit", "customer", "kits", "flagged", "targets"):
         page.get_by_test_id(f"adm-nav-{section}").click()
         expect(page.get_by_test_id(f"adm-{section}")).to_be_visible()
+    page.get_by_test_id("adm-nav-reports").click()
+    expect(page.get_by_test_id("downloads")).to_be_visible()
+    page.get_by_test_id("adm-nav-flagged").click()
     expect(page.get_by_test_id("flagged-none")).to_be_visible()
 
     page.get_by_test_id("adm-nav-customer").click()
@@ -158,5 +161,5 @@ def test_every_section_opens_for_an_admin_and_a_branch_manager_gets_only_theirs(
     log_in(boss, live_server, bank.boss)
     page = open_page(boss, f"{live_server}/staff#admin/roster")
     expect(page.get_by_test_id("adm-handover")).to_be_visible()  # roster is the admin's: first of theirs
-    expect(page.locator(".adm-nav a")).to_have_text(["客户继承", "休假代理", "印刷物料"])
+    expect(page.locator(".adm-nav a")).to_have_text(["客户继承", "休假代理", "印刷物料", "报表下载"])
     boss.close()

@@ -170,7 +170,7 @@ def test_booking_on_behalf_reads_the_servers_notice_and_stores_its_version(phone
     page.get_by_test_id("submit").click()
     reference = page.get_by_test_id("reference").inner_text()
     booking = db.exec(select(Booking).where(Booking.reference == reference)).one()
-    assert booking.source == "staff" and booking.consent_version == "2026-11-v1"
+    assert booking.source == "staff" and booking.consent_version == "2026-12-v2"
 
 
 def serious(results) -> list[str]:

@@ -3,10 +3,12 @@ import logging
 from datetime import timedelta
 
 import pytest
+
 from sqlmodel import select
 
 from server.logs import OneLineFormatter
 from server.models import AuditEntry, Booking, Customer, DailyStat, utcnow
+from tests.conftest import CONSENT
 
 
 def actions(db):
@@ -131,7 +133,7 @@ def test_the_notice_names_the_bank_purpose_data_retention_and_how_to_withdraw_in
     assert r.status_code == 200 and n["version"] == app.config["CONSENT_VERSION"] and n["lang"] == "zh-CN"
     text = notice_text(n)
     for phrase in ("测试农商银行", "专属客户经理", "姓名", "手机号码", "备注", "二维码", "138****1234",
-                   "180 天", "预约状态链接", "撤回同意并删除我的个人信息", "0353-12345"):
+                   "180 天", "预约状态链接", "撤回同意并删除这笔预约的个人信息", "短信验证码", "0353-12345"):
         assert phrase in text, phrase
     assert "不影响本次预约" in n["marketing"] and "0353-12345" in n["marketing"]
 
@@ -172,13 +174,13 @@ def test_a_booking_stores_exactly_the_notice_version_served(app, bank, book, cli
 
     # The compliance officer publishes new words under a new version, and puts it in force.
     new = {lang: {**words, "title": words["title"] + "（2027 年修订）"}
-           for lang, words in notice.NOTICES["2026-11-v1"].items()}
+           for lang, words in notice.NOTICES[CONSENT].items()}
     monkeypatch.setitem(notice.NOTICES, "2027-01-v2", new)
     app.config["CONSENT_VERSION"] = "2027-01-v2"
     served = client.get("/api/privacy-notice").get_json()
     assert served["version"] == "2027-01-v2" and "2027 年修订" in served["title"]
 
-    assert book(bank.code(bank.wang), consent_version="2026-11-v1").status_code == 422  # the old words
+    assert book(bank.code(bank.wang), consent_version=CONSENT).status_code == 422  # the old words
     assert book(bank.code(bank.wang), consent_version=served["version"]).status_code == 201
     db.rollback()
     assert db.exec(select(Booking.consent_version)).all() == ["2027-01-v2"]
@@ -194,7 +196,7 @@ def test_the_app_refuses_to_start_with_a_consent_version_that_has_no_notice(tmp_
 
 # Fingerprints of published notices. Customers agreed to these exact words under these versions:
 # change the words under a new version in server/bookings/notice.py, never in place.
-PUBLISHED = {"2026-11-v1": "ccf3a4fd68c82a16"}
+PUBLISHED = {"2026-11-v1": "ccf3a4fd68c82a16", "2026-12-v2": "e79701c4cb74a5fd"}
 
 
 @pytest.mark.parametrize("version", PUBLISHED)

@@ -118,7 +118,7 @@ def test_changes_need_the_csrf_token(bank, book, login):
 def test_staff_can_book_on_behalf_of_a_walk_in_customer(bank, login):
     c = login(bank.wang)
     body = {"name": "柜台客户", "phone": "13900008888", "product": "consumer-credit", "slot": None,
-            "callback": True, "note": "", "consent": True, "consent_version": "2026-11-v1"}
+            "callback": True, "note": "", "consent": True, "consent_version": "2026-12-v2"}
     r = c.post("/api/staff/bookings", json=body)
     assert r.status_code == 201
     assert r.get_json()["source"] == "staff" and r.get_json()["employee"] == "王丽"

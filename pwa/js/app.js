@@ -1,6 +1,6 @@
 // What every customer page shares: the toolbar (large text, language), the live region,
 // the offline banner, the service worker, and retrying the booking outbox.
-import { isLarge, setLarge } from "./prefs.js";
+import { isLarge, setLarge, load, save } from "./prefs.js";
 import { t, getLang, setLang } from "./i18n.js";
 import { flush } from "./bookings.js";
 
@@ -33,9 +33,30 @@ function label() {
   showCached(fromCache);
 }
 
+// First visit: a prominent offer of large text (适老化), inline (never a pop-up), asked once.
+function offerLargeText() {
+  if (isLarge() || load("yryd.large-asked")) return;
+  const box = document.createElement("div");
+  box.className = "first-visit";
+  box.dataset.testid = "large-text-offer";
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", t("large.offer"));
+  const text = document.createElement("p");
+  text.textContent = t("large.offer");
+  const yes = Object.assign(document.createElement("button"), { type: "button", className: "btn primary", textContent: t("large.yes") });
+  const no = Object.assign(document.createElement("button"), { type: "button", className: "btn", textContent: t("large.no") });
+  yes.dataset.testid = "large-text-yes";
+  const done = (on) => { save("yryd.large-asked", "1"); if (on) { setLarge(true); label(); } box.remove(); };
+  yes.onclick = () => done(true);
+  no.onclick = () => done(false);
+  box.append(text, yes, no);
+  $("app").before(box);
+}
+
 // Call after i18n's ready(). rerender(): draw the current view again after a language change.
 export function boot(rerender) {
   label();
+  offerLargeText();
   $("large").addEventListener("click", () => { setLarge(!isLarge()); label(); });
   $("lang").addEventListener("click", async () => {
     await setLang(getLang() === "en" ? "zh-CN" : "en");

@@ -83,7 +83,7 @@ export function remembered() {
 
 // code: the shop it was booked through; null to update a kept booking (status page).
 const KEEP = ["reference", "status", "product_name", "slot_start", "callback", "manager", "manager_phone",
-  "branch", "branch_address", "status_url"];
+  "branch", "branch_address", "status_url", "reason", "contact_within_hours"];
 
 // "Not me": a shared phone (a counter tablet, a relative's phone) forgets every booking made
 // on it, the bookings still waiting to be sent, and any proven number.

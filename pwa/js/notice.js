@@ -22,13 +22,17 @@ export function loadNotice() {
 // After the server said the notice changed: read it again.
 export function forgetNotice() { for (const k in loaded) delete loaded[k]; }
 
+const sections = (n) => n.sections.map((s) => html`<h3>${s.heading}</h3><p>${s.text}</p>`);
+
+// The notice as a few lines, with the full text one tap away (consent is to the full text).
 // state: a notice, "loading" or "missing" (then: what to do, and a retry button).
 export function noticeBlock(state, { heading, hotline } = {}) {
   const n = valid(state) ? state : null;
   return html`<div class="privacy" data-testid="privacy"${n ? html` lang="${n.lang}"` : ""}>
     <h2>${heading || (n ? n.title : t("notice.title"))}</h2>
     ${n ? html`${heading ? html`<p><strong>${n.title}</strong></p>` : ""}
-      ${n.sections.map((s) => html`<h3>${s.heading}</h3><p>${s.text}</p>`)}
+      ${n.summary && n.summary.length ? html`<ul class="gist" data-testid="notice-summary">${n.summary.map((line) => html`<li>${line}</li>`)}</ul>
+        <details data-testid="notice-full"><summary>${t("notice.full")}</summary>${sections(n)}</details>` : sections(n)}
       <p class="muted" data-testid="notice-version">${t("notice.version", { v: n.version })}</p>`
     : state === "missing" ? html`<p class="notice error" data-testid="notice-missing">${t("notice.missing", { hotline })}</p>
       <button type="button" class="btn" data-testid="notice-retry">${t("retry")}</button>`

@@ -8,21 +8,19 @@ import { forget, remember } from "./bookings.js";
 import { boot, announce } from "./app.js";
 import { dateTime } from "./format.js";
 import { slotPicker, groupByDay } from "./views/slots.js";
-import { summary } from "./views/card.js";
+import { summary, tel } from "./views/card.js";
+import { remembered } from "./bookings.js";
 
 add({
   "status.title": "我的预约", "status.missing": "链接不完整，请打开预约成功时保存的完整链接。", "status.gone": "预约链接无效或已过期。",
-  "st.new": "待联系", "st.contacted": "已联系", "st.arrived": "已到店", "st.completed": "已办结", "st.cancelled": "已取消",
-  "st.no_show": "未到店", "status.label": "状态", "cancel": "取消预约", "cancel.ask": "确定要取消这个预约吗？",
+  "status.label": "状态", "cancel": "取消预约", "cancel.ask": "确定要取消这个预约吗？",
   "cancel.yes": "确定取消", "cancel.no": "不取消", "cancel.done": "预约已取消。", "reschedule": "改约时间",
   "reschedule.submit": "确认改到这个时间", "reschedule.done": "已改约到 {time}。", "reschedule.pick": "请先选择新的时间。",
   "status.fixed": "这个预约已不能在线修改，如需帮助请致电客户经理。",
 }, {
   "status.title": "My booking",
   "status.missing": "This link is incomplete. Please open the full link you saved when you booked.",
-  "status.gone": "This booking link is not valid or has expired.", "st.new": "Waiting for contact",
-  "st.contacted": "Contacted", "st.arrived": "Arrived", "st.completed": "Completed",
-  "st.cancelled": "Cancelled", "st.no_show": "Did not arrive", "status.label": "Status",
+  "status.gone": "This booking link is not valid or has expired.", "status.label": "Status",
   "cancel": "Cancel booking", "cancel.ask": "Cancel this booking?", "cancel.yes": "Yes, cancel it",
   "cancel.no": "Keep it", "cancel.done": "Your booking is cancelled.", "reschedule": "Change time",
   "reschedule.submit": "Move to this time", "reschedule.done": "Moved to {time}.",
@@ -38,12 +36,25 @@ let mode = "view"; // view | confirm-cancel | reschedule
 let picking = null; // slot picker state while rescheduling
 let message = ""; // last error shown under the actions
 let sending = false; // one cancel or move at a time
+let confirmed = ""; // what the last change did, shown until the next action
 
 function details(b) {
   return html`
+    ${confirmed ? html`<p class="notice ok" role="status" tabindex="-1" data-testid="status-confirmed">${confirmed}</p>` : ""}
     <p class="badge st-${b.status}" data-testid="status-badge">${t("status.label")}：${t("st." + b.status)}</p>
     <p class="ref">${t("done.ref")} <strong data-testid="reference">${b.reference}</strong></p>
-    ${summary(b)}`;
+    ${summary(b)}
+    ${b.status === "cancelled" ? "" : html`<p class="muted" data-testid="why">${t("next.why", { name: b.manager, why: t("why." + (b.reason || "new_customer")) })}</p>`}`;
+}
+
+// After a cancel (or when nothing can be changed any more): a way on, never a dead end.
+function wayOn(b) {
+  const mine = remembered().find((x) => x.reference === b.reference);
+  const shop = b.shop_url || (mine && mine.code ? `/s/${encodeURIComponent(mine.code)}` : "");
+  return html`<div class="way-on" data-testid="way-on">
+    ${shop ? html`<a class="btn primary" href="${shop}#book" data-testid="book-again">${t("again")}</a>
+      <a class="btn" href="${shop}" data-testid="open-shop">${t("open.shop")}</a>` : ""}
+    <a class="btn" href="${tel(b.hotline)}" data-testid="call-hotline">${t("call.hotline", { hotline: b.hotline })}</a></div>`;
 }
 
 // Withdrawing consent: this booking (the link reaches it alone), or everything held for the
@@ -74,7 +85,7 @@ function actions(b) {
     <h2>${t("reschedule")}</h2><div id="picker"></div>
     <button type="button" class="btn primary" data-act="move" data-testid="reschedule-submit">${t("reschedule.submit")}</button>
     <button type="button" class="btn" data-act="view" data-testid="reschedule-back">${t("back")}</button>`;
-  if (!b.can_cancel) return b.status === "cancelled" ? "" : html`<p class="muted">${t("status.fixed")}</p>`;
+  if (!b.can_cancel) return b.status === "cancelled" ? wayOn(b) : html`<p class="muted">${t("status.fixed")}</p>${wayOn(b)}`;
   return html`
     <div class="actions">
       <button type="button" class="btn" data-act="reschedule" data-testid="reschedule-button">${t("reschedule")}</button>
@@ -82,7 +93,16 @@ function actions(b) {
     </div>`;
 }
 
+// The bank's name and hotline around the page, once the booking says which bank.
+function chrome(b) {
+  document.getElementById("brand").textContent = b.bank;
+  const foot = document.getElementById("foot");
+  mount(foot, html`${b.bank} · <a href="${tel(b.hotline)}">${t("hotline")} ${b.hotline}</a>`);
+  document.title = `${t("status.title")} · ${b.bank}`;
+}
+
 function draw(focusSel) {
+  chrome(booking);
   mount(app, html`
     <section class="view" data-testid="status-view">
       <h1 tabindex="-1">${t("status.title")}</h1>
@@ -124,6 +144,7 @@ async function loadSlots() {
 
 async function act(name) {
   message = "";
+  confirmed = "";
   if (name === "reload") return start();
   if (name === "view" || name === "confirm-cancel" || name === "confirm-erase" || name === "erase-all") {
     mode = name;
@@ -146,16 +167,18 @@ async function act(name) {
       return problem({ status: 404 }, t("erase.all.done", { n: r.bookings }));
     }
     if (name === "cancel-yes") {
-      booking = await call("/api/status/cancel", { method: "POST", body: {} });
-      announce(t("cancel.done"));
+      booking = { ...booking, ...(await call("/api/status/cancel", { method: "POST", body: {} })) };
+      confirmed = t("cancel.done");
+      announce(confirmed);
     } else if (name === "move") {
       if (!picking.slot) { message = t("reschedule.pick"); announce(message); return draw(); }
-      booking = await call("/api/status/reschedule", { method: "POST", body: { slot: picking.slot } });
-      announce(t("reschedule.done", { time: dateTime(booking.slot_start) }));
+      booking = { ...booking, ...(await call("/api/status/reschedule", { method: "POST", body: { slot: picking.slot } })) };
+      confirmed = t("reschedule.done", { time: dateTime(booking.slot_start) });
+      announce(confirmed);
     }
     remember(null, booking);
     mode = "view";
-    draw("h1");
+    draw("[data-testid=status-confirmed]");
   } catch (err) {
     message = (err.body && err.body.message) || err.message;
     if (err.body && err.body.error === "slot_taken") {

@@ -12,7 +12,8 @@ log = logging.getLogger("yryd.audit")
 ACTIONS = ("login", "login_failed", "logout", "password_changed", "status_changed",
            "phone_revealed", "availability_changed", "customer_erased", "customer_exported",
            "retention_run", "handover", "out_of_office_set", "channel_code_created",
-           "roster_imported", "org_changed")
+           "roster_imported", "org_changed", "target_set", "target_deleted", "targets_imported",
+           "bookings_exported", "level_review_exported")
 
 
 def record(db: Session, *, action: str, actor: Employee | None = None, target: str = "",

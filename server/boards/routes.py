@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, request
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from server.boards import service
+from server.boards import service, trend as trends
 from server.boards.daily import BRANCH_COLUMNS, EMPLOYEE_COLUMNS
 from server.bookings.flags import REASONS
 from server.clock import TZ, local_day, period_range, to_utc
@@ -16,7 +16,7 @@ from server.extensions import doc
 from server.http import conditional, json_bytes, me, out
 from server.reports import export
 from server.models import (LEVELS, TRACKS, Board, BoardRow, Booking, Branch, Customer, Employee, ErrorBody,
-                           FlaggedList, Funnel, mask_phone, utcnow)
+                           FlaggedList, Funnel, Trend, mask_phone, utcnow)
 from pydantic import TypeAdapter
 from spectree import Response as Doc
 
@@ -154,6 +154,41 @@ def funnel(by):
     period, start, end = _period()
     rows = service.funnel(get_db(), by=by, start=start, end=end, employee_ids=_funnel_scope())
     return conditional(out(Funnel, {"period": period, "start": start, "end": end, "by": by, "rows": rows}))
+
+
+@bp.get("/trend")
+@login_required
+@doc(resp=Doc(HTTP_200=Trend, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
+def trend():
+    """Daily counts and score over the period, and the change against the period before:
+    ?period=week|month|range&by=employee|branch|all&id= (scoped like the funnels)."""
+    period, start, end = _period()
+    by = request.args.get("by", "employee")
+    if by not in trends.SCOPES:
+        raise Invalid(by="invalid")
+    viewer, scope = me(), _funnel_scope()
+    who = _int_arg("id", 0, 10**9) or None
+    branch_id = None
+    if by == "employee":
+        who = who or viewer.id
+        if get_db().get(Employee, who) is None:
+            raise NotFound("not_found")
+        if scope is not None and who not in scope:
+            raise ApiError("forbidden", 403)
+        scope = [who]
+    elif by == "branch":
+        who = branch_id = who or viewer.branch_id
+        if get_db().get(Branch, who) is None:
+            raise NotFound("not_found")
+        if scope is not None and not (viewer.role == "branch_manager" and viewer.branch_id == who):
+            raise ApiError("forbidden", 403)
+    else:
+        who = None
+    w = weights()
+    data = trends.trend(get_db(), period=period, start=start, end=end, weights=w, employee_ids=scope,
+                        branch_id=branch_id)
+    return conditional(out(Trend, {"period": period, "start": start, "end": end, "by": by, "id": who,
+                                   "formula": w.formula(), "weights": w.values, **data}))
 
 
 @bp.get("/flagged")

@@ -12,14 +12,15 @@ from server.shops.service import least_loaded, serving
 
 
 def route_to_manager(db: Session, *, link: ShopLink, customer: Customer | None,
-                     day: date) -> tuple[Employee, str]:
+                     day: date, chosen: Employee | None = None) -> tuple[Employee, str]:
     """The manager for `customer` (None: a new one) arriving through `link` for `day`, and why.
 
     A returning customer goes to their dedicated manager whatever shop they came through; a
-    new one to the shop's owner (a grid code: the grid's least-loaded employee). A manager who
+    new one to the shop's owner (a grid code: `chosen`, the member whose times the customer was
+    shown, else the grid's least-loaded employee). A manager who
     left hands over to their successor, else to the branch; one who is away, to their delegate.
     """
-    grid_pick = least_loaded(db, link.grid_id) if link.grid_id and not customer else None
+    grid_pick = (chosen or least_loaded(db, link.grid_id)) if link.grid_id and not customer else None
     first = grid_pick or catalog_get(db, Employee, customer.employee_id if customer else link.employee_id)
     manager, fallback = serving(db, first, day)
     default = "dedicated" if customer else ("grid_least_loaded" if grid_pick else "new_customer")

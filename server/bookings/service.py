@@ -239,7 +239,8 @@ def _plan(db: Session, job: Job, customer: Customer | None) -> Plan:
     day = local_day(to_utc(data.slot)) if data.slot else local_day(now)
     # Knowing a number is not being its customer: unproven, the booking goes where a new
     # customer's would (the person the shop shows), so its answer tells nothing about the number.
-    manager, reason = route_to_manager(db, link=job.link, customer=customer if job.proven else None, day=day)
+    manager, reason = route_to_manager(db, link=job.link, customer=customer if job.proven else None, day=day,
+                                       chosen=_grid_member(db, job.link, data.serve_code))
     if customer is not None and not job.proven and reason == "new_customer":
         reason = "unproven"
     slot = _check_slot(db, manager, data.slot, now) if data.slot else None
@@ -252,6 +253,18 @@ def _plan(db: Session, job: Job, customer: Customer | None) -> Plan:
         raise TooMany(retry_after=_until_midnight(now))
     flag = flags.flag_for(db, phone=data.phone, today=today, device=job.device, source=job.source, now=now)
     return Plan(job, product, manager, reason, slot, flag, customer)
+
+
+def _grid_member(db: Session, link: ShopLink, code: str) -> Employee | None:
+    """For a grid code, the team member whose times the customer was shown (their own shop
+    code, from the slots answer); 422 when they no longer serve that grid."""
+    if not link.grid_id or not code:
+        return None
+    own = catalog_row(db, ShopLink, code.upper(), lambda: db.exec(select(ShopLink).where(ShopLink.code == code.upper())).first())
+    member = catalog_get(db, Employee, own.employee_id) if own is not None and not own.channel else None
+    if member is None or member.disabled or member.grid_id != link.grid_id:
+        raise Invalid(serve_code="grid_member_gone")
+    return member
 
 
 def _booked_today(db: Session, customer: Customer, now: datetime, proven: bool) -> int:
@@ -336,8 +349,8 @@ def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime)
     if not rules().is_slot(slot, now, schedule_for(db, manager)):
         raise Invalid(slot="slot_unavailable")
     if slot in taken(db, manager, slot, slot + timedelta(seconds=1)):
-        free = next_free(db, employee=manager, rules=rules(), now=now)
-        raise Conflict("slot_taken", free_slots=slot_json(free))
+        free = next_free(db, employee=manager, rules=rules(), now=now, near=slot)
+        raise Conflict("slot_taken", free_slots=slot_json(free), manager=manager.name)
     return slot
 
 
@@ -399,6 +412,7 @@ def reschedule(db: Session, *, booking: Booking, slot: datetime, now: datetime |
         db.commit()
     except IntegrityError:
         db.rollback()
-        raise Conflict("slot_taken", free_slots=slot_json(next_free(db, employee=manager, rules=rules(), now=now)))
+        raise Conflict("slot_taken", free_slots=slot_json(next_free(db, employee=manager, rules=rules(), now=now,
+                                                                    near=to_utc(slot))), manager=manager.name)
     publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
     return booking

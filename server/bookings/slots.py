@@ -104,7 +104,12 @@ def open_slots(db: Session, *, employee: Employee, rules: SlotRules, now: dateti
 
 
 def next_free(db: Session, *, employee: Employee, rules: SlotRules, now: datetime,
-              limit: int = 6) -> list[dict]:
-    """A few of the earliest open slots, offered when the chosen one was just taken."""
+              limit: int = 6, near: datetime | None = None) -> list[dict]:
+    """A few open slots, offered when the chosen one was just taken: those nearest `near`
+    (the same day first), else the earliest; in time order."""
     flat = [s for d in open_slots(db, employee=employee, rules=rules, now=now) for s in d["slots"]]
+    if near is not None:
+        day = local(near).date()
+        flat = sorted(flat, key=lambda s: (s["start"].date() != day, abs(to_utc(s["start"]) - near)))[:limit]
+        return sorted(flat, key=lambda s: s["start"])
     return flat[:limit]

@@ -19,7 +19,16 @@ def public(db: Session, booking: Booking, now: datetime | None = None, rows: tup
             "manager": manager.name, "manager_phone": manager.phone, "branch": branch.name,
             "branch_address": branch.address, "bank": current_app.config["BANK_NAME"],
             "hotline": current_app.config["BANK_HOTLINE"], "created_at": booking.created_at,
-            "can_cancel": customer_can_change(booking, now or utcnow())}
+            "can_cancel": customer_can_change(booking, now or utcnow()),
+            "reason": PUBLIC_REASONS.get(booking.route_reason, "new_customer"),
+            "contact_within_hours": current_app.config["CONTACT_WITHIN_HOURS"]}
+
+
+# Why this person serves the customer, in the words the customer is shown (专属 / 交接 / 代班 /
+# 网格). An unproven number's booking reads as a new customer's: it must tell nothing of the number.
+PUBLIC_REASONS = {"dedicated": "dedicated", "successor": "successor", "handover": "successor",
+                  "out_of_office": "out_of_office", "branch_pool": "branch_pool",
+                  "grid_least_loaded": "grid_least_loaded"}
 
 
 def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ()) -> dict:

@@ -5,7 +5,7 @@ WeCom group robots accept only a small subset (headings, bold, links, quotes and
 """
 from dataclasses import replace
 
-from server.reports.report import Report, cell_text, day_label, numeric_keys, sections
+from server.reports.report import Report, as_report, cell_text, day_label, numeric_keys, sections
 
 WECOM_LIMIT = 4096  # bytes of UTF-8, per WeCom's group-robot documentation
 _ESCAPE = {c: "\\" + c for c in "\\`*_[]<>|#~"}
@@ -36,9 +36,22 @@ def _generic(report: Report) -> str:
         lines.append("")
         if omitted and i == 0:
             lines += [f"*⋯⋯ 中间 {omitted} 名略 ⋯⋯*", ""]
+    for extra in report.extra:
+        lines += [f"## {_esc(extra.heading)}", ""] + ([_esc(extra.note), ""] if extra.note else [])
+        lines += _table(as_report(report, extra))
     if report.formula:
         lines += [f"> 计分规则:{_esc(report.formula)}", ""]
     return "\n".join(lines)
+
+
+def _table(report: Report) -> list[str]:
+    """A whole table (header, alignment row, every row) and a blank line."""
+    numbers = numeric_keys(report)
+    lines = ["| " + " | ".join(_esc(h) for _, h in report.columns) + " |",
+             "|" + "|".join(" ---: " if k in numbers else " --- " for k, _ in report.columns) + "|"]
+    lines += ["| " + " | ".join(_esc(cell_text(row.get(k))) for k, _ in report.columns) + " |"
+              for row in report.rows]
+    return lines + ([""] if report.rows else ["*暂无数据*", ""])
 
 
 def _wecom(report: Report) -> str:
@@ -72,6 +85,13 @@ def _wecom_text(report: Report) -> str:
         lines.append("")
         if omitted and i == 0:
             lines += [f'<font color="comment">⋯⋯ 中间 {omitted} 名略 ⋯⋯</font>', ""]
+    for extra in report.extra:
+        table = as_report(report, extra)
+        lines.append(f'**<font color="info">{_safe(extra.heading)}</font>**')
+        if extra.note:
+            lines.append(f'<font color="comment">{_safe(extra.note)}</font>')
+        lines += [_wecom_row(table, row, numeric_keys(table)) for row in extra.rows]
+        lines.append("")
     if report.formula:
         lines.append(f'> <font color="comment">计分规则:{_safe(report.formula)}</font>')
     return "\n".join(lines).rstrip("\n")

@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw
 
 from server.reports import table
 from server.reports.fonts import truetype
-from server.reports.report import Report, Section, cell_text, day_label, numeric_keys, sections
+from server.reports.report import Report, Section, as_report, cell_text, day_label, numeric_keys, sections
 from server.reports.table import GREEN, GREEN_DARK, MEDALS, MUTED, RED, TEXT, WHITE
 
 WIDTH = 1080
@@ -65,10 +65,27 @@ def _paint(draw, report: Report) -> Layout:
                        rank_colour=colour, boxes=layout.boxes)
         if omitted and i == 0:
             y = _centred(draw, y + 28, f"⋯⋯  中间 {omitted} 名略  ⋯⋯", truetype(28), MUTED) + 8
+    for extra in report.extra:
+        y = _extra(draw, y, as_report(report, extra), extra.note, layout)
     y = _footer(draw, y + 24, report)
     layout.height = y
     layout.first_row = layout.boxes[0] if layout.boxes else None
     return layout
+
+
+def _extra(draw, y: int, table_report: Report, note: str, layout: Layout) -> int:
+    """A further table (e.g. the per-capita branch PK) under the ranking, every row shown."""
+    y = _heading(draw, y, table_report.title, GREEN)
+    if note:
+        for line in table.wrap(note, truetype(28), WIDTH - 2 * MARGIN):
+            draw.text((MARGIN, y), line, font=truetype(28), fill=MUTED, anchor="lt")
+            y += 40
+        y += 8
+    if not table_report.rows:
+        return _empty(draw, y)
+    grid = table.fit(table_report, table_report.rows, WIDTH - 2 * MARGIN)
+    return table.draw(draw, grid, table_report.rows, MARGIN, y, medals=True, rank_colour=RED,
+                      boxes=[])
 
 
 def _header(draw, report: Report) -> int:

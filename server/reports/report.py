@@ -7,6 +7,17 @@ WEEKDAYS = "一二三四五六日"
 
 
 @dataclass(frozen=True)
+class Table:
+    """A further table under the ranking (e.g. the per-capita branch PK), shown in full."""
+
+    heading: str
+    columns: list[tuple[str, str]]
+    rows: list[dict]
+    highlight: str = "score"
+    note: str = ""  # one line under the heading (how the column is computed)
+
+
+@dataclass(frozen=True)
 class Report:
     """A ranking ready to publish; `columns` (key, Chinese header) decide what is shown."""
 
@@ -19,6 +30,7 @@ class Report:
     formula: str = ""
     top_n: int = 10
     highlight: str = "score"  # the column drawn large and coloured, when present
+    extra: tuple[Table, ...] = ()  # further tables, after the ranking
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,13 @@ def sections(report: Report) -> tuple[list[Section], int]:
         return [Section("top", f"龙榜 · 前 {n} 名", rows[:n]),
                 Section("bottom", f"虎榜 · 后 {n} 名", rows[-n:])], len(rows) - 2 * n
     return [Section("all", f"龙虎榜 · 全部 {len(rows)} 名", list(rows))], 0
+
+
+def as_report(report: Report, extra: Table) -> Report:
+    """A further table seen as a report of its own, so the same renderers can draw it."""
+    return Report(title=extra.heading, bank=report.bank, day=report.day, period_label=report.period_label,
+                  columns=extra.columns, rows=extra.rows, top_n=max(len(extra.rows), 1),
+                  highlight=extra.highlight)
 
 
 def is_number(value) -> bool:

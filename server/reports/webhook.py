@@ -85,6 +85,10 @@ def generic_payload(report: Report) -> dict:
         "columns": [{"key": key, "label": label} for key, label in report.columns],
         "rows": [{key: _plain(row.get(key)) for key in keys} for row in report.rows],
         "formula": report.formula,
+        "sections": [{"heading": t.heading, "note": t.note,
+                      "columns": [{"key": key, "label": label} for key, label in t.columns],
+                      "rows": [{key: _plain(row.get(key)) for key, _ in t.columns} for row in t.rows]}
+                     for t in report.extra],
         "markdown": markdown.render(report),
     }
 

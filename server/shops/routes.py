@@ -71,6 +71,11 @@ def slots(code):
     """Open appointment slots of the manager serving this shop (Asia/Shanghai)."""
     db = get_db()
     link = service.get_link(db, code)
+    if link.grid_id:  # the member a booking now would go to: their times, and who they are
+        member = service.least_loaded(db, link.grid_id)
+        if member is not None:
+            return out(SlotsPublic, {**slot_days(db, member, routed=True), "manager": member.name,
+                                     "serve_code": service.own_link(db, member).code})
     return out(SlotsPublic, slot_days(db, db.get(Employee, link.employee_id), routed=True))
 
 

@@ -141,7 +141,12 @@ def profile(db: Session, link: ShopLink, today: date | None = None) -> dict:
     """Everything the shop page shows: the serving manager's card and their products."""
     owner = db.get(Employee, link.employee_id)
     manager, reason = serving(db, owner, today or local_day(utcnow()))
-    return {"code": link.code, "channel": link.channel, "manager": card(db, manager),
+    team = []
+    if link.grid_id:
+        team = [{"name": e.name, "initials": e.name[-2:], "level": e.level, "title": e.title}
+                for e in db.exec(select(Employee).where(Employee.grid_id == link.grid_id, Employee.disabled == False)  # noqa: E712
+                                 .order_by(Employee.id))]
+    return {"code": link.code, "channel": link.channel, "manager": card(db, manager), "grid_team": team,
             "covering": manager.name if reason else None,
             "products": [product_dict(p) for p in products_for(db, manager)]}
 

@@ -11,12 +11,14 @@ import * as customer from "./admin-customer.js";
 import * as kits from "./admin-kits.js";
 import * as flagged from "./admin-flagged.js";
 import * as org from "./admin-org.js";
+import * as targets from "./admin-targets.js";
+import * as downloads from "./downloads.js";
 
 const ADMIN = ["admin"], MANAGERS = ["admin", "branch_manager"];
 const SECTIONS = [
   ["roster", roster, ADMIN], ["handover", handover, MANAGERS], ["away", away, MANAGERS],
   ["audit", audit, ADMIN], ["customer", customer, ADMIN], ["kits", kits, MANAGERS], ["flagged", flagged, ADMIN],
-  ["org", org, ADMIN],
+  ["org", org, ADMIN], ["targets", targets, ADMIN], ["reports", downloads, MANAGERS],
 ];
 let shown = null;
 

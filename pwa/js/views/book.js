@@ -8,6 +8,8 @@ import { api, formErrors, uuid } from "../api.js";
 import { put, remove, send, events } from "../bookings.js";
 import { announce, focusView } from "../app.js";
 import { summary } from "./card.js";
+import { dateTime } from "../format.js";
+import { speakButton } from "../speak.js";
 import { slotPicker, groupByDay } from "./slots.js";
 import { outboxNotice } from "./outbox.js";
 import { loadNotice, shownNotice, forgetNotice, noticeBlock } from "../notice.js";
@@ -103,6 +105,19 @@ function productOptions(products, chosen) {
   return groups.map((k) => html`<optgroup label="${label(k)}">${products.filter((p) => p.kind === k).map(opt)}</optgroup>`);
 }
 
+// The chosen product in words, to read aloud (适老化 朗读).
+function chosenProduct(shop, d) {
+  const p = shop.products.find((x) => x.code === d.product);
+  if (!p) return "";
+  return html`<div class="chosen-product" data-testid="chosen-product"><p id="chosen-words">${p.name}${p.summary ? html`：${p.summary}` : ""}${
+    p.amount ? html`（${p.amount}）` : ""}</p>${speakButton("#chosen-words", "speak-product")}</div>`;
+}
+
+// After "that time was just taken": the free times nearest the one picked, one tap each.
+const nearBlock = (d) => d.near && d.near.length ? html`<div class="near" data-testid="near-slots">
+  <p>${t("near")}</p><div class="slots">${d.near.map((s) => html`<button type="button" class="slot" data-near="${s.start}"
+    data-testid="near-${s.label}">${dateTime(s.start)}</button>`)}</div></div>` : "";
+
 // The notice on screen: its words, or "loading" / "missing".
 const noticeState = () => shownNotice() || (noticeFailed ? "missing" : "loading");
 
@@ -114,14 +129,17 @@ function form(ctx) {
     <section class="view" data-testid="booking-form">
       <button type="button" class="back" data-testid="back-button">${t("back")}</button>
       <h1>${t("book.title")}</h1>
-      <p class="muted" data-testid="book-with">${t("book.with", { name: (d.serving || shop).manager.name })}</p>
+      <p class="muted" data-testid="book-with">${d.serving ? t("book.with", { name: d.serving.manager.name })
+        : d.gridPick ? t("book.grid", { name: d.gridPick.name }) : t("book.with", { name: shop.manager.name })}</p>
       <div class="outbox"></div>
       <form novalidate>
         ${field("product", html`<select ${attrs("product")}>
           <option value="">${t("f.product.pick")}</option>${productOptions(shop.products, d.product)}</select>`)}
+        <div id="chosen-slot">${chosenProduct(shop, d)}</div>
         <fieldset class="field" aria-describedby="e-slot">
           <legend>${t("f.time")}</legend>
-          <div id="picker"></div>${err("slot")}
+          ${err("slot")}${nearBlock(d)}
+          <div id="picker"></div>
         </fieldset>
         ${field("name", html`<input ${attrs("name")} autocomplete="name" maxlength="40" value="${d.name}">`)}
         ${field("phone", html`<input ${attrs("phone", 1)} type="tel" inputmode="tel" autocomplete="tel-national"
@@ -167,6 +185,13 @@ async function loadSlots(ctx, picker) {
   try {
     const data = await api(`/api/shops/${encodeURIComponent(ctx.code)}/slots`);
     draft.days = data.days || [];
+    // A grid code: these are one team member's times, and the booking goes to them.
+    const pick = data.serve_code ? { name: data.manager, code: data.serve_code } : null;
+    if ((pick && pick.code) !== (draft.gridPick && draft.gridPick.code)) {
+      draft.gridPick = pick;
+      const line = document.querySelector("[data-testid=book-with]");
+      if (line && !draft.serving) line.textContent = pick ? t("book.grid", { name: pick.name }) : t("book.with", { name: ctx.shop.manager.name });
+    }
     draft.unreachable = false;
   } catch {
     if (draft.days === null) draft.days = [];
@@ -203,9 +228,11 @@ function refused(root, ctx, error) {
   waiting = null;
   const body = error.body || {};
   if (body.error === "slot_taken") {
+    // Stay on the day picked, and offer the free times nearest the one picked (same day first).
     errors = { slot: body.message || t("taken") };
     draft.slot = "";
-    if (Array.isArray(body.free_slots)) draft.days = groupByDay(body.free_slots);
+    draft.near = Array.isArray(body.free_slots) ? body.free_slots : [];
+    if (draft.days === null && draft.near.length) draft.days = groupByDay(draft.near);
   } else {
     errors = fieldErrors(body);
     if (errors.consent) forgetNotice(); // outdated: the form shows the new notice to agree to
@@ -224,6 +251,7 @@ async function submit(root, ctx) {
     name: draft.name.trim().replace(/\s+/g, " "), phone: normPhone(draft.phone), product: draft.product,
     slot: draft.callback ? null : draft.slot, callback: draft.callback, note: draft.note.trim(),
     consent: true, consent_version: draft.consentVersion, channel: ctx.channel, marketing: draft.marketing,
+    serve_code: !draft.serving && draft.gridPick ? draft.gridPick.code : "",
   };
   // The key is made and stored before the first send: a retry can never book twice.
   const entry = { key: uuid(), code: ctx.code, body, state: "pending", created: Date.now(),
@@ -269,7 +297,7 @@ export function render(root, ctx, showErrors = false, quiet = false) {
   }
   showErrors = showErrors || keepErrors;
   keepErrors = false;
-  if (!showErrors) errors = {};
+  if (!showErrors) { errors = {}; draft.near = null; }
   if (ctx.arg && !showErrors) draft.product = ctx.arg;
   if (!ctx.shop.products.some((p) => p.code === draft.product)) draft.product = "";
   const notice = shownNotice();
@@ -280,6 +308,7 @@ export function render(root, ctx, showErrors = false, quiet = false) {
   f.addEventListener("input", (e) => {
     const el = e.target;
     if (el.name in draft) draft[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    if (el.name === "product") mount(root.querySelector("#chosen-slot"), chosenProduct(ctx.shop, draft));
     if (el.name === "phone" && draft.serving && normPhone(el.value) !== draft.provenPhone) { // another number: not proven
       clearDedicated(draft);
       draft.days = null;
@@ -291,6 +320,18 @@ export function render(root, ctx, showErrors = false, quiet = false) {
     if (el.name === "consent") draft.consentVersion = el.checked && shownNotice() ? shownNotice().version : "";
   });
   f.addEventListener("submit", (e) => { e.preventDefault(); submit(root, ctx); });
+  f.addEventListener("click", (e) => {
+    const near = e.target.closest("[data-near]");
+    if (!near) return;
+    const start = near.dataset.near;
+    const day = (draft.days || []).find((d) => d.slots.some((x) => x.start === start));
+    Object.assign(draft, { slot: start, callback: false, near: null, day: day ? day.date : draft.day });
+    errors.slot = "";
+    root.querySelector("#e-slot").textContent = "";
+    near.closest(".near").remove();
+    picker.draw();
+    announce(t("near.picked", { time: dateTime(start) }));
+  });
   wireDedicated(root, ctx, (focus) => {
     render(root, ctx, false, true);
     const el = focus && root.querySelector(focus);
@@ -298,10 +339,11 @@ export function render(root, ctx, showErrors = false, quiet = false) {
   });
   if (showErrors) {
     const first = FIELDS.find((k) => errors[k]);
-    const target = first && (first === "slot" ? root.querySelector("#picker button") : root.querySelector(`[name=${first}]`));
+    const target = first && (first === "slot" ? root.querySelector("[data-near], #picker button") : root.querySelector(`[name=${first}]`));
     if (target) {
-      target.focus();
-      target.scrollIntoView({ block: "center" });
+      target.focus({ preventScroll: true });
+      // The message itself comes into view, with what to do next under it.
+      (first === "slot" ? root.querySelector("#e-slot") : target).scrollIntoView({ block: "center" });
     }
     announce(errors.form || errors[first] || "");
   } else if (!quiet) {

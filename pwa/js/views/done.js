@@ -5,6 +5,7 @@ import { remembered } from "../bookings.js";
 import { announce, focusView } from "../app.js";
 import { installBlock } from "../install.js";
 import { summary } from "./card.js";
+import { speakButton } from "../speak.js";
 
 function absolute(url) {
   try { return new URL(url, location.href).href; } catch { return url; }
@@ -27,26 +28,40 @@ async function copy(text) {
   }
 }
 
+// What happens next, in words: who calls, from which number, within what time, and why them.
+export const nextSteps = (b) => html`
+  <div class="next" data-testid="next-steps">
+    <h2>${t("next.title")}</h2>
+    <p>${t("next.call", { name: b.manager, phone: b.manager_phone || "", h: b.contact_within_hours || 2 })}</p>
+    ${b.slot_start ? html`<p>${t("next.visit", { branch: b.branch || "" })}</p>` : ""}
+    <p class="muted" data-testid="why">${t("next.why", { name: b.manager, why: t("why." + (b.reason || "new_customer")) })}</p>
+  </div>`;
+
 export function render(root, ctx) {
   const b = remembered().find((x) => x.reference === ctx.arg);
   if (!b) return ctx.go("");
   const url = absolute(safeUrl(b.status_url));
+  const canShare = typeof navigator.share === "function";
   mount(root, html`
     <section class="view" data-testid="confirmation">
       <h1>${t("done.title")}</h1>
       <p class="ref">${t("done.ref")} <strong data-testid="reference">${b.reference}</strong></p>
-      ${summary(b)}
+      <div class="spoken">${nextSteps(b)}${summary(b)}</div>
+      ${speakButton("[data-testid=confirmation] .spoken", "speak-confirmation")}
       <div class="linkbox">
         <h2>${t("done.link")}</h2>
         <p class="muted">${t("done.link.hint")}</p>
-        <p><a class="url" href="${url}" data-testid="status-link">${url}</a></p>
-        <button type="button" class="btn" data-testid="copy-link">${t("copy")}</button>
+        <button type="button" class="btn primary" data-testid="copy-link">${canShare ? t("share") : t("copy")}</button>
+        <a class="btn" href="${url}" data-testid="status-link">${t("done.open")}</a>
       </div>
       <div class="install" data-testid="install"></div>
       <a class="btn" href="#">${t("done.home")}</a>
     </section>`);
   installBlock(root.querySelector(".install"));
   root.querySelector("[data-testid=copy-link]").addEventListener("click", async (e) => {
+    if (canShare) {
+      try { await navigator.share({ title: t("done.link"), url }); return; } catch { /* dismissed: copy instead */ }
+    }
     const ok = await copy(url);
     e.target.textContent = ok ? t("copied") : t("copy.fail");
     announce(ok ? t("copied") : t("copy.fail"));
