@@ -21,7 +21,11 @@ LIMITS = {name: f"{LIMIT}/{per}" for name, per in (
 SSE_SETTINGS = {"SSE_MAX_SECONDS": "900", "SSE_HEARTBEAT_SECONDS": "15"}
 BOARD = "/api/boards/employees?period=month"
 CONSENT = "2026-12-v2"
-TARGETS = {"shop": 0.5, "board": 0.5, "booking": 0.3}
+TARGETS = {"shop": 0.5, "board": 0.5, "booking": 0.3, "page": 0.5}
+ENDPOINTS = ("shop", "page", "board", "booking")
+# The shop page as phones ask for it: they all accept compressed text (the server keeps the
+# compressed copy, so this measures serving it, not compressing it every time).
+PHONE = {"Accept-Encoding": "gzip, deflate, br"}
 
 
 def app_env(url: str, port: int, channel: str) -> dict:
@@ -90,6 +94,8 @@ def app_endpoints(g: Gunicorn, db: BenchDatabase, seed: dict, plan, work: Path) 
     warm = load.lua_data(work / "book-warm.lua", prefix="18", slots=[], slot_every=0, **common)
     book = load.lua_data(work / "book.lua", prefix="17", slots=slots, slot_every=plan.slot_every, **common)
     results = {"shop": measure(g, plan, "get.lua", shops, shops)}
+    pages = load.lua_data(work / "pages.lua", paths=[f"/s/{c}" for c in codes])
+    results["page"] = measure(g, plan, "get.lua", pages, pages, headers=PHONE)
     results["booking"] = measure(g, plan, "post.lua", warm, book, count=db.count_bookings)
     results["booking"].update(slots_offered=len(slots), slot_every=plan.slot_every,
                               outbox_drained_seconds=drain(db))
@@ -110,6 +116,7 @@ def profiles(g: Gunicorn, seed: dict, names: list[str], plan, work: Path) -> dic
     codes = [s["code"] for s in seed["shops"]]
     runs = {"shop": ("get.lua", load.lua_data(work / "p-shops.lua", paths=[f"/api/shops/{c}" for c in codes]), None),
             "board": ("get.lua", load.lua_data(work / "p-board.lua", paths=[BOARD]), None),
+            "page": ("get.lua", load.lua_data(work / "p-pages.lua", paths=[f"/s/{c}" for c in codes]), PHONE),
             "booking": ("post.lua", load.lua_data(work / "p-book.lua", prefix="19", slots=[], slot_every=0,
                                                   paths=[f"/api/shops/{c}/bookings" for c in codes],
                                                   consent=CONSENT, threads=load.THREADS), None)}
@@ -201,7 +208,7 @@ def ratios(section: dict) -> dict:
     get, post = max(r["rps"] for r in runs), bare["post"]["rps"]
     cost = min(r["cpu_ms_per_request"] for r in runs)
     out = {name: {"strict": ep[name]["rps"] / get, "by_cpu": cost / ep[name]["cpu_ms_per_request"]}
-           for name in ("shop", "board", "booking")}
+           for name in ENDPOINTS}
     out["booking"]["vs_post"] = ep["booking"]["rps"] / post
     if "write" in bare:
         out["booking"]["vs_write"] = ep["booking"]["rps"] / bare["write"]["rps"]

@@ -1,7 +1,7 @@
 """RESULTS.md from the figures a run collected."""
 from pathlib import Path
 
-from bench.phases import BOARD, TARGETS
+from bench.phases import BOARD, ENDPOINTS, TARGETS
 
 # bench/fault.py writes its figures between these markers; a rewrite keeps them, at the end.
 FAULT_BEGIN, FAULT_END = "<!-- fault:begin -->", "<!-- fault:end -->"
@@ -9,6 +9,7 @@ RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
 
 NAMES = {"shop": "`GET /api/shops/<code>` (shop API)",
          "booking": "`POST /api/shops/<code>/bookings` (booking)",
+         "page": "`GET /s/<code>` (shop HTML page, compressed as phones ask)",
          "board": f"`GET {BOARD}` (board, logged in)"}
 CATEGORIES = [  # package (as profile.package names it) -> what it is
     ("database: SQLAlchemy / SQLModel / driver", ("sqlalchemy", "sqlmodel", "psycopg", "psycopg_binary",
@@ -29,7 +30,7 @@ def ms(x: float) -> str:
 
 def brief(s: dict) -> str:
     ep, r = s["endpoints"], s["ratios"]
-    parts = [f"{n} {ep[n]['rps']:.0f}/s ({r[n]['strict']:.2f}x)" for n in ("shop", "booking", "board")]
+    parts = [f"{n} {ep[n]['rps']:.0f}/s ({r[n]['strict']:.2f}x)" for n in ENDPOINTS if n in ep]
     d = s["sse"].get("delivery", {}).get("commit", {})
     return (f"[bench] {s['db']}: bare GET {s['bare']['get']['rps']:.0f}/s; " + ", ".join(parts)
             + f"; SSE p50 {ms(d.get('p50', float('nan')))} ms p99 {ms(d.get('p99', float('nan')))} ms")
@@ -79,7 +80,7 @@ def summary(res: dict) -> list[str]:
         if "failed" in s:
             rows.append([s["db"], "**failed** (see below)", "", "", "", "", ""])
             continue
-        for n in ("shop", "board", "booking"):
+        for n in (n for n in ENDPOINTS if n in s["ratios"]):
             r = s["ratios"][n]
             extra = f" (vs bare POST: {r['vs_post']:.2f}x)" if "vs_post" in r else ""
             if "vs_write" in r:
@@ -167,7 +168,7 @@ def section(s: dict, plan: dict) -> list[str]:
         bares.append(("bare `GET /ping` again, after the app", s["bare"]["get_after"],
                       s["bare"]["get_after"]["rps"] / base))
     for label, r, ratio in [*bares,
-                            *[(NAMES[n], s["endpoints"][n], s["ratios"][n]["strict"]) for n in ("shop", "board", "booking")]]:
+                            *[(NAMES[n], s["endpoints"][n], s["ratios"][n]["strict"]) for n in ENDPOINTS if n in s["endpoints"]]]:
         c = r["cpu"]
         rows.append([label, f"{r['rps']:.0f}", f"{ratio:.2f}x", ms(r["p50_ms"]), ms(r["p90_ms"]), ms(r["p99_ms"]),
                      statuses(r["statuses"]) + (f"; wrk errors {r['errors']}" if r["errors"] else ""),

@@ -42,7 +42,7 @@ self.addEventListener("install", (event) => {
     const cache = await caches.open(SHELL);
     // cache: "reload" so a new VERSION never picks up stale copies from the HTTP cache.
     await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
-    await saveNotices();
+    await Promise.all([saveNotices(), savePages()]);
     await self.skipWaiting();
   })());
 });
@@ -64,7 +64,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || NEVER.test(url.pathname)) return;
   const path = url.pathname;
   if (SHOP_PAGE.test(path) && request.mode === "navigate") {
-    event.respondWith(networkFirst(event, request, path.replace(/\/$/, ""), true));
+    event.respondWith(savedFirst(event, request, path.replace(/\/$/, "")));
   } else if (path === "/b/" && request.mode === "navigate") {
     event.respondWith(networkFirst(event, request, "/b/", true));
   } else if (SHOP_DATA.test(path)) {
@@ -95,11 +95,30 @@ async function saveNotices() {
   await Promise.race([saved, sleep(SLOW_MS)]); // a slow network does not hold up the install
 }
 
+// The shop pages open while this worker installs (the one that registered it), saved now: the
+// next visit opens from the saved copy at once. Best effort, like the notices.
+async function savePages() {
+  const cache = await caches.open(RUNTIME);
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const paths = windows.map((w) => new URL(w.url))
+    .filter((u) => u.origin === self.location.origin && SHOP_PAGE.test(u.pathname))
+    .map((u) => u.pathname.replace(/\/$/, ""));
+  const saved = Promise.all([...new Set(paths)].map(async (path) => {
+    try {
+      const response = await fetch(path, { cache: "no-cache" });
+      if (response.ok) await cache.put(path, response);
+    } catch {
+      // offline during install: saved on the next visit instead
+    }
+  }));
+  await Promise.race([saved, sleep(SLOW_MS)]);
+}
+
 // The cached copy, marked so the page can say it is showing saved information.
 async function fromCache(key) {
   const hit = await caches.match(key, { ignoreVary: true });
   if (!hit) return null;
-  const headers = new Headers(hit.headers);
+  const headers = copied(hit);
   headers.set("X-SW-Cache", "1");
   return new Response(hit.body, { status: hit.status, statusText: hit.statusText, headers });
 }
@@ -126,6 +145,26 @@ async function networkFirst(event, request, key, page) {
     if (page) return new Response(OFFLINE_PAGE, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
     return Response.error();
   }
+}
+
+// A shop page this phone has seen opens from its saved copy at once (it carries the shop's data;
+// the page marks itself and refreshes the data from the network); the copy is renewed meanwhile.
+async function savedFirst(event, request, key) {
+  const hit = await caches.match(key, { ignoreVary: true });
+  if (!hit) return networkFirst(event, request, key, true);
+  event.waitUntil(fetch(request).then(async (response) => {
+    if (response.ok) await (await caches.open(RUNTIME)).put(key, response);
+  }).catch(() => {}));
+  const page = (await hit.text()).replace("<body ", '<body data-sw-cache="1" ');
+  return new Response(page, { status: hit.status, statusText: hit.statusText, headers: copied(hit) });
+}
+
+// A saved response's headers for a copy made here: its body is already decoded, its length new.
+function copied(response) {
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Encoding");
+  headers.delete("Content-Length");
+  return headers;
 }
 
 async function trim(cache) {

@@ -5,6 +5,7 @@ from flask import Flask, jsonify
 
 from config import settings
 from server import db as database, errors, inputs, logs
+from server.compress import compress
 from server.security import SignedCookieSessions, same_origin_only, secure_headers, session_limits
 from server.extensions import csrf, limiter, login_manager, only_limited, spec
 from server.bookings.group import GroupCommit
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     inputs.register(app)
     app.after_request(secure_headers)
+    app.after_request(compress)  # runs first: the headers above apply to the compressed body too
     app.before_request(same_origin_only)
     app.before_request(session_limits)
     _register_blueprints(app)

@@ -443,6 +443,30 @@ class ErrorBody(Public):
     fields: dict[str, str] = {}
 
 
+class BranchContact(Public):
+    name: str
+    address: str
+    phone: str
+    name_en: str
+    address_en: str
+
+
+class ShopLinkPublic(Public):
+    code: str
+    url: str
+    name: str = ""  # who serves there (a successor's shop)
+
+
+class ShopNotFound(ErrorBody):
+    """A shop code that leads nowhere: where the customer can go instead."""
+
+    bank: str
+    hotline: str
+    branches: list[BranchContact]
+    successor: Optional[ShopLinkPublic] = None  # the owner left: their successor's own shop
+    suggestion: Optional[ShopLinkPublic] = None  # one character off an existing code
+
+
 class EmployeeCard(Public):
     """An employee's public face. Each `x_en` is the English of `x`, or `x` itself where no
     English was written: a client shows `x_en` in English and never loses a field."""

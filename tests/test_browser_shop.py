@@ -50,7 +50,7 @@ def test_a_customer_books_from_the_qr_url_on_a_phone(live_server, phone, db, ban
     expect(page.get_by_test_id("shop-card")).to_contain_text("王丽")
     expect(page.get_by_test_id("shop-card")).to_contain_text("平定支行")
     expect(page.get_by_test_id("product-consumer-credit")).to_be_visible()
-    own_bytes = sum(len(gzip.compress(r.body(), 6)) for r in sizes.values())
+    own_bytes = sum(len(gzip.compress(r.body(), 6)) for r in list(sizes.values()))  # later modules still arriving
     assert 0 < own_bytes <= SHOP_BUDGET, f"shop JS+CSS is {own_bytes} bytes gzipped"
 
     fill_booking(page)

@@ -6,13 +6,14 @@ import { t, ready } from "./i18n.js";
 import { api, deviceId } from "./api.js";
 import { events } from "./bookings.js";
 import { boot, announce, showCached } from "./app.js";
-import { loadNotice } from "./notice.js";
 import * as home from "./views/home.js";
-import * as product from "./views/product.js";
-import * as book from "./views/book.js";
-import * as done from "./views/done.js";
 
-const VIEWS = { "": home, p: product, book, done };
+// Only the home view is needed to draw the shop: on a slow link every module is a round trip
+// (six at a time over HTTP/1.1), so the other views load once it is drawn (see later()).
+const VIEWS = { "": async () => home, p: () => import("./views/product.js"),
+  book: () => import("./views/book.js"), done: () => import("./views/done.js") };
+const LATER = ["views/book.js", "views/slots.js", "notice.js", "views/done.js", "install.js", "views/product.js"];
+let book = null; // views/book.js once loaded
 const app = document.getElementById("app");
 const code = document.body.dataset.code || location.pathname.split("/")[2] || "";
 const channel = new URLSearchParams(location.search).get("c") || "";
@@ -27,16 +28,26 @@ function go(hash) {
 
 // A refused outbox booking: open the form again, filled in, with the server's messages.
 async function edit(entry) {
-  await book.prefill(entry);
+  await (await VIEWS.book()).prefill(entry);
   go("book");
 }
 
-function route(changed) {
+let routing = 0; // the latest route() call: an older one whose module arrives late draws nothing
+async function route(changed) {
   if (!ctx.shop) return;
   const [name, ...rest] = location.hash.replace(/^#/, "").split("/");
-  const view = VIEWS[name] || home;
+  const key = Object.prototype.hasOwnProperty.call(VIEWS, name) ? name : "";
+  const turn = ++routing;
+  let view;
+  try {
+    view = await VIEWS[key]();
+  } catch {
+    return turn === routing && failed({ status: 0 }); // offline before that view was saved
+  }
+  if (turn !== routing) return;
+  if (key === "book") book = view;
   if (changed && app.dataset.view === "") homeScroll = scrollY;
-  app.dataset.view = name in VIEWS ? name : "";
+  app.dataset.view = key;
   view.render(app, { ...ctx, arg: decodeURIComponent(rest.join("/")) });
   if (view === home && changed) {
     scrollTo(0, homeScroll);
@@ -45,7 +56,15 @@ function route(changed) {
   }
 }
 
-function failed(err) {
+async function failed(err) {
+  if (err.status === 404) { // where to go instead: the hotline, the branches, the shop meant
+    try {
+      (await import("./deadend.js")).render(app, err.body);
+      return announce(t("err.shop"));
+    } catch {
+      // the page could not load it: the plain message below
+    }
+  }
   const message = err.status === 404 ? t("err.shop") : err.status === 0 ? t("offline.none") : t("err.server");
   mount(app, html`
     <section class="view" data-testid="shop-error">
@@ -74,12 +93,38 @@ const fetchShop = () => {
   return api(`/api/shops/${encodeURIComponent(code)}`, { meta }).then((shop) => ({ shop, cached: meta.cached }));
 };
 
+// The page carries the shop's data (server/pages.py): the card is drawn without another round
+// trip. A page the service worker answered from its saved copy (data-sw-cache) is drawn at once,
+// then refreshed from the network.
+function fromPage() {
+  const data = document.getElementById("shop-data");
+  try {
+    return data && data.textContent.trim() ? JSON.parse(data.textContent) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function refresh() {
+  try {
+    const { shop, cached } = await fetchShop();
+    showCached(cached);
+    if (!cached) countVisit();
+    if (JSON.stringify(shop) === JSON.stringify(ctx.shop)) return;
+    ctx.shop = shop;
+    chrome();
+    if (app.dataset.view === "") route(false); // never redraw a form being filled in
+  } catch {
+    showCached(true);
+  }
+}
+
 function chrome() {
   document.getElementById("brand").textContent = ctx.shop.bank;
   document.getElementById("foot").textContent = `${ctx.shop.bank} · ${t("hotline")} ${ctx.shop.hotline}`;
 }
 
-async function start(request = fetchShop()) {
+async function start(request = fetchShop(), saved = false) {
   app.setAttribute("aria-busy", "true");
   let answer;
   try {
@@ -93,9 +138,19 @@ async function start(request = fetchShop()) {
   ctx.channel = channel || ctx.shop.channel || "";
   chrome();
   showCached(answer.cached);
-  if (!answer.cached) countVisit();
-  route(false);
-  loadNotice().catch(() => {}); // read (and saved for offline) before the customer opens the form
+  if (saved) refresh();
+  else if (!answer.cached) countVisit();
+  route(false).then(() => setTimeout(later, 50)); // after the shop is drawn, not competing with it
+}
+
+// The rest of the shop, fetched together once the shop is drawn and before it is needed; the
+// notice is read (and saved for offline) before the customer opens the form.
+function later() {
+  for (const path of LATER) {
+    const link = Object.assign(document.createElement("link"), { rel: "modulepreload", href: `/static/js/${path}` });
+    document.head.append(link);
+  }
+  import("./notice.js").then((m) => m.loadNotice()).catch(() => {});
 }
 
 // Outbox bookings answered while the form is not waiting on them (e.g. sent on page load).
@@ -103,10 +158,10 @@ events.addEventListener("sent", (e) => {
   if (e.detail.handled) return;
   const { entry, booking } = e.detail;
   announce(t("done.title") + " " + booking.reference);
-  if (entry.code === code && !(app.dataset.view === "book" && book.busy())) go("done/" + encodeURIComponent(booking.reference));
+  if (entry.code === code && !(app.dataset.view === "book" && book && book.busy())) go("done/" + encodeURIComponent(booking.reference));
 });
 events.addEventListener("failed", (e) => {
-  if (!e.detail.handled && !(app.dataset.view === "book" && book.busy())) route(false);
+  if (!e.detail.handled && !(app.dataset.view === "book" && book && book.busy())) route(false);
 });
 
 addEventListener("hashchange", () => { moved = true; route(true); });
@@ -115,7 +170,9 @@ app.addEventListener("click", (e) => {
   if (moved) history.back();
   else go("");
 });
-const first = fetchShop(); // in flight while the dictionary loads
+const embedded = fromPage();
+const saved = !!embedded && document.body.dataset.swCache === "1";
+const first = embedded ? Promise.resolve({ shop: embedded, cached: false }) : fetchShop(); // in flight while the dictionary loads
 first.catch(() => {}); // handled by start()
 ready().then(() => {
   boot(() => {
@@ -123,5 +180,5 @@ ready().then(() => {
     chrome();
     route(false);
   });
-  start(first);
+  start(first, saved);
 });

@@ -5,17 +5,19 @@ import qr
 from server.bookings.flags import device_hash
 from server.bookings.service import slot_days
 from server.db import get_db
+from server.errors import NotFound
 from server.extensions import doc, limit
 from server.clock import local_day
 from server.http import body, conditional, json_bytes, out
-from server.models import Employee, ErrorBody, ShopPublic, SlotsPublic, VisitCreate, utcnow
+from server.models import Employee, ErrorBody, ShopNotFound, ShopPublic, SlotsPublic, VisitCreate, utcnow
 from server.shops import service
+from server.shops.deadend import dead_end
 from spectree import Response as Doc
 
 bp = Blueprint("shops", __name__)
 
 
-def _profile_key(code: str) -> tuple:
+def profile_key(code: str) -> tuple:
     return code.upper(), local_day(utcnow())
 
 
@@ -24,7 +26,7 @@ def _served_from_cache() -> bool:
     request against the limit would (a Redis round trip), and reveals nothing new; the limit
     still guards every request that reaches the database, unknown codes (guessing) included."""
     return (request.endpoint == "shops.profile" and request.view_args is not None
-            and current_app.extensions["caches"].shops.get(_profile_key(request.view_args["code"])) is not None)
+            and current_app.extensions["caches"].shops.get(profile_key(request.view_args["code"])) is not None)
 
 
 limit("PUBLIC_LIMIT_IP", exempt_when=_served_from_cache)(bp)  # every public endpoint, per IP
@@ -34,20 +36,33 @@ def shop_url(code: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/s/{code}"
 
 
-@bp.get("/api/shops/<code>")
-@doc(resp=Doc(HTTP_200=ShopPublic, HTTP_404=ErrorBody), tags=["shop"])
-def profile(code):
-    """A shop: the manager who serves it and the products they offer."""
-    key = _profile_key(code)
+def profile_payload(code: str) -> bytes:
+    """The shop's profile as JSON bytes, built once per worker until staff, products or codes
+    change (the shop page carries the same bytes)."""
+    key = profile_key(code)
 
-    def build() -> bytes:  # once per worker until staff, products or codes change
+    def build() -> bytes:
         db, cfg = get_db(), current_app.config
         data = service.profile(db, service.get_link(db, code), key[1])
         data.update(url=shop_url(data["code"]), bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
                     consent_version=cfg["CONSENT_VERSION"])
         return json_bytes(ShopPublic.model_validate(data).model_dump(mode="json"))
 
-    payload = current_app.extensions["caches"].shops.fetch(key, build)
+    return current_app.extensions["caches"].shops.fetch(key, build)
+
+
+@bp.get("/api/shops/<code>")
+@doc(resp=Doc(HTTP_200=ShopPublic, HTTP_404=ShopNotFound), tags=["shop"])
+def profile(code):
+    """A shop: the manager who serves it and the products they offer. A code that leads nowhere
+    (unknown, mistyped, its owner gone) answers 404 with the hotline, the branches, and the
+    successor's shop or the code probably meant."""
+    try:
+        payload = profile_payload(code)
+    except NotFound:
+        cfg = current_app.config
+        raise NotFound("shop_not_found", bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
+                       **dead_end(get_db(), code=code, base_url=cfg["PUBLIC_BASE_URL"])) from None
     return conditional(Response(payload, mimetype="application/json"))
 
 
