@@ -1,7 +1,7 @@
 """The audit log is append-only, and the database itself says so: triggers on PostgreSQL and
 SQLite refuse every UPDATE and DELETE of an audit row (and TRUNCATE on PostgreSQL).
 
-Created by the migration (0008n) and, for `create_all` (tests, the demo), by a DDL event on the
+Created by the migration (0010) and, for `create_all` (tests, the demo), by a DDL event on the
 table; both use the statements below. Nothing in the application rewrites an audit row: entries
 hold ids and references, never personal data, so erasing a customer never needs to touch them.
 """

@@ -1,7 +1,7 @@
 """messages to customers about their bookings: receipts and reminders, one row per booking and kind
 
-Revision ID: 0008m
-Revises: 0008r
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 21:00:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0008m'
-down_revision = '0008r'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

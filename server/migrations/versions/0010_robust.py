@@ -1,7 +1,7 @@
 """audit log: the branch an entry concerns, and append-only triggers
 
-Revision ID: 0008n
-Revises: 0008t
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 20:40:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from server.audit import append_only
 
 
-revision = '0008n'
-down_revision = '0008t'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

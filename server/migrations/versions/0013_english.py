@@ -1,7 +1,7 @@
 """English text beside the Chinese: products, branches, grids, employees' title and bio
 
-Revision ID: 0008e
-Revises: 0008m
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 21:00:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0008e'
-down_revision = '0008m'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """monthly targets per branch and per employee
 
-Revision ID: 0008t
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 20:30:00
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0008t'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """verified results: check-in evidence, flag reviews, visits once per device
 
-Revision ID: 0008r
-Revises: 0008n
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06 20:30:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0008r'
-down_revision = '0008n'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
