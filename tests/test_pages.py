@@ -75,3 +75,20 @@ def test_every_url_the_service_worker_precaches_exists(client):
     for url in urls:
         with client.get(url) as r:
             assert r.status_code == 200, url
+
+
+def test_every_front_end_module_parses():
+    """A syntax error in one ES module (say, a name imported twice after a merge) stops the whole
+    page from running; Node checks each file as a module, without a browser."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    pwa = Path(__file__).resolve().parent.parent / "pwa"
+    for path in sorted(pwa.rglob("*.js")):
+        done = subprocess.run([node, "--experimental-default-type=module", "--check", str(path)],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, f"{path.relative_to(pwa)}: {done.stderr[-500:]}"

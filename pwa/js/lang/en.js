@@ -65,6 +65,7 @@ export default {
   "large.offer": "Text too small? Switch to large text.", "large.yes": "Large text", "large.no": "No thanks", speak: "Read aloud",
   "team.title": "{grid} service team", "team.hint": "When you book, the colleague most free right now serves you; you are told who before you confirm.",
   "book.grid": "{name} of the grid service team will serve you",
+  colon: ": ",
   "done.home": "Back to the shop", mine: "My bookings", "mine.view": "View or change",
   hotline: "Hotline", note: "Note",
   weekdays: "Sun,Mon,Tue,Wed,Thu,Fri,Sat", date: "{d} {mon}", dateTime: "{wd} {d} {mon}, {time}",

@@ -64,6 +64,7 @@ export default {
   "large.offer": "字太小看不清？可以切换成大字。", "large.yes": "换成大字", "large.no": "不用了", speak: "朗读",
   "team.title": "{grid}服务团队", "team.hint": "预约时，由团队中当前最方便的同事为您办理，下单前会告诉您是谁。",
   "book.grid": "由网格服务团队的{name}为您办理",
+  colon: "：",
   "done.home": "返回店铺", mine: "我的预约", "mine.view": "查看或修改",
   hotline: "客服热线", note: "备注",
   weekdays: "周日,周一,周二,周三,周四,周五,周六", date: "{m}月{d}日", dateTime: "{m}月{d}日 {wd} {time}", months: "",

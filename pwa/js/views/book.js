@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 import { api, formErrors, uuid } from "../api.js";
 import { put, remove, send, events } from "../bookings.js";
 import { announce, focusView } from "../app.js";
-import { summary } from "./card.js";
+import { local, summary } from "./card.js";
 import { dateTime } from "../format.js";
 import { speakButton } from "../speak.js";
 import { slotPicker, groupByDay } from "./slots.js";
@@ -21,7 +21,7 @@ function dedicatedBlock(d) {
   if (d.serving) {
     const m = d.serving.manager;
     return html`<div class="notice" data-testid="serving" role="status">
-      <p><strong>${t("ded.who", { name: m.name, branch: m.branch })}</strong></p><p>${t("why." + d.serving.reason)}</p>
+      <p><strong>${t("ded.who", { name: m.name, branch: local(m, "branch") })}</strong></p><p>${t("why." + d.serving.reason)}</p>
       <button type="button" class="btn quiet" data-ded="undo" data-testid="serving-undo">${t("ded.undo")}</button></div>`;
   }
   return d.proving ? html`<div id="ded-prove"></div>`
@@ -100,7 +100,7 @@ const field = (f, control, hint) => html`<div class="field"><label for="f-${f}">
 
 function productOptions(products, chosen) {
   const groups = [...new Set(products.map((p) => p.kind))];
-  const opt = (p) => html`<option value="${p.code}" ${p.code === chosen ? "selected" : ""}>${p.name}</option>`;
+  const opt = (p) => html`<option value="${p.code}" ${p.code === chosen ? "selected" : ""}>${local(p, "name")}</option>`;
   const label = (k) => t(k === "matrix" ? "products.matrix" : "products." + k);
   return groups.map((k) => html`<optgroup label="${label(k)}">${products.filter((p) => p.kind === k).map(opt)}</optgroup>`);
 }
@@ -109,8 +109,9 @@ function productOptions(products, chosen) {
 function chosenProduct(shop, d) {
   const p = shop.products.find((x) => x.code === d.product);
   if (!p) return "";
-  return html`<div class="chosen-product" data-testid="chosen-product"><p id="chosen-words">${p.name}${p.summary ? html`：${p.summary}` : ""}${
-    p.amount ? html`（${p.amount}）` : ""}</p>${speakButton("#chosen-words", "speak-product")}</div>`;
+  const summary = local(p, "summary"), amount = local(p, "amount");
+  return html`<div class="chosen-product" data-testid="chosen-product"><p id="chosen-words">${local(p, "name")}${summary ? html`${t("colon")}${summary}` : ""}${
+    amount ? html` (${amount})` : ""}</p>${speakButton("#chosen-words", "speak-product")}</div>`;
 }
 
 // After "that time was just taken": the free times nearest the one picked, one tap each.
@@ -209,7 +210,8 @@ function waitingView(root, ctx, body) {
     <section class="view" data-testid="offline-notice">
       <h1>${t("waiting")}</h1>
       <p>${t("waiting.more")}</p>
-      ${summary({ product_name: p ? p.name : body.product, slot_start: body.slot, manager: m.name, branch: m.branch })}
+      ${summary({ product_name: p ? p.name : body.product, product_name_en: p && p.name_en, slot_start: body.slot,
+        manager: m.name, branch: m.branch, branch_en: m.branch_en })}
       <a class="btn" href="#">${t("done.home")}</a>
     </section>`);
   focusView(root);

@@ -5,6 +5,7 @@ import { t, add } from "../i18n.js";
 import { api } from "../api.js";
 import { announce } from "../app.js";
 import { proveWidget } from "../prove.js";
+import { local } from "./card.js";
 
 add({ "ded.loading": "正在查询为您服务的客户经理…" }, { "ded.loading": "Finding who will serve you…" });
 
@@ -21,7 +22,7 @@ async function serving(ctx, draft, phone, proof, redraw) {
     Object.assign(draft, { serving: { manager: s.manager, reason: s.reason }, proof, phone, provenPhone: phone,
       proving: false, days: s.days });
     if (!s.days.some((d) => d.slots.some((x) => x.start === draft.slot))) draft.slot = "";
-    announce(t("ded.who", { name: s.manager.name, branch: s.manager.branch }) + "，" + t("why." + s.reason));
+    announce(t("ded.who", { name: s.manager.name, branch: local(s.manager, "branch") }) + " " + t("why." + s.reason));
   } catch (err) {
     draft.proving = false;
     announce((err.body && err.body.message) || err.message);

@@ -4,7 +4,7 @@ import { t } from "../i18n.js";
 import { remembered } from "../bookings.js";
 import { announce, focusView } from "../app.js";
 import { installBlock } from "../install.js";
-import { summary } from "./card.js";
+import { local, summary } from "./card.js";
 import { speakButton } from "../speak.js";
 
 function absolute(url) {
@@ -33,7 +33,7 @@ export const nextSteps = (b) => html`
   <div class="next" data-testid="next-steps">
     <h2>${t("next.title")}</h2>
     <p>${t("next.call", { name: b.manager, phone: b.manager_phone || "", h: b.contact_within_hours || 2 })}</p>
-    ${b.slot_start ? html`<p>${t("next.visit", { branch: b.branch || "" })}</p>` : ""}
+    ${b.slot_start ? html`<p>${t("next.visit", { branch: local(b, "branch") })}</p>` : ""}
     <p class="muted" data-testid="why">${t("next.why", { name: b.manager, why: t("why." + (b.reason || "new_customer")) })}</p>
   </div>`;
 

@@ -5,7 +5,7 @@ import { all, clearDevice, forget, remember, remembered } from "../bookings.js";
 import { api } from "../api.js";
 import { announce } from "../app.js";
 import { dateTime } from "../format.js";
-import { card, tel } from "./card.js";
+import { card, local, tel } from "./card.js";
 import { speakButton } from "../speak.js";
 import { products } from "./products.js";
 import { outboxNotice } from "./outbox.js";
@@ -16,7 +16,7 @@ function mine(code) {
     <section class="mine" data-testid="my-bookings" aria-labelledby="mine-h">
       <h2 id="mine-h">${t("mine")}</h2>
       <ul>${items.map((b) => html`<li>
-        <span>${b.product_name} · ${b.slot_start ? dateTime(b.slot_start) : t("done.callback")} · ${t("st." + b.status)}</span>
+        <span>${local(b, "product_name")} · ${b.slot_start ? dateTime(b.slot_start) : t("done.callback")} · ${t("st." + b.status)}</span>
         <a href="${safeUrl(b.status_url)}">${t("mine.view")}</a></li>`)}</ul>
     </section>` : "";
 }
@@ -56,13 +56,13 @@ function team(shop) {
   const people = shop.grid_team || [];
   const m = shop.manager;
   return html`<section class="card team" data-testid="shop-card" aria-labelledby="mgr-name">
-    <h1 id="mgr-name" data-testid="grid-team">${t("team.title", { grid: m.grid })}</h1>
+    <h1 id="mgr-name" data-testid="grid-team">${t("team.title", { grid: local(m, "grid") })}</h1>
     <dl class="facts">
-      <dt>${t("grid")}</dt><dd>${m.grid}${m.grid_areas ? html`<br><span class="muted">${m.grid_areas}</span>` : ""}</dd>
-      <dt>${t("branch")}</dt><dd>${m.branch}${m.branch_address ? html`<br><span class="muted">${m.branch_address}</span>` : ""}</dd>
+      <dt>${t("grid")}</dt><dd>${local(m, "grid")}${m.grid_areas ? html`<br><span class="muted">${local(m, "grid_areas")}</span>` : ""}</dd>
+      <dt>${t("branch")}</dt><dd>${local(m, "branch")}${m.branch_address ? html`<br><span class="muted">${local(m, "branch_address")}</span>` : ""}</dd>
     </dl>
     <ul>${people.map((p) => html`<li><span class="avatar small" aria-hidden="true">${p.initials}</span>
-      <span>${p.name}<br><span class="muted">${[t("level." + p.level), p.title].filter((x, i, all) => x && !(i && all[0].includes(x))).join(" · ")}</span></span></li>`)}</ul>
+      <span>${p.name}<br><span class="muted">${[t("level." + p.level), local(p, "title")].filter((x, i, all) => x && !(i && all[0].includes(x))).join(" · ")}</span></span></li>`)}</ul>
     <p class="muted">${t("team.hint")}</p>
     <div class="actions"><a class="btn primary" href="#book" data-testid="book-button">${t("book")}</a>
       <a class="btn" href="${tel(shop.hotline)}" data-testid="call-button">${t("call.hotline", { hotline: shop.hotline })}</a></div>
