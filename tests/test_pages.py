@@ -1,6 +1,7 @@
 """The PWA pages as served: shop previews, per-shop manifest, service worker."""
 import json
 import re
+import pytest
 
 from sqlmodel import select
 
