@@ -1,8 +1,8 @@
 """The PWA pages as served: shop previews, per-shop manifest, service worker."""
 import json
 import re
-import pytest
 
+import pytest
 from sqlmodel import select
 
 from server.models import Employee
