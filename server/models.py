@@ -799,6 +799,9 @@ class StaffBookingCreate(BookingCreate):
     channel: Literal["walk-in", "phone"] = "walk-in"
     send_link: bool = False
 
+    # A form that says nothing of the channel (an empty field) means the customer is at the counter.
+    _walk_in = field_validator("channel", mode="before")(lambda cls, v: v or "walk-in")
+
 
 class BookingStaffCreated(BookingStaff):
     """A booking staff just made, with the customer's receipt: the status link and its QR code."""

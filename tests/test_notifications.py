@@ -220,7 +220,8 @@ def test_two_instances_delivering_hundreds_at_once_never_deadlock_and_send_each_
     app.config["NOTIFY_WEBHOOK_URL"] = fast.url
     app.extensions.pop("notify")
     app.config.update(BOOKING_LIMIT_IP="100000/minute", BOOKING_PHONE_PER_DAY=100000)
-    bookings = [book(bank.code(e), phone=f"1390001{k:04d}", slot=None, callback=True).status_code
+    offers = {bank.wang.id: "consumer-credit", bank.li.id: "consumer-credit", bank.zhao.id: "tax-loan"}
+    bookings = [book(bank.code(e), phone=f"1390001{k:04d}", slot=None, callback=True, product=offers[e.id]).status_code
                 for k, e in enumerate([bank.wang, bank.li, bank.zhao] * 4)]
     assert bookings == [201] * 12
     rows = db.exec(select(Booking.id, Booking.employee_id)).all()

@@ -66,7 +66,7 @@ def branch_by_code(db: Session, code: str) -> Branch:
     """The branch whose check-in QR carries `code` (404 if none)."""
     code = code.upper()
     for branch in db.exec(select(Branch)):
-        if hmac.compare_digest(branch_code(branch.id), code):
+        if hmac.compare_digest(branch_code(branch.id).encode(), code.encode()):
             return branch
     raise NotFound("not_found")
 
@@ -85,7 +85,7 @@ def check_code(db: Session, *, booking: Booking, actor: Employee, code: str, sou
     expected = code_for(booking, now)
     if expected is None:
         raise Conflict("checkin_refused")
-    if not hmac.compare_digest(expected, code.strip()):
+    if not hmac.compare_digest(expected.encode(), code.strip().encode()):
         begin_write(db)
         wrong = db.get(Booking, booking.id, populate_existing=True)
         wrong.checkin_failures += 1
