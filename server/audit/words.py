@@ -29,6 +29,7 @@ ACTIONS = {
     "targets_imported": ("导入目标表", "Targets imported"),
     "level_review_exported": ("导出职级考评表", "Level review exported"),
     "bookings_exported": ("导出预约", "Bookings exported"),
+    "message_failed": ("短信发送失败", "Text message failed"),
 }
 STATUSES = {"new": ("待联系", "to contact"), "contacted": ("已联系", "contacted"), "arrived": ("已到店", "arrived"),
             "completed": ("已办结", "completed"), "cancelled": ("已取消", "cancelled"),
