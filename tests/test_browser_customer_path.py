@@ -179,3 +179,12 @@ def test_a_grid_codes_shop_shows_its_team_and_says_who_before_booking(live_serve
     expect(page.get_by_test_id("confirmation")).to_be_visible()
     manager = page.get_by_test_id("next-steps").inner_text()
     assert any(name in shown and name in manager for name in ("王丽", "李强", "张支行长"))
+
+
+def test_the_large_text_offer_follows_a_language_switch(live_server, phone, bank):
+    page = phone.new_page()
+    page.goto(f"{live_server}/s/SHOP0001")
+    expect(page.get_by_test_id("large-text-offer")).to_contain_text("大字")
+    page.get_by_test_id("lang-switch").click()
+    expect(page.get_by_test_id("large-text-offer")).to_contain_text("large text")
+    expect(page.get_by_test_id("large-text-yes")).to_have_text("Large text")

@@ -26,6 +26,13 @@ export function showCached(cached) {
 
 function label() {
   const large = $("large"), lang = $("lang");
+  const offer = document.querySelector("[data-testid=large-text-offer]");
+  if (offer) { // asked in one language, the answer switched to the other: say it again
+    offer.setAttribute("aria-label", t("large.offer"));
+    offer.querySelector("p").textContent = t("large.offer");
+    offer.querySelector("[data-testid=large-text-yes]").textContent = t("large.yes");
+    offer.querySelector("[data-testid=large-text-no]").textContent = t("large.no");
+  }
   large.textContent = t("large");
   large.setAttribute("aria-pressed", String(isLarge()));
   lang.textContent = t("lang.other");
@@ -46,6 +53,7 @@ function offerLargeText() {
   const yes = Object.assign(document.createElement("button"), { type: "button", className: "btn primary", textContent: t("large.yes") });
   const no = Object.assign(document.createElement("button"), { type: "button", className: "btn", textContent: t("large.no") });
   yes.dataset.testid = "large-text-yes";
+  no.dataset.testid = "large-text-no";
   const done = (on) => { save("yryd.large-asked", "1"); if (on) { setLarge(true); label(); } box.remove(); };
   yes.onclick = () => done(true);
   no.onclick = () => done(false);
@@ -57,7 +65,13 @@ function offerLargeText() {
 export function boot(rerender) {
   label();
   offerLargeText();
-  $("large").addEventListener("click", () => { setLarge(!isLarge()); label(); });
+  $("large").addEventListener("click", () => {
+    setLarge(!isLarge());
+    save("yryd.large-asked", "1"); // found the switch: the offer has done its job
+    const offer = document.querySelector("[data-testid=large-text-offer]");
+    if (offer) offer.remove();
+    label();
+  });
   $("lang").addEventListener("click", async () => {
     await setLang(getLang() === "en" ? "zh-CN" : "en");
     label();
