@@ -54,7 +54,10 @@ class BenchDatabase:
                 result = seed_demo(db)
                 links = db.exec(select(ShopLink.code, ShopLink.employee_id, Employee.branch_id)
                                 .join(Employee, Employee.id == ShopLink.employee_id)
-                                .where(ShopLink.channel == "", Employee.disabled == False)  # noqa: E712
+                                # The benches book consumer credit, which corporate-track shops do
+                                # not offer (a 422 there would be measured as a booking).
+                                .where(ShopLink.channel == "", Employee.disabled == False,  # noqa: E712
+                                       Employee.track != "corporate")
                                 .order_by(ShopLink.employee_id)).all()
         finally:
             stop_background(app)
