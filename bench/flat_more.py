@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session
 
 from server.boards import service as boards
@@ -171,9 +171,25 @@ def run(measures: dict, today, quick: bool, say) -> dict:
                 gc.collect()
                 more[label].writes[kind].append(more[label].write(kind))
     load.append(os.getloadavg()[0])
-    return {"targets": seeded["small"], "reps": reps, "writes": n_writes, "load": load,
+    statements = {kind: statements_of(more["large"], kind) for kind in WRITES}
+    return {"statements": statements, "targets": seeded["small"], "reps": reps, "writes": n_writes, "load": load,
             "boards": {label: dict(x.boards) for label, x in more.items()},
             "write_times": {label: dict(x.writes) for label, x in more.items()}}
+
+
+def statements_of(x: More, kind: str) -> list[str]:
+    """The SQL statements of one more write of `kind` (a separate, untimed call)."""
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()[:3]))
+
+    event.listen(x.m.db.engine, "before_cursor_execute", count)
+    try:
+        x.write(kind)
+    finally:
+        event.remove(x.m.db.engine, "before_cursor_execute", count)
+    return seen
 
 
 def _med(v):
@@ -239,4 +255,10 @@ def section(more: dict, sizes: tuple, fmt_n) -> list[str]:
         L.append(f"| ÷ `change_status(\"{other}\")` | {_verdict(r[f'checkin/{other} small'], CHECKIN_TARGET)} | "
                  f"{_verdict(r[f'checkin/{other} large'], CHECKIN_TARGET)} | ≤ {CHECKIN_TARGET} |")
     L.append("")
+    if "statements" in more:
+        L.append("SQL statements of one call (large database; first words of each, in order):\n")
+        for kind in WRITES:
+            st = more["statements"][kind]
+            L.append(f"- {labels[kind]}: {len(st)}: " + "; ".join(f"`{x}`" for x in st))
+        L.append("")
     return L
