@@ -21,6 +21,9 @@ both sizes alike):
   this week and this month;
 - booking creation: `server.bookings.service.book()` of new customers (call backs) spread over
   300 employees;
+- with bench/flat_more.py: targets progress (month, week), a cohort board, the per-capita branch
+  board, trends (everyone, a branch, an employee), and the check-in path (`check_code`) against
+  `change_status` to arrived / contacted on the same database (target: check-in ≤ 1.2× a status change);
 and writes the medians, p95s and the large ÷ small ratios against the targets (boards ≤ 1.5,
 booking creation ≤ 1.2) to bench/FLAT.md, with per-statement SQL timings and query plans; then
 once more with the other DailyStat index layout in both benchmark databases: the covering board
