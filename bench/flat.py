@@ -21,6 +21,9 @@ both sizes alike):
   this week and this month;
 - booking creation: `server.bookings.service.book()` of new customers (call backs) spread over
   300 employees;
+- with bench/flat_more.py: targets progress (month, week), a cohort board, the per-capita branch
+  board, trends (everyone, a branch, an employee), and the check-in path (`check_code`) against
+  `change_status` to arrived / contacted on the same database (target: check-in ≤ 1.2× a status change);
 and writes the medians, p95s and the large ÷ small ratios against the targets (boards ≤ 1.5,
 booking creation ≤ 1.2) to bench/FLAT.md, with per-statement SQL timings and query plans; then
 once more with the other DailyStat index layout in both benchmark databases: the covering board
@@ -87,14 +90,18 @@ from sqlmodel import Session, select  # noqa: E402
 
 from server import create_app, db as database  # noqa: E402
 from server.boards import service as boards  # noqa: E402
+from server.boards.rollups import KEYS, ROLLUP_COUNTERS, _increments  # noqa: E402
 from server.bookings import service as bookings  # noqa: E402
 from server.clock import local_day, period_range  # noqa: E402
 from server.demo import (BOOKING_RATE, CITY_CHANNELS, DAY_FACTOR, GIVEN, NOTES, RETURNING_NOTES,  # noqa: E402
                          RURAL_CHANNELS, SURNAMES, customer_name, seed_org, seed_products)
 from server.models import (COUNTERS, FUNNEL_COUNTERS, LEVELS, BookingCreate, Branch,  # noqa: E402
-                           Employee, Grid, Product, ShopLink, Team)
+                           DailyStat, Employee, FunnelStat, Grid, Product, ShopLink, Team)
 from server.shops.service import CODE_ALPHABET  # noqa: E402
 
+from bench import flat_more  # noqa: E402  (after sys.path: it imports server)
+
+INCREMENTS: dict = {}  # (kind, status, flagged, unverified) -> [(daily?, counter, delta)]
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_CONNINFO = "postgresql://postgres@127.0.0.1:5432/test"
 TARGETS = {"boards": 1.5, "booking": 1.2}
@@ -116,21 +123,21 @@ HOURS = list(range(7, 23))  # when people look at their phones (server/demo.py t
 HOUR_TABLE = [h for h, w in zip(HOURS, [2, 4, 5, 5, 5, 4, 5, 4, 4, 4, 3, 4, 5, 5, 4, 2]) for _ in range(w)]
 SLOT_DAYS_TABLE = [d for d, w in zip((1, 2, 3, 4, 5), [8, 6, 3, 2, 2]) for _ in range(w)]  # days ahead
 
-DAILY_INDEX = {c: i for i, c in enumerate(COUNTERS)}  # + "flagged" at the end
+DAILY_INDEX = {c: i for i, c in enumerate((*COUNTERS, "flagged", "unverified"))}
 FUNNEL_INDEX = {c: i for i, c in enumerate(FUNNEL_COUNTERS)}
-STATUS_DAILY = {s: DAILY_INDEX[s] for s in ("contacted", "arrived", "completed", "cancelled", "no_show")}
-STATUS_FUNNEL = {"arrived": FUNNEL_INDEX["arrived"], "completed": FUNNEL_INDEX["completed"]}
+VERIFIED = 0.85  # arrivals with the customer's evidence (a check-in code; staff walk-ins: a one-time code)
 
 CUSTOMER_COLS = ("id", "phone", "name", "marketing_consent_at", "employee_id", "bound_at", "created_at")
 BOOKING_COLS = ("id", "reference", "customer_id", "employee_id", "branch_id", "shop_link_id", "product_id",
                 "channel", "source", "name", "slot_start", "status", "note", "route_reason",
                 "consent_version", "consented_at", "token_hash", "flag", "device", "idempotency_key",
-                "request_hash", "created_at", "updated_at")
+                "request_hash", "created_at", "updated_at", "flag_review", "contacted_at", "verified_at",
+                "verified_by", "checkin_failures", "proven")
 EVENT_COLS = ("kind", "at", "day", "employee_id", "branch_id", "shop_link_id", "booking_id", "product_id",
-              "channel", "status", "flagged")
+              "channel", "status", "flagged", "unverified")
 NOTIFICATION_COLS = ("booking_id", "employee_id", "channel", "status", "attempts", "next_at", "created_at",
                      "sent_at")
-DAILY_COLS = ("day", "employee_id", "branch_id", *COUNTERS, "flagged")
+DAILY_COLS = ("day", "employee_id", "branch_id", *COUNTERS, "flagged", "unverified")
 FUNNEL_COLS = ("day", "employee_id", "branch_id", "product_id", "channel", *FUNNEL_COUNTERS)
 
 
@@ -316,7 +323,7 @@ class Chunk:
     bookings: list = field(default_factory=list)
     events: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
-    daily: dict = field(default_factory=dict)  # (day, employee) -> [branch, 7 counters, flagged]
+    daily: dict = field(default_factory=dict)  # (day, employee) -> [branch, 7 counters, flagged, unverified]
     funnel: dict = field(default_factory=dict)  # (day, employee, product, channel) -> [branch, 4 counters]
 
 
@@ -378,27 +385,29 @@ class Generator:
     def _visit(self, chunk: Chunk, at: datetime, p: Person, channel: str) -> None:
         day = (at + OFFSET).date()
         chunk.events.append(("visit", self.ts(at), day.isoformat(), p.id, p.branch_id, p.link_id, None, None,
-                             channel, "", 0))
-        self._count(chunk, day, p, 0, channel, DAILY_INDEX["visits"], FUNNEL_INDEX["visits"], False)
+                             channel, "", 0, 0))
+        self._count(chunk, day, p, 0, channel, "visit", "", False, False)
 
-    def _count(self, chunk: Chunk, day, p: Person, product_id, channel, daily_i, funnel_i, flagged) -> None:
-        """What server.boards.rollups._increments counts for one event."""
-        if flagged and daily_i != DAILY_INDEX["bookings"]:
-            return  # a flagged booking's status changes are stored but counted nowhere
-        key = (day, p.id)
-        row = chunk.daily.get(key)
-        if row is None:
-            row = chunk.daily[key] = [p.branch_id] + [0] * (len(COUNTERS) + 1)
-        if flagged:
-            row[1 + len(COUNTERS)] += 1
-            return
-        row[1 + daily_i] += 1
-        if funnel_i is not None:
-            fkey = (day, p.id, product_id, channel)
-            frow = chunk.funnel.get(fkey)
-            if frow is None:
-                frow = chunk.funnel[fkey] = [p.branch_id, 0, 0, 0, 0]
-            frow[1 + funnel_i] += 1
+    def _count(self, chunk: Chunk, day, p: Person, product_id, channel, kind, status, flagged, unverified) -> None:
+        """Add what server.boards.rollups._increments counts for one event (its very code, per
+        kind of event: the increments' keys are the same for every event of a person and day)."""
+        key = (kind, status, bool(flagged), bool(unverified))
+        incs = INCREMENTS.get(key)
+        if incs is None:
+            incs = INCREMENTS[key] = [(model is DailyStat, counter, delta) for (model, counter, _, _), delta
+                                      in _increments(None, 0, 0, 0, "", kind, status, flagged, unverified)]
+        for daily, counter, delta in incs:
+            if daily:
+                row = chunk.daily.get((day, p.id))
+                if row is None:
+                    row = chunk.daily[(day, p.id)] = [p.branch_id] + [0] * len(DAILY_INDEX)
+                row[1 + DAILY_INDEX[counter]] += delta
+            else:
+                fkey = (day, p.id, product_id, channel)
+                frow = chunk.funnel.get(fkey)
+                if frow is None:
+                    frow = chunk.funnel[fkey] = [p.branch_id, 0, 0, 0, 0]
+                frow[1 + FUNNEL_INDEX[counter]] += delta
 
     def _booking(self, chunk: Chunk, day: date, p: Person) -> None:
         rng = self.rng
@@ -430,24 +439,35 @@ class Generator:
         flagged = shop and rng.random() < FLAGGED
         steps = [(at, status) for at, status in self._outcome(created, slot) if at <= self.sim_now]
         status, updated = steps[-1][1] if steps else "new", steps[-1][0] if steps else created
+        came = next((at for at, step in steps if step == "arrived"), None)
+        verified = came if came is not None and rng.random() < VERIFIED else None
+        contacted = next((at for at, step in steps if step == "contacted"), None)
         chunk.bookings.append((
             booking_id, "B" + b32(i), customer_id, p.id, p.branch_id, p.link_id, product_id, channel,
             "shop" if shop else "staff", name, self.ts(slot), status, note, reason, self.consent_version,
             created_s, hashlib.sha256(f"flat-token-{i}".encode()).hexdigest(),
             "device_burst" if flagged else "", f"{rng.getrandbits(64):016x}" if shop else "",
-            f"flat-{i}" if shop else None, f"{rng.getrandbits(256):064x}", created_s, self.ts(updated)))
+            f"flat-{i}" if shop else None, f"{rng.getrandbits(256):064x}", created_s, self.ts(updated), "",
+            self.ts(contacted), self.ts(verified), ("code" if shop else "otp") if verified else "", 0, not shop))
         day_s = day.isoformat()
         if self.outbox:  # delivered a few seconds after the booking
             sent = self.ts(created + timedelta(seconds=1 + 9 * rng.random()))
             chunk.notifications.append((booking_id, p.id, self.outbox, "sent", 1, created_s, created_s, sent))
+        # server.bookings.evidence: a staff booking counts once its customer confirms (here: the one-time
+        # code at the arrival, a `credit` of the booking that day); an arrival / completion with evidence
         chunk.events.append(("booking", created_s, day_s, p.id, p.branch_id, p.link_id, booking_id, product_id,
-                             channel, "", int(flagged)))
-        self._count(chunk, day, p, product_id, channel, DAILY_INDEX["bookings"], FUNNEL_INDEX["bookings"], flagged)
+                             channel, "", int(flagged), int(not shop)))
+        self._count(chunk, day, p, product_id, channel, "booking", "", flagged, not shop)
         for at, step in steps:
             at_day = (at + OFFSET).date()
+            if at == verified and not shop and not flagged:
+                chunk.events.append(("credit", self.ts(at), at_day.isoformat(), p.id, p.branch_id, None,
+                                     booking_id, product_id, channel, "bookings", 0, 0))
+                self._count(chunk, at_day, p, product_id, channel, "credit", "bookings", False, False)
+            unverified = verified is None and (not shop or step in ("arrived", "completed"))
             chunk.events.append(("status", self.ts(at), at_day.isoformat(), p.id, p.branch_id, None, booking_id,
-                                 product_id, channel, step, int(flagged)))
-            self._count(chunk, at_day, p, product_id, channel, STATUS_DAILY[step], STATUS_FUNNEL.get(step), flagged)
+                                 product_id, channel, step, int(flagged), int(unverified)))
+            self._count(chunk, at_day, p, product_id, channel, "status", step, flagged, unverified)
 
     def _slot(self, day: date, p: Person) -> datetime | None:
         """A free half hour 08:30-17:30, 1-5 days ahead; None (a call back) if none is found."""
@@ -544,8 +564,9 @@ def upsert_sql(table: str, cols: tuple, keys: tuple, counters: tuple, placeholde
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}")
 
 
-DAILY_KEYS, FUNNEL_KEYS = ("day", "employee_id"), ("day", "employee_id", "product_id", "channel")
-DAILY_COUNTERS, FUNNEL_COUNTER_COLS = (*COUNTERS, "flagged"), FUNNEL_COUNTERS
+DAILY_KEYS, FUNNEL_KEYS = KEYS[DailyStat], KEYS[FunnelStat]
+DAILY_COUNTERS, FUNNEL_COUNTER_COLS = ROLLUP_COUNTERS[DailyStat], FUNNEL_COUNTERS
+assert DAILY_COUNTERS == DAILY_COLS[3:]
 
 
 def load_sqlite(con, chunk: Chunk) -> None:
@@ -628,20 +649,26 @@ def check_rollups(db: BenchDb) -> dict:
     """The rollups equal what the events imply (rollups._increments): DailyStat key by key, both ways,
     against the events; FunnelStat summed per (day, employee) against DailyStat's visits, bookings,
     arrived and completed (the funnel counts the same unflagged events, split by product and channel)."""
-    flag = "flagged" if db.kind == "postgresql" else "flagged = 1"
+    pg = db.kind == "postgresql"
+    flag, unv = ("flagged", "unverified") if pg else ("flagged = 1", "unverified = 1")
     ok = f"NOT ({flag})"
-    sums = ", ".join([
-        f"SUM(CASE WHEN {ok} AND kind = 'visit' THEN 1 ELSE 0 END) AS visits",
-        f"SUM(CASE WHEN {ok} AND kind = 'booking' THEN 1 ELSE 0 END) AS bookings",
-        *[f"SUM(CASE WHEN {ok} AND kind = 'status' AND status = '{s}' THEN 1 ELSE 0 END) AS {s}"
-          for s in ("contacted", "arrived", "completed", "cancelled", "no_show")],
-        f"SUM(CASE WHEN {flag} AND kind = 'booking' THEN 1 ELSE 0 END) AS flagged"])
+
+    def counted(c: str) -> str:  # the event's own counter, credits and debits of it (evidence.adjust)
+        own = {"visits": "kind = 'visit'", "bookings": "kind = 'booking'"}.get(c, f"kind = 'status' AND status = '{c}'")
+        gated = f" AND NOT ({unv})" if c in ("bookings", "arrived", "completed", "no_show") else ""
+        return (f"SUM(CASE WHEN {ok} AND (({own}{gated}) OR (kind = 'credit' AND status = '{c}')) THEN 1 "
+                f"WHEN {ok} AND kind = 'debit' AND status = '{c}' THEN -1 ELSE 0 END) AS {c}")
+    unverified = (f"{ok} AND {unv} AND (kind = 'booking' OR (kind = 'status' AND status IN ('arrived', 'completed')))")
+    sums = ", ".join([*map(counted, COUNTERS),
+                      f"SUM(CASE WHEN {flag} AND kind = 'booking' THEN 1 ELSE 0 END) AS flagged",
+                      f"SUM(CASE WHEN {unverified} THEN 1 ELSE 0 END) AS unverified"])
+    counts = f"({ok} AND NOT ({unv} AND kind = 'status' AND status = 'no_show')) OR kind = 'booking'"
     daily = (f"SELECT day, employee_id, branch_id, {sums} FROM event GROUP BY day, employee_id, branch_id "
-             f"HAVING SUM(CASE WHEN {ok} OR kind = 'booking' THEN 1 ELSE 0 END) > 0")
+             f"HAVING SUM(CASE WHEN {counts} THEN 1 ELSE 0 END) > 0")
     stored = f"SELECT {', '.join(DAILY_COLS)} FROM dailystat"
-    funnel = ("SELECT day, employee_id, SUM(visits), SUM(bookings), SUM(arrived), SUM(completed) "
-              "FROM funnelstat GROUP BY day, employee_id")
-    funnel_daily = ("SELECT day, employee_id, visits, bookings, arrived, completed FROM dailystat "
+    funnel = ("SELECT day, employee_id, branch_id, SUM(visits), SUM(bookings), SUM(arrived), SUM(completed) "
+              "FROM funnelstat GROUP BY day, employee_id, branch_id")
+    funnel_daily = ("SELECT day, employee_id, branch_id, visits, bookings, arrived, completed FROM dailystat "
                     "WHERE visits + bookings + arrived + completed > 0")
     t0 = time.perf_counter()
     out = {}
@@ -891,6 +918,7 @@ def run_backend(kind: str, sizes: tuple[int, int], quick: bool, workdir: Path, e
             result.setdefault("load", {})[variant] = load
 
         measure("as is", *((10, 100) if quick else (30, 300)))
+        result["more"] = flat_more.run(measures, today, quick, say)
         result["profile"] = {label: profile(m, 40 if quick else 100) for label, m in measures.items()}
         result["plans"] = {}
         for label, m in measures.items():
@@ -1324,6 +1352,8 @@ def backend_section(res: dict) -> list[str]:
     L.append("")
     for variant in res["timings"]["small"]:
         L.extend(timing_table(res, variant))
+        if variant == "as is" and "more" in res:
+            L.extend(flat_more.section(res["more"], res["sizes"], fmt_n))
     L.extend(profile_section(res))
     return L
 
@@ -1431,6 +1461,8 @@ def main() -> int:
                 r = ratios(results[-1], variant)
                 say(f"{kind} {variant}: " + ", ".join(
                     f"{k if isinstance(k, str) else '/'.join(k)} {v:.2f}" for k, v in r.items()))
+            say(f"{kind} more: " + ", ".join(f"{k if isinstance(k, str) else '/'.join(k)} {v:.2f}"
+                                             for k, v in flat_more.ratios(results[-1]["more"]).items()))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     argv = sys.argv[1:]
