@@ -193,7 +193,8 @@ def test_a_message_taken_over_after_its_lease_ended_is_not_sent_by_the_first_wor
         batch, held = service.claim(one, now, 10)  # the first worker claims, then stalls
         assert len(batch) == 1
         assert deliver_due(two, now=now + service.lease() + timedelta(seconds=1)) == 1
-        assert service.deliver(one, batch, held, now) == 0  # it wakes up: no longer its message
+        woke = now + service.lease() + timedelta(seconds=2)  # it wakes up after its lease ended:
+        assert service.deliver(one, batch, held, woke) == 0  # no longer its message
     assert len(receiver.got) == 1
 
 
