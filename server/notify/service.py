@@ -33,6 +33,7 @@ from server.reports import webhook
 log = logging.getLogger("yryd.notify")
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 15.0  # a webhook's whole answer; slower receivers are counted as sent, not resent
+RECORD_EVERY = 10  # outcomes written together (a worker killed meanwhile resends at most this many)
 WRITE_TRIES = 5  # a result write that meets a deadlock or serialization failure is tried again
 
 
@@ -83,18 +84,27 @@ def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> in
 
 
 def deliver(db: Session, batch: list[tuple], held: datetime, now: datetime) -> int:
-    """Send a claimed batch, each message only while it is still this worker's."""
-    sent = 0
+    """Send a claimed batch, each message only while it is still this worker's.
+
+    While the batch's lease has room for a whole send and more, nobody else can take its
+    messages (a claim needs next_at <= now), so they go without renewing and their outcomes are
+    written together (RECORD_EVERY at a time). Once it has less, what was sent is written down
+    at once (its lease has at least one send's time left), and each later message is renewed
+    and written alone."""
+    sent, results = 0, []
     for note, booking, product, phone, employee, branch in batch:
-        # While the lease has room for a whole send and more, nobody else can take the message
-        # (a claim needs next_at <= now): no renewal needed, one write transaction fewer.
         fresh = max(now, utcnow()) + timedelta(seconds=2 * TIMEOUT_SECONDS) < held
+        if not fresh:
+            _record(db, results, now)
         held_until = held if fresh else _renew(db, note.id, held, now)
         if held_until is None:
             continue  # another worker took it over after our lease ended: theirs now
         outcome = _send(note, booking, employee, branch, text_for(booking, product, phone, employee, branch))
-        _record(db, note, outcome, held_until, now)
+        results.append((note, outcome, held_until))
+        if len(results) >= RECORD_EVERY or not fresh:
+            _record(db, results, now)
         sent += outcome
+    _record(db, results, now)
     return sent
 
 
@@ -146,18 +156,31 @@ def _renew(db: Session, note_id: int, held: datetime, now: datetime) -> datetime
     return lease_end if ours else None
 
 
-def _record(db: Session, note: Notification, sent: bool, held: datetime, now: datetime) -> None:
-    """Write one message's outcome in a transaction of its own."""
+def _record(db: Session, results: list, now: datetime) -> None:
+    """Write the outcomes gathered so far in one transaction of their own (retried, never
+    rolled back by another's deadlock), and forget them. Gathered while their leases last: a
+    worker killed before this write resends at most RECORD_EVERY messages, after the lease."""
+    if not results:
+        return
+
+    def write():
+        for note, sent, held in results:
+            statement, values = _outcome(note, sent, held, now)
+            db.execute(statement, values)
+
+    _short_write(db, write)
+    results.clear()
+
+
+def _outcome(note: Notification, sent: bool, held: datetime, now: datetime):
+    """The statement that records one message's outcome."""
     attempts = note.attempts + 1
     if sent:
-        statement, values = _SENT, {"note_id": note.id, "now": max(now, utcnow())}
-    elif attempts >= MAX_ATTEMPTS:
-        statement, values = _UNSENT.values(status="failed", attempts=attempts), {"note_id": note.id, "held": held}
-    else:
-        retry_at = now + timedelta(seconds=30 * 2 ** (attempts - 1))
-        statement = _UNSENT.values(attempts=attempts, next_at=retry_at)
-        values = {"note_id": note.id, "held": held}
-    _short_write(db, lambda: db.execute(statement, values))
+        return _SENT, {"note_id": note.id, "now": max(now, utcnow())}
+    if attempts >= MAX_ATTEMPTS:
+        return _UNSENT.values(status="failed", attempts=attempts), {"note_id": note.id, "held": held}
+    retry_at = now + timedelta(seconds=30 * 2 ** (attempts - 1))
+    return _UNSENT.values(attempts=attempts, next_at=retry_at), {"note_id": note.id, "held": held}
 
 
 def _short_write(db: Session, work):
