@@ -81,3 +81,29 @@ def _wait_healthy(port: int, proc: subprocess.Popen, log) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not become healthy")
+
+
+@contextmanager
+def json_receiver():
+    """A loopback receiver of JSON POSTs (a webhook's far end): yields (its URL, what it got)."""
+    import http.server
+    import threading
+
+    received: list = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hook", received
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -200,30 +200,14 @@ def test_boards_export_to_csv_and_xlsx_with_formulas_neutralised(bank, login, db
 
 
 def test_the_daily_report_is_a_png_poster_and_markdown_and_can_be_posted(bank, book, app, tmp_path):
-    import http.server
-    import json
-    import threading
-
     from PIL import Image
 
-    received = []
+    from tests.servers import json_receiver
 
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     book(bank.code(bank.li))
-    app.config["REPORT_WEBHOOK_URL"] = f"http://127.0.0.1:{server.server_port}/hook"
-    result = app.test_cli_runner().invoke(args=["daily-report", "--out", str(tmp_path), "--post"])
-    server.shutdown()
-    server.server_close()
+    with json_receiver() as (url, received):
+        app.config["REPORT_WEBHOOK_URL"] = url
+        result = app.test_cli_runner().invoke(args=["daily-report", "--out", str(tmp_path), "--post"])
     assert result.exit_code == 0, result.output
     [poster] = tmp_path.glob("*.png")
     with Image.open(poster) as image:

@@ -1,16 +1,14 @@
 """Weekly and monthly reports (周通报 / 月通报) in the daily one's formats: every column the score is
 made of (爽约 included), the formula that adds them up, and the per-capita branch PK."""
-import http.server
 import io
-import json
 import re
-import threading
 from datetime import date
 
 from PIL import Image
 
 from server.boards.service import LABELS, Weights
 from server.models import DailyStat
+from tests.servers import json_receiver
 
 DAY = date(2026, 11, 18)  # a Wednesday: its week began on the 16th, its month on the 1st
 
@@ -94,24 +92,10 @@ def test_a_branch_report_is_for_ones_own_branch_unless_head_office(bank, login):
 
 def test_the_report_command_writes_and_posts_the_monthly_report_with_its_branch_section(app, bank, tmp_path):
     activity(bank)
-    received = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    app.config.update(REPORT_WEBHOOK_URL=f"http://127.0.0.1:{server.server_port}/hook", REPORT_WEBHOOK_FORMAT="wecom")
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["report", "--period", "month", "--day", str(DAY), "--out", str(tmp_path), "--post"])
-    server.shutdown()
-    server.server_close()
+    with json_receiver() as (url, received):
+        app.config.update(REPORT_WEBHOOK_URL=url, REPORT_WEBHOOK_FORMAT="wecom")
+        result = runner.invoke(args=["report", "--period", "month", "--day", str(DAY), "--out", str(tmp_path), "--post"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / f"month-{DAY}.png").exists()
     assert "支行人均 PK" in (tmp_path / f"month-{DAY}.md").read_text(encoding="utf-8")
