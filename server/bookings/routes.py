@@ -7,7 +7,7 @@ from server.db import get_db
 from server.errors import NotFound
 from server.extensions import doc, limit
 from server.http import body, client_ip, conditional, idempotency_key, out
-from server.models import (BookingCreate, BookingCreated, BookingPublic, Employee, Erased, ErrorBody, ShopLink,
+from server.models import (BookingCreate, BookingCreated, BookingPublic, Employee, Erased, ErrorBody,
                            NoticeQuery, PrivacyNotice, Reschedule, SlotsPublic)
 from server.shops.service import get_link
 from spectree import Response as Doc
@@ -63,13 +63,8 @@ def status():
     """The booking behind a private status token (header X-Booking-Token), with its shop's link."""
     db = get_db()
     booking = _by_token()
-    return out(BookingPublic, {**views.public(db, booking), "shop_url": _shop_url(db, booking)})
+    return out(BookingPublic, views.for_status_page(db, booking))
 
-
-def _shop_url(db, booking) -> str:
-    """The shop the booking came through, to book again from the status page."""
-    link = db.get(ShopLink, booking.shop_link_id) if booking.shop_link_id else None
-    return f"{current_app.config['PUBLIC_BASE_URL']}/s/{link.code}" if link else ""
 
 
 @bp.post("/api/status/cancel")
@@ -78,7 +73,7 @@ def cancel():
     """Cancel the booking behind a private status token."""
     db = get_db()
     booking = service.cancel_by_customer(db, booking=_by_token())
-    return out(BookingPublic, {**views.public(db, booking), "shop_url": _shop_url(db, booking)})
+    return out(BookingPublic, views.for_status_page(db, booking))
 
 
 @bp.get("/api/status/slots")
@@ -98,7 +93,7 @@ def reschedule():
     booking = _by_token()
     data = body(Reschedule)
     booking = service.reschedule(db, booking=booking, slot=data.slot)
-    return out(BookingPublic, {**views.public(db, booking), "shop_url": _shop_url(db, booking)})
+    return out(BookingPublic, views.for_status_page(db, booking))
 
 
 @bp.post("/api/status/erase")

@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 from sqlmodel import Session
 
 from server.bookings.service import TRANSITIONS, customer_can_change
-from server.models import Booking, Branch, Customer, Employee, Product, mask_phone, utcnow
+from server.models import Booking, Branch, Customer, Employee, Product, ShopLink, mask_phone, utcnow
 from server.shops.service import english
 
 
@@ -43,6 +43,13 @@ def _checkin(booking: Booking, now: datetime | None) -> dict:
     code = code_for(booking, now)
     return {"checkin_code": code, "checkin_qr": code_qr(code) if code else None,
             "verified": booking.verified_at is not None}
+
+
+def for_status_page(db: Session, booking: Booking) -> dict:
+    """The booking as its status page shows it: also the shop it came through, to book again."""
+    link = db.get(ShopLink, booking.shop_link_id) if booking.shop_link_id else None
+    shop_url = f"{current_app.config['PUBLIC_BASE_URL']}/s/{link.code}" if link else ""
+    return {**public(db, booking), "shop_url": shop_url}
 
 
 def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ()) -> dict:
