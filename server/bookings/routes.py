@@ -66,7 +66,6 @@ def status():
     return out(BookingPublic, views.for_status_page(db, booking))
 
 
-
 @bp.post("/api/status/cancel")
 @doc(resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody, HTTP_409=ErrorBody), tags=["booking"])
 def cancel():
