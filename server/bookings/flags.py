@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 
 from server.cache import catalog_value
 from server.clock import TZ, local_day, to_utc
-from server.models import Booking, Customer, Employee
+from server.models import Booking, Employee
 
 REASONS = {"staff_phone": "使用员工本人或同事的手机号预约",
            "repeat_phone": "同一手机号当天重复预约",
@@ -31,13 +31,6 @@ REASONS = {"staff_phone": "使用员工本人或同事的手机号预约",
 def device_hash(device_id: str) -> str:
     """A short, one-way id for the phone that sent the booking ("" if none was sent)."""
     return hashlib.sha256(device_id.encode()).hexdigest()[:16] if device_id else ""
-
-
-def booked_today(db: Session, customer: Customer, now: datetime) -> int:
-    """How many bookings `customer` made since midnight (Asia/Shanghai)."""
-    day_start = to_utc(datetime.combine(local_day(now), time(0), TZ))
-    return db.exec(select(func.count()).select_from(Booking).where(
-        Booking.customer_id == customer.id, Booking.created_at >= day_start)).one()
 
 
 def flag_for(db: Session, *, phone: str, today: int, device: str, source: str, now: datetime) -> str:
