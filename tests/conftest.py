@@ -1,7 +1,9 @@
 """Fixtures: an app on a fresh database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
 a client, a small hand-built bank, and helpers to log in and book."""
 import os
+import shutil
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -25,40 +27,130 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path):
+def database_url(request, tmp_path, tables):
+    """This test's own database. Empty (no tables) for tests that build the schema themselves
+    (migrations, gunicorn servers, the CLI's init); with the models' tables and no rows for tests
+    that use `app` without `empty_app`, from a copy (SQLite) or a cleaned schema (PostgreSQL):
+    creating 21 tables for each of a thousand tests took minutes on PostgreSQL."""
+    ready = "app" in request.fixturenames and "empty_app" not in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
-    pg = os.environ["TEST_DATABASE_URL"]
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in pg else "?"
-    yield f"{pg}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+        path = tmp_path / "test.db"
+        if ready:
+            shutil.copyfile(tables.sqlite_file(), path)
+        yield f"sqlite:///{path}"
+    elif ready:
+        yield tables.clean_postgresql_schema()
+    else:
+        with tables.new_postgresql_schema() as url:
+            yield url
 
 
-@pytest.fixture
-def empty_app(database_url):
-    """The app on an empty database (no tables yet)."""
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-                      "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1,
-                      "SSE_MAX_SECONDS": 5, "MESSAGE_SENDER": "", "CUSTOMER_SENDER": "memory",
-                      "PRINT_DPI": 100})  # full 300 dpi is tested once, in test_print_kit.py
-    yield app
+class Tables:
+    """Databases that already hold the models' tables: an SQLite file to copy, and one
+    PostgreSQL schema emptied between tests (rebuilt if a test changed its shape)."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self._sqlite = None
+        self._schema = None  # (url, engine, shape, cleaning statement)
+
+    def sqlite_file(self):
+        if self._sqlite is None:
+            self._sqlite = self.folder / "tables.db"
+            engine = database.make_engine(f"sqlite:///{self._sqlite}")
+            database.create_all(engine)
+            engine.dispose()
+        return self._sqlite
+
+    @contextmanager
+    def new_postgresql_schema(self):
+        pg = os.environ["TEST_DATABASE_URL"]
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(pg)
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        sep = "&" if "?" in pg else "?"
+        try:
+            yield f"{pg}{sep}options=-csearch_path%3D{schema}"
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            admin.dispose()
+
+    SHAPE = text("""SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = to_regnamespace(current_schema())),
+        (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+          WHERE c.relnamespace = to_regnamespace(current_schema())),
+        (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relnamespace = to_regnamespace(current_schema()) AND a.attnum > 0)""")
+
+    def clean_postgresql_schema(self) -> str:
+        if self._schema is not None:
+            url, engine, shape, clean = self._schema
+            try:
+                with engine.begin() as conn:
+                    if tuple(conn.execute(self.SHAPE).one()) == shape:
+                        conn.execute(text(clean))
+                        return url
+            except Exception:  # noqa: BLE001 (a test broke the schema: build it again)
+                pass
+            self.close()
+        self._cm = self.new_postgresql_schema()
+        url = self._cm.__enter__()
+        engine = database.make_engine(url)
+        database.create_all(engine)
+        from sqlmodel import SQLModel
+        with engine.begin() as conn:
+            shape = tuple(conn.execute(self.SHAPE).one())
+            sequences = conn.execute(text(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")).scalars().all()
+        # Triggers off (session_replication_role) so the append-only audit log can be emptied.
+        clean = "SET LOCAL session_replication_role = replica; " + "".join(
+            f'DELETE FROM "{t.name}"; ' for t in reversed(SQLModel.metadata.sorted_tables)) + "".join(
+            f"SELECT setval('{s}', 1, false); " for s in sequences)
+        self._schema = (url, engine, shape, clean)
+        return url
+
+    def close(self):
+        if self._schema is not None:
+            self._schema[1].dispose()
+            self._schema = None
+            self._cm.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def tables(tmp_path_factory):
+    made = Tables(tmp_path_factory.mktemp("tables"))
+    yield made
+    made.close()
+
+
+def _make_app(database_url):
+    return create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+                       "PUBLIC_BASE_URL": "http://shop.test", "SSE_HEARTBEAT_SECONDS": 1,
+                       "SSE_MAX_SECONDS": 5, "MESSAGE_SENDER": "", "CUSTOMER_SENDER": "memory",
+                       "PRINT_DPI": 100})  # full 300 dpi is tested once, in test_print_kit.py
+
+
+def _stop(app):
     if "notify" in app.extensions:
         app.extensions["notify"].stop()
     app.extensions["engine"].dispose()
 
 
 @pytest.fixture
-def app(empty_app):
-    """The app with its tables created."""
-    database.create_all(empty_app.extensions["engine"])
-    return empty_app
+def empty_app(database_url):
+    """The app on an empty database (no tables yet)."""
+    app = _make_app(database_url)
+    yield app
+    _stop(app)
+
+
+@pytest.fixture
+def app(database_url):
+    """The app with its tables created (and no rows)."""
+    app = _make_app(database_url)
+    yield app
+    _stop(app)
 
 
 @pytest.fixture
