@@ -7,7 +7,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser_staff import book, log_in, open_page
+from tests.test_browser_staff import book, log_in, open_page, wait_live, LIVE
 
 SHOTS = "/tmp/shots/lists"
 INBOX_PAGE, AUDIT_PAGE = 30, 50
@@ -89,6 +89,11 @@ def test_a_branch_head_pages_searches_and_reveals_in_the_inbox_on_a_phone(handse
     expect(card.get_by_test_id("reveal-error")).to_have_text("请填写此项。")
     shot(page, "inbox-reveal-reason-required")
     card.get_by_test_id("reveal-reason").fill("李强休假，代为回访")
+    # A booking arriving meanwhile (it ends in 5678 too) refreshes the list, not what is being typed.
+    wait_live(page)
+    book(live_server, bank.code(bank.wang), callback=True, slot=None, phone="13800005678")
+    expect(cards).to_have_count(2, timeout=LIVE)
+    expect(card.get_by_test_id("reveal-reason")).to_have_value("李强休假，代为回访")
     card.get_by_test_id("reveal-submit").click()
     expect(card.get_by_test_id("call")).to_have_attribute("href", "tel:13912345678")
     expect(card.get_by_test_id("reveal-audited")).to_have_text("本次查看已记入审计日志。")

@@ -82,7 +82,7 @@ function phone(b, state, busy) {
   return html`${line}<form class="rv-form" data-ref="${ref}" novalidate data-testid="reveal-form">
       <div class="field"><label for="rv-${ref}">${t("rv.reason")}</label>
         <p class="muted hint" id="rv-hint-${ref}">${t("rv.hint")}</p>
-        <input id="rv-${ref}" name="reason" maxlength="200" autocomplete="off" data-testid="reveal-reason"
+        <input id="rv-${ref}" name="reason" maxlength="200" autocomplete="off" data-key="${ref}:rv-reason" data-testid="reveal-reason"
           aria-describedby="rv-hint-${ref}${error ? ` rv-err-${ref}` : ""}" ${error ? html`aria-invalid="true"` : ""}>
         <p class="err" id="rv-err-${ref}" data-testid="reveal-error" role="alert">${error}</p></div>
       <div class="bk-acts">
@@ -109,7 +109,7 @@ function checkin(b, state, busy) {
       ${otp ? html`<button type="button" class="btn small" data-ci="send" data-ref="${ref}" data-key="${ref}:send"
         data-testid="checkin-send" ${busy ? "disabled" : ""}>${t(state.sent.has(ref) ? "ci.resend" : "ci.send")}</button>` : ""}
       <span class="day-pick"><label class="sr-only" for="ci-code-${ref}">${t("ci.code")}</label>
-        <input id="ci-code-${ref}" class="ci-code" inputmode="numeric" autocomplete="one-time-code" maxlength="12"
+        <input id="ci-code-${ref}" class="ci-code" data-key="${ref}:ci-code" inputmode="numeric" autocomplete="one-time-code" maxlength="12"
           placeholder="${t("ci.code")}" data-testid="checkin-code">
         <button type="button" class="btn small primary" data-ci="check" data-ref="${ref}" data-key="${ref}:check"
           data-testid="checkin-submit" ${busy ? "disabled" : ""}>${t("ci.submit")}</button>

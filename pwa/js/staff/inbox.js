@@ -94,9 +94,17 @@ function list() {
     ${state.moreError ? html`<p class="err" role="alert">${state.moreError}</p>` : ""}`;
 }
 
+// Redraw the list; what was being typed (a reason, a check-in code) and the focus survive a live refresh.
 function draw() {
   const box = root && root.querySelector("#list");
-  if (box) keepFocus(box, () => mount(box, list()));
+  if (box) {
+    const typed = [...box.querySelectorAll("input[id]")].map((i) => [i.id, i.value]);
+    keepFocus(box, () => mount(box, list()));
+    for (const [id, value] of typed) {
+      const input = box.querySelector(`#${CSS.escape(id)}`);
+      if (input && !input.value) input.value = value;
+    }
+  }
   const q = root && root.querySelector("[data-testid=search-error]");
   if (q) {
     q.textContent = state.qError;
