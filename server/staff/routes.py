@@ -7,11 +7,11 @@ from flask import Blueprint, current_app, request, session
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from server import listing
 from server.audit import service as audit
 from server.bookings import service as bookings, views
 from server.bookings.slots import schedule_for
 from server.customers import receipts
-from server import listing
 from server.db import get_db
 from server.errors import ApiError, Invalid
 from server.extensions import account_address_key, doc, failures_address_key, limit, login_failed
