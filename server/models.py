@@ -190,6 +190,9 @@ class Booking(SQLModel, table=True):
             postgresql_where=text("status IN ('new','contacted','arrived','completed')"),
         ),
         Index("ix_booking_employee_created", "employee_id", "created_at"),
+        # Keyset paging of the branch and head-office lists, newest first (server/listing.py).
+        Index("ix_booking_branch_created", "branch_id", "created_at", "id"),
+        Index("ix_booking_created", "created_at", "id"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -314,7 +317,10 @@ class AuditEntry(SQLModel, table=True):
     Never holds a phone number, name, token or password: targets are references and ids.
     """
 
-    __table_args__ = (Index("ix_audit_at", "at"),)
+    __table_args__ = (Index("ix_audit_at", "at"),
+                      # A branch head's pages, and a search by booking (server/listing.py).
+                      Index("ix_audit_branch_at", "branch_id", "at", "id"),
+                      Index("ix_audit_target", "target"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow)
@@ -762,6 +768,14 @@ class BookingStaff(Public):
     checkin: str = "code"  # how it can be verified: code (on the customer's page) | otp (sent by SMS)
     flag: str = ""  # why it is left out of rankings ("" = counted)
     flag_review: str = ""  # confirmed | cleared
+    # May the viewer reveal the full number (masked, and theirs to reveal: POST .../reveal)?
+    can_reveal: bool = False
+    # The shop it came through: its code, whose it is (the owner's name) and, for a grid code,
+    # the grid; the channel code's name is `channel`. "" for bookings from before codes were kept.
+    shop_code: str = ""
+    shop_owner: str = ""
+    shop_owner_id: Optional[int] = None
+    shop_grid: str = ""
 
 
 class CheckinCode(BaseModel):
@@ -842,6 +856,14 @@ class MessageReport(Public):
     failures: list[MessageFailure]
 
 
+class RevealIn(BaseModel):
+    """Why staff need a customer's full number (required; kept in the audit log)."""
+
+    reason: Chars(200)
+
+    _reason = field_validator("reason")(lambda cls, v: clean_text(v))
+
+
 class Revealed(Public):
     reference: str
     phone: str
@@ -849,6 +871,7 @@ class Revealed(Public):
 
 class BookingList(Public):
     items: list[BookingStaff]
+    next_cursor: Optional[str] = None  # ?cursor= for the next page; None: this is the last
 
 
 class LoginIn(BaseModel):
@@ -1048,6 +1071,7 @@ class AuditRow(Public):
 
 class AuditList(Public):
     items: list[AuditRow]
+    next_cursor: Optional[str] = None  # ?cursor= for the next page; None: this is the last
 
 
 class Erased(Public):

@@ -24,7 +24,7 @@ CASES = [
     ("GET", "/api/staff/bookings?scope=all", None, (401, 403, 403, 403, 403, 403, 200)),
     ("GET", f"/api/staff/bookings/{R}", None, (401, 200, 404, 200, 200, 404, 200)),
     ("POST", f"/api/staff/bookings/{R}/status", {"status": "contacted"}, (401, 200, 404, 200, 200, 404, 200)),
-    ("POST", f"/api/staff/bookings/{R}/reveal", None, (401, 200, 404, 200, 200, 404, 200)),
+    ("POST", f"/api/staff/bookings/{R}/reveal", {"reason": "代班回访"}, (401, 200, 404, 200, 200, 404, 200)),
     ("POST", "/api/staff/bookings", "on_behalf", (401, 201, 201, 201, 201, 201, 201)),
     ("GET", "/api/staff/availability", None, (401, 200, 200, 200, 200, 200, 200)),
     ("PUT", "/api/staff/availability", {"weekly": {"0": [["09:00", "12:00"]]}, "days_off": []},
@@ -205,7 +205,7 @@ def _act(c, action, target, ref, today):
         return c.post("/api/handover", json={"from_staff_no": "YQ0006", "to_staff_no": target.staff_no,
                                              "reason": "调岗"})
     if action == "reveal":
-        return c.post(f"/api/staff/bookings/{ref}/reveal")
+        return c.post(f"/api/staff/bookings/{ref}/reveal", json={"reason": "代班回访"})
     return c.get(f"/api/kits/employee/{target.id}.zip")
 
 

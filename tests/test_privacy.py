@@ -20,11 +20,11 @@ def test_a_branch_manager_sees_a_masked_number_and_revealing_it_is_audited(bank,
     ref = book(bank.code(bank.li)).get_json()["reference"]
     c = login(bank.boss)
     assert c.get(f"/api/staff/bookings/{ref}").get_json()["phone"] == "138****5678"
-    r = c.post(f"/api/staff/bookings/{ref}/reveal")
+    r = c.post(f"/api/staff/bookings/{ref}/reveal", json={"reason": "代班回访"})
     assert r.status_code == 200 and r.get_json()["phone"] == "13812345678"
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "phone_revealed")).one()
     assert (entry.actor_id, entry.target) == (bank.boss.id, f"booking:{ref}")
-    assert login(bank.wang).post(f"/api/staff/bookings/{ref}/reveal").status_code == 404
+    assert login(bank.wang).post(f"/api/staff/bookings/{ref}/reveal", json={"reason": "代班回访"}).status_code == 404
 
 
 def test_logins_failures_and_status_changes_are_audited_in_words_with_names(bank, book, login, client, db):

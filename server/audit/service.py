@@ -5,7 +5,9 @@ from datetime import date, datetime, time, timedelta
 from server.db import begin_write
 from sqlmodel import Session, select
 
+from server import listing
 from server.clock import TZ, to_utc
+from server.listing import Search
 from server.models import AuditEntry, Booking, Customer, Employee, Grid, Team, utcnow
 
 log = logging.getLogger("yryd.audit")
@@ -77,8 +79,10 @@ def branch_of(db: Session, target: str) -> int | None:
 
 
 def entries(db: Session, *, action: str = "", actor_id: int | None = None, start: date | None = None,
-            end: date | None = None, limit: int = 200, branch_id: int | None = None) -> list[AuditEntry]:
-    """Newest first, filtered by action, actor, Asia/Shanghai days and (for a branch head) branch."""
+            end: date | None = None, search: Search | None = None, cursor: str | None = None,
+            limit: int = 200, branch_id: int | None = None) -> tuple[list[AuditEntry], str | None]:
+    """A page of entries newest first, filtered by action, actor, Asia/Shanghai days, a search
+    (server/listing.py) and (for a branch head) branch; and the cursor of the next page."""
     query = select(AuditEntry)
     if action:
         query = query.where(AuditEntry.action == action)
@@ -90,6 +94,6 @@ def entries(db: Session, *, action: str = "", actor_id: int | None = None, start
         query = query.where(AuditEntry.at >= to_utc(datetime.combine(start, time(0), TZ)))
     if end:
         query = query.where(AuditEntry.at < to_utc(datetime.combine(end + timedelta(days=1), time(0), TZ)))
-    return list(db.exec(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
-
-
+    if search:
+        query = query.where(listing.audit_clause(search))
+    return listing.page(db, query, AuditEntry.at, AuditEntry.id, cursor=cursor, limit=limit)

@@ -49,6 +49,7 @@ PATTERNS = [
      lambda m, w: w("移交给 {}；原因：{}", "to {}; reason: {}").format(m[1], m[2])),
     (re.compile(r"(\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d) to (employee:\d+)(.*)", re.S),
      lambda m, w: w("{} 至 {}，由 {} 代理{}", "{} to {}, covered by {}{}").format(m[1], m[2], m[3], m[4])),
+    (re.compile(r"reason: (.*)", re.S), lambda m, w: w("原因：{}", "reason: {}").format(m[1])),
     (re.compile(r"(\d+) employees"), lambda m, w: w("{} 名员工", "{} employees").format(m[1])),
     (re.compile(r"(\d+) customers"), lambda m, w: w("{} 位客户", "{} customers").format(m[1])),
     (re.compile(r"retention (\d+) days"), lambda m, w: w("超过保存期限（{} 天）", "past retention ({} days)").format(m[1])),

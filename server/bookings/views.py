@@ -3,10 +3,11 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import inspect
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from server import access
 from server.bookings.service import TRANSITIONS, customer_can_change
-from server.models import Booking, Branch, Customer, Employee, Product, ShopLink, mask_phone, utcnow
+from server.models import Booking, Branch, Customer, Employee, Grid, Product, ShopLink, mask_phone, utcnow
 from server.shops.service import english
 
 
@@ -53,7 +54,8 @@ def for_status_page(db: Session, booking: Booking) -> dict:
 
 
 def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ()) -> dict:
-    """The booking for a staff member; only the routed manager sees the full phone number."""
+    """The booking for a staff member; only the routed manager sees the full phone number,
+    others in scope a button to reveal it if they rank above its manager (server/access.py)."""
     # The branch it was booked at, wherever the manager works now.
     manager, branch, product, customer = rows or _rows(db, booking, booking.branch_id)
     owner = booking.employee_id == viewer.id
@@ -67,9 +69,35 @@ def for_staff(db: Session, booking: Booking, viewer: Employee, rows: tuple = ())
             "created_at": booking.created_at, "updated_at": booking.updated_at,
             "next_statuses": list(TRANSITIONS.get(booking.status, ())),
             "checkin": "otp" if booking.source == "staff" else "code", "flag": booking.flag,
+            "can_reveal": not owner and access.may_reveal(db, viewer, booking), **_came_through(db, booking),
             **({} if _just_made(booking) else {
                 "verified": booking.verified_at is not None, "verified_by": booking.verified_by,
                 "flag_review": booking.flag_review})}
+
+
+def for_staff_list(db: Session, bookings: list[Booking], viewer: Employee) -> list[dict]:
+    """A page of bookings for staff: the rows they refer to are read a kind at a time (one
+    query each), then found in the session's identity map."""
+    for model, ids in ((Customer, {b.customer_id for b in bookings}),
+                       (ShopLink, {b.shop_link_id for b in bookings if b.shop_link_id}),
+                       (Employee, {b.employee_id for b in bookings}), (Product, {b.product_id for b in bookings})):
+        if ids:
+            list(db.exec(select(model).where(model.id.in_(ids))))
+    owners = {db.get(ShopLink, b.shop_link_id).employee_id for b in bookings if b.shop_link_id}
+    if owners:
+        list(db.exec(select(Employee).where(Employee.id.in_(owners))))
+    return [for_staff(db, b, viewer) for b in bookings]
+
+
+def _came_through(db: Session, booking: Booking) -> dict:
+    """The shop a booking came through: its code, whose it is and its grid (a grid code's)."""
+    link = db.get(ShopLink, booking.shop_link_id) if booking.shop_link_id else None
+    if link is None:
+        return {}
+    owner = db.get(Employee, link.employee_id)
+    grid = db.get(Grid, link.grid_id) if link.grid_id else None
+    return {"shop_code": link.code, "shop_owner": owner.name, "shop_owner_id": owner.id,
+            "shop_grid": grid.name if grid else ""}
 
 
 def _just_made(booking: Booking) -> bool:

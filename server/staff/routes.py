@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, request, session
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from server import listing
 from server.audit import service as audit
 from server.bookings import service as bookings, views
 from server.bookings.slots import schedule_for
@@ -15,9 +16,10 @@ from server.db import get_db
 from server.errors import ApiError, Invalid
 from server.extensions import account_address_key, doc, failures_address_key, limit, login_failed
 from server.http import body, client_ip, idempotency_key, me, out
+from server.inputs import int_arg
 from server.models import (STATUSES, AvailabilityIO, BookingList, BookingStaff, BookingStaffCreated, Branch,
                            ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
-                           OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
+                           OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, RevealIn, Revealed, utcnow,
                            LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
 from server.clock import local_day
 from server.shops.service import create_channel_code, own_link
@@ -110,21 +112,25 @@ def whoami():
 
 @bp.get("/bookings")
 @login_required
-@doc(resp=Doc(HTTP_200=BookingList, HTTP_403=ErrorBody), tags=["staff"])
+@doc(resp=Doc(HTTP_200=BookingList, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["staff"])
 def inbox():
-    """Bookings I may see, newest first: ?scope=mine|grid|branch|all&status=&day=YYYY-MM-DD."""
+    """Bookings I may see, newest first, a page at a time: ?scope=mine|grid|branch|all&status=
+    &day=YYYY-MM-DD&q=&limit=&cursor=. `q` is a booking reference (or its first 4 characters or
+    more) or the last 4 digits of the customer's number, searched within the scope only; pass
+    the answer's `next_cursor` as `cursor` for the next page."""
     args = request.args
     if args.get("status") and args["status"] not in STATUSES:
         raise Invalid(status="status_invalid")
     try:
         day = date.fromisoformat(args["day"]) if args.get("day") else None
-        limit = int(args.get("limit", 100))
     except ValueError:
         raise Invalid(day="invalid")
+    search, limit = listing.parse_search(args.get("q")), int_arg("limit", 100, low=1, high=service.PAGE_MAX)
     db = get_db()
-    items = service.bookings(db, viewer=me(), scope=args.get("scope", "mine"),
-                             status=args.get("status", ""), day=day, limit=limit)
-    return out(BookingList, {"items": [views.for_staff(db, b, me()) for b in items]})
+    items, cursor = service.bookings(db, viewer=me(), scope=args.get("scope", "mine"),
+                                     status=args.get("status", ""), day=day, search=search,
+                                     cursor=args.get("cursor") or None, limit=limit)
+    return out(BookingList, {"items": views.for_staff_list(db, items, me()), "next_cursor": cursor})
 
 
 @bp.get("/bookings/<reference>")
@@ -154,12 +160,15 @@ def change_status(reference):
 
 @bp.post("/bookings/<reference>/reveal")
 @login_required
-@doc(resp=Doc(HTTP_200=Revealed, HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["staff"])
+@doc(json=RevealIn, resp=Doc(HTTP_200=Revealed, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
+     tags=["staff"])
 def reveal(reference):
-    """Show a customer's full number to someone who is not their manager: explicit and audited."""
+    """Show a customer's full number to someone who is not their manager: explicit, with a
+    reason (required), and audited."""
+    data = body(RevealIn)
     db = get_db()
     booking = service.booking_for(db, me(), reference)
-    phone = service.reveal_phone(db, viewer=me(), booking=booking, source=client_ip())
+    phone = service.reveal_phone(db, viewer=me(), booking=booking, reason=data.reason, source=client_ip())
     return out(Revealed, {"reference": booking.reference, "phone": phone})
 
 

@@ -1,14 +1,16 @@
 """Staff: logging in, and which bookings each role may see."""
 import json
+import re
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server import access
+from server import access, listing
 from server.clock import TZ, to_utc
 from server.db import begin_write
 from server.errors import ApiError, NotFound
+from server.listing import Search
 from server.bookings.slots import Schedule
 from server.models import Availability, Booking, Employee, utcnow
 
@@ -88,16 +90,22 @@ def by_staff_no(db: Session, staff_no: str, field: str) -> Employee:
 
 
 def bookings(db: Session, *, viewer: Employee, scope: str = "mine", status: str = "",
-             day: date | None = None, limit: int = 100) -> list[Booking]:
-    """Bookings `viewer` may see, newest first, filtered by status and appointment day."""
+             day: date | None = None, search: Search | None = None, cursor: str | None = None,
+             limit: int = 100) -> tuple[list[Booking], str | None]:
+    """A page of the bookings `viewer` may see under `scope`, newest first, filtered by status,
+    appointment day and a search; and the cursor of the next page (None: the last page).
+
+    A search narrows the scope, never widens it: it finds nothing the list would not show."""
     query = select(Booking).where(access.booking_clause(viewer, scope))
     if status:
         query = query.where(Booking.status == status)
     if day:
         start = to_utc(datetime.combine(day, time(0), TZ))
         query = query.where(Booking.slot_start >= start, Booking.slot_start < start + timedelta(days=1))
-    limit = max(1, min(limit, PAGE_MAX))
-    return list(db.exec(query.order_by(Booking.created_at.desc(), Booking.id.desc()).limit(limit)))
+    if search:
+        query = query.where(listing.booking_clause(search))
+    return listing.page(db, query, Booking.created_at, Booking.id, cursor=cursor,
+                        limit=max(1, min(limit, PAGE_MAX)))
 
 
 def booking_for(db: Session, viewer: Employee, reference: str) -> Booking:
@@ -108,16 +116,30 @@ def booking_for(db: Session, viewer: Employee, reference: str) -> Booking:
     return booking
 
 
-def reveal_phone(db: Session, *, viewer: Employee, booking: Booking, source: str) -> str:
-    """A customer's full number for someone allowed to read it (403 otherwise); audited."""
+def reveal_phone(db: Session, *, viewer: Employee, booking: Booking, reason: str, source: str) -> str:
+    """A customer's full number for someone allowed to read it (403 otherwise), with the reason
+    they gave (422 without one); audited. Digits typed in the reason are kept masked: the audit
+    log holds no number."""
     from server.audit import service as audit
+    from server.errors import Invalid
     from server.models import Customer
 
+    if not reason:
+        raise Invalid(reason="required")
     access.require(access.may_reveal(db, viewer, booking))
     phone = db.get(Customer, booking.customer_id).phone
     audit.record(db, action="phone_revealed", actor=viewer, target=f"booking:{booking.reference}",
-                 source=source, commit=True)
+                 detail=f"reason: {mask_digits(reason)}", source=source, commit=True)
     return phone
+
+
+def mask_digits(text: str) -> str:
+    """Runs of 7 or more digits (a phone number, an ID number) masked as the lists show numbers:
+    138****5678 for 11 digits or more, else only the last two digits."""
+    def masked(run: str) -> str:
+        return run[:3] + "****" + run[-4:] if len(run) >= 11 else "****" + run[-2:]
+
+    return re.sub(r"\d{7,}", lambda m: masked(m[0]), text)
 
 
 MAX_RANGES_PER_DAY = 4

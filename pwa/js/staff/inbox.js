@@ -1,88 +1,27 @@
-// 预约 Inbox: the bookings I may see, newest first; new ones arrive live. Buttons move a
-// booking to its next states; the routed manager gets a tap-to-call link.
+// 预约 Inbox: the bookings I may see, newest first, a page at a time (加载更多), searched by
+// reference or the number's last 4 digits; new ones arrive live. Each booking is drawn by
+// booking-card.js; this module keeps the list, loads it and answers the buttons.
 import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
-import { dateTime, todayKey } from "../format.js";
+import { todayKey } from "../format.js";
 import { debounce } from "../live.js";
-import { tel } from "../views/card.js";
 import { call } from "./session.js";
 import { announce, focusView, keepFocus } from "./ui.js";
 import { alertsOn, setAlerts } from "./alert.js";
+import { card, CONFIRM } from "./booking-card.js";
 
 const STATUSES = ["new", "contacted", "arrived", "completed", "cancelled", "no_show"];
-const CONFIRM = ["cancelled", "no_show"]; // final and unhappy: asked twice
 const SCOPES = { staff: ["mine"], grid_leader: ["grid", "mine"], branch_manager: ["branch", "mine"], admin: ["all", "branch", "mine"] };
+const PAGE = 30; // bookings a page; a refresh re-reads as many as are shown, up to the server's 200
+const REFRESH_MAX = 200;
 
-const state = { scope: "", status: "", day: "", items: null, error: "", known: null, fresh: new Set(), busy: new Set(), confirm: "", notes: {}, checking: "", sent: new Set() };
-const CHECKABLE = ["new", "contacted", "arrived", "completed"]; // may still get the customer's evidence
+const blank = () => ({ scope: "", status: "", day: "", q: "", items: null, next: null, error: "", qError: "", more: false, moreError: "",
+  known: null, confirm: "", notes: {}, checking: "", revealing: "", revealed: {}, rvErrors: {} });
+const state = { ...blank(), fresh: new Set(), busy: new Set(), sent: new Set() };
 let root = null, me = null, active = false, seq = 0;
 
-// A code's label when the dictionary has one, else the code itself.
-const label = (prefix, code) => { const s = t(prefix + code); return s === prefix + code ? code : s; };
 const scopes = () => SCOPES[me.role] || ["mine"];
-
-function booking(b) {
-  const ref = b.reference;
-  const busy = state.busy.has(ref);
-  const fresh = state.fresh.has(ref);
-  const asking = state.confirm.startsWith(ref + ":") && state.confirm.split(":")[1];
-  const button = (to) => html`<button type="button" class="btn small${CONFIRM.includes(to) ? " danger" : to === b.next_statuses[0] ? " primary" : ""}"
-    data-ref="${ref}" data-to="${to}" data-key="${ref}:${to}" data-testid="to-${to}" ${busy ? "disabled" : ""}>${t("to." + to)}</button>`;
-  return html`
-    <li class="bk${fresh ? " fresh" : ""}" data-testid="booking-${ref}" data-status="${b.status}">
-      <div class="bk-head">
-        <h2 id="bk-${ref}" tabindex="-1"><span data-testid="booking-name">${b.name}</span></h2>
-        ${fresh ? html`<span class="tag-new">${t("inbox.fresh")}</span>` : ""}
-        <span class="badge st-${b.status}" data-testid="status-badge">${t("st." + b.status)}</span>
-      </div>
-      <p class="bk-when"><strong>${b.slot_start ? dateTime(b.slot_start) : t("inbox.callback")}</strong>
-        <span class="muted"> · ${b.product_name}</span></p>
-      ${b.phone_masked ? html`<p class="muted">${t("inbox.phone")} ${b.phone}</p>`
-        : html`<a class="btn call" href="${tel(b.phone)}" data-testid="call">${t("call", { phone: b.phone })}</a>`}
-      <dl class="facts bk-facts">
-        ${b.note ? html`<dt>${t("note")}</dt><dd data-testid="booking-note">${b.note}</dd>` : ""}
-        ${b.employee_id !== me.id ? html`<dt>${t("inbox.manager")}</dt><dd data-testid="booking-employee">${b.employee} · ${b.branch}</dd>` : ""}
-        <dt>${t("inbox.source")}</dt><dd>${label("source.", b.source)}${b.channel ? ` · ${b.source === "staff" ? label("ob.channel.", b.channel) : b.channel}` : ""} · ${label("reason.", b.route_reason)}</dd>
-        <dt>${t("done.ref")}</dt><dd>${ref} · ${t("inbox.created", { time: dateTime(b.created_at) })}</dd>
-      </dl>
-      ${asking ? html`<div class="confirm" role="group" aria-labelledby="ask-${ref}">
-          <p id="ask-${ref}">${t("inbox.ask", { status: t("st." + asking) })}</p>
-          <div class="bk-acts">
-            <button type="button" class="btn small danger" data-ref="${ref}" data-to="${asking}" data-sure="1"
-              data-key="${ref}:sure" data-testid="confirm-yes" ${busy ? "disabled" : ""}>${t("inbox.yes")}</button>
-            <button type="button" class="btn small" data-ref="${ref}" data-key="${ref}:no" data-testid="confirm-no">${t("inbox.no")}</button>
-          </div></div>`
-        : b.next_statuses.length ? html`<div class="bk-acts" role="group" aria-labelledby="bk-${ref}">${b.next_statuses.map(button)}</div>` : ""}
-      ${checkin(b, busy)}
-      ${state.notes[ref] ? html`<p class="err" role="alert">${state.notes[ref]}</p>` : ""}
-    </li>`;
-}
-
-// 核验到店: the customer's evidence that they came. A booking they made through a shop: the code
-// on their booking page (or they scan the branch's check-in QR themselves); one staff made: a
-// code sent to their phone. Without it the booking still moves, but scores nothing.
-function checkin(b, busy) {
-  const ref = b.reference;
-  if (b.verified) return html`<p class="tag-ok" data-testid="verified">${t("ci.verified")}</p>`;
-  if (!CHECKABLE.includes(b.status)) return "";
-  const late = b.status === "arrived" || b.status === "completed";
-  if (state.checking !== ref) {
-    return html`<p class="bk-ci">${late ? html`<span class="tag-warn" data-testid="unverified">${t("ci.unverified")}</span>` : ""}
-      <button type="button" class="btn small" data-ci="open" data-ref="${ref}" data-key="${ref}:ci" data-testid="checkin-open">${t("ci.open")}</button></p>`;
-  }
-  const otp = b.checkin === "otp";
-  return html`<div class="ci-form" role="group" aria-labelledby="ci-${ref}">
-      <p id="ci-${ref}" class="muted">${t(otp ? "ci.help.otp" : "ci.help.code")}</p>
-      ${otp ? html`<button type="button" class="btn small" data-ci="send" data-ref="${ref}" data-key="${ref}:send"
-        data-testid="checkin-send" ${busy ? "disabled" : ""}>${t(state.sent.has(ref) ? "ci.resend" : "ci.send")}</button>` : ""}
-      <span class="day-pick"><label class="sr-only" for="ci-code-${ref}">${t("ci.code")}</label>
-        <input id="ci-code-${ref}" class="ci-code" inputmode="numeric" autocomplete="one-time-code" maxlength="12"
-          placeholder="${t("ci.code")}" data-testid="checkin-code">
-        <button type="button" class="btn small primary" data-ci="check" data-ref="${ref}" data-key="${ref}:check"
-          data-testid="checkin-submit" ${busy ? "disabled" : ""}>${t("ci.submit")}</button>
-        <button type="button" class="btn small" data-ci="close" data-ref="${ref}" data-key="${ref}:close">${t("inbox.no")}</button></span>
-    </div>`;
-}
+const fieldError = (err, name) => (err.body && err.body.fields && err.body.fields[name]) || "";
 
 async function checkIn(ref, what) {
   const input = root.querySelector(`#ci-code-${CSS.escape(ref)}`);
@@ -113,42 +52,128 @@ async function checkIn(ref, what) {
   if (again) { again.value = what === "send" ? "" : code; again.focus(); }
 }
 
+// 查看完整号码: the reason goes with the request and into the audit log; the number is kept in
+// this view only (gone on leaving it or logging out).
+async function reveal(ref, form) {
+  const reason = form.elements.reason.value.trim();
+  state.busy.add(ref);
+  delete state.rvErrors[ref];
+  draw();
+  try {
+    const { phone } = await call(`/api/staff/bookings/${encodeURIComponent(ref)}/reveal`, { method: "POST", body: { reason } });
+    state.revealed[ref] = phone;
+    state.revealing = "";
+    announce(t("rv.done"));
+  } catch (err) {
+    state.rvErrors[ref] = fieldError(err, "reason") || err.message;
+    announce(state.rvErrors[ref]);
+  } finally {
+    state.busy.delete(ref);
+  }
+  draw();
+  const input = root.querySelector(`#rv-${CSS.escape(ref)}`);
+  if (input) { input.value = reason; input.focus(); } else focusCard(ref);
+}
+
+function focusCard(ref) {
+  const c = root.querySelector(`[data-testid="booking-${CSS.escape(ref)}"]`);
+  if (c && !c.contains(document.activeElement)) (c.querySelector("[data-testid=call], .bk-acts button") || c.querySelector("h2")).focus();
+}
+
 function list() {
   if (state.error && !state.items) return html`<p class="notice error">${state.error}</p>`;
   if (!state.items) return html`<p class="loading">${t("inbox.loading")}</p>`;
-  const filtered = state.status || state.day;
+  const none = state.q ? "inbox.none.search" : state.status || state.day ? "inbox.none.filtered" : "inbox.none";
   return html`
     ${state.error ? html`<p class="notice error">${state.error}</p>` : ""}
-    <p class="muted" data-testid="inbox-count">${t("inbox.count", { n: state.items.length })}</p>
-    ${state.items.length ? html`<ul class="bookings" data-testid="bookings">${state.items.map(booking)}</ul>`
-      : html`<p class="empty" data-testid="inbox-empty">${t(filtered ? "inbox.none.filtered" : "inbox.none")}</p>`}`;
+    <p class="muted" data-testid="inbox-count">${t(state.next ? "list.shown" : "list.all", { n: state.items.length })}</p>
+    ${state.items.length ? html`<ul class="bookings" data-testid="bookings">${state.items.map((b) => card(b, state, me))}</ul>`
+      : html`<p class="empty" data-testid="inbox-empty">${t(none)}</p>`}
+    ${state.next ? html`<p class="more"><button type="button" class="btn" data-act="more" data-key="more" data-testid="load-more"
+      ${state.more ? html`disabled aria-busy="true"` : ""}>${t(state.more ? "inbox.loading" : "list.more")}</button></p>` : ""}
+    ${state.moreError ? html`<p class="err" role="alert">${state.moreError}</p>` : ""}`;
 }
 
+// Redraw the list; what was being typed (a reason, a check-in code) and the focus survive a live refresh.
 function draw() {
   const box = root && root.querySelector("#list");
-  if (box) keepFocus(box, () => mount(box, list()));
+  if (box) {
+    const typed = [...box.querySelectorAll("input[id]")].map((i) => [i.id, i.value]);
+    keepFocus(box, () => mount(box, list()));
+    for (const [id, value] of typed) {
+      const input = box.querySelector(`#${CSS.escape(id)}`);
+      if (input && !input.value) input.value = value;
+    }
+  }
+  const q = root && root.querySelector("[data-testid=search-error]");
+  if (q) {
+    q.textContent = state.qError;
+    const input = root.querySelector("#f-q");
+    if (state.qError) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+  }
 }
 
+function query(extra) {
+  const q = new URLSearchParams({ scope: state.scope, ...extra });
+  for (const name of ["status", "day", "q"]) if (state[name]) q.set(name, state[name]);
+  return q;
+}
+
+// The first page — or as many as are shown, up to 200 — read again: new bookings come first
+// (marked 新), the rest refreshed; bookings loaded beyond what one read holds stay as they were.
 async function load() {
   const mine = ++seq;
-  const q = new URLSearchParams({ scope: state.scope, limit: "100" });
-  if (state.status) q.set("status", state.status);
-  if (state.day) q.set("day", state.day);
+  const shown = state.items ? state.items.length : 0;
   try {
-    const { items } = await call(`/api/staff/bookings?${q}`);
+    const { items, next_cursor: next } = await call(`/api/staff/bookings?${query({ limit: Math.min(REFRESH_MAX, Math.max(PAGE, shown)) })}`);
     if (mine !== seq || !active) return;
     const added = state.known ? items.filter((b) => !state.known.has(b.reference)) : [];
     added.forEach((b) => state.fresh.add(b.reference));
     if (added.length) announce(t("inbox.new", { n: added.length }));
     state.known = new Set([...(state.known || []), ...items.map((b) => b.reference)]);
-    Object.assign(state, { items, error: "" });
+    if (next && shown > items.length) {
+      const refs = new Set(items.map((b) => b.reference));
+      const last = Date.parse(items[items.length - 1].created_at);
+      state.items = [...items, ...state.items.filter((b) => !refs.has(b.reference) && Date.parse(b.created_at) <= last)];
+    } else {
+      Object.assign(state, { items, next });
+    }
+    Object.assign(state, { error: "", qError: "" });
   } catch (err) {
     if (mine !== seq || !active) return;
-    state.error = err.message;
+    state.qError = fieldError(err, "q");
+    if (state.qError) state.items = state.items || [];
+    else state.error = err.message;
   }
   draw();
 }
 const reload = debounce(load, 300);
+
+// 加载更多: the next page after the last one shown (keyset cursor from the server).
+async function more() {
+  if (!state.next || state.more) return;
+  const mine = seq, count = state.items.length;
+  Object.assign(state, { more: true, moreError: "" });
+  draw();
+  try {
+    const { items, next_cursor: next } = await call(`/api/staff/bookings?${query({ limit: PAGE, cursor: state.next })}`);
+    if (mine !== seq || !active) return;
+    const have = new Set(state.items.map((b) => b.reference));
+    state.items = [...state.items, ...items.filter((b) => !have.has(b.reference))];
+    items.forEach((b) => state.known.add(b.reference));
+    state.next = next;
+    announce(t("list.loaded", { n: state.items.length - count }));
+  } catch (err) {
+    if (mine === seq) state.moreError = err.message;
+  } finally {
+    state.more = false;
+  }
+  if (mine !== seq || !active) return;
+  draw();
+  // Keep the place: focus stays on 加载更多, or goes to the first new booking when none are left.
+  const first = state.items[count];
+  if (!state.next && first) root.querySelector(`#bk-${CSS.escape(first.reference)}`).focus({ preventScroll: true });
+}
 
 async function move(ref, to) {
   state.busy.add(ref);
@@ -167,14 +192,13 @@ async function move(ref, to) {
     state.busy.delete(ref);
   }
   draw();
-  const card = root.querySelector(`[data-testid="booking-${CSS.escape(ref)}"]`);
-  if (card && !card.contains(document.activeElement)) (card.querySelector(".bk-acts button") || card.querySelector("h2")).focus();
+  focusCard(ref);
 }
 
 function filters() {
   const options = (values, chosen, text) => values.map((v) => html`<option value="${v}" ${v === chosen ? "selected" : ""}>${text(v)}</option>`);
   return html`
-    <form class="filters" data-testid="filters">
+    <form class="filters" data-testid="filters" role="search" novalidate>
       ${scopes().length > 1 ? html`<div class="field"><label for="f-scope">${t("inbox.scope")}</label>
         <select id="f-scope" name="scope" data-testid="scope">${options(scopes(), state.scope, (s) => t("scope." + s))}</select></div>` : ""}
       <div class="field"><label for="f-status">${t("status.label")}</label>
@@ -183,12 +207,19 @@ function filters() {
       <div class="field wide"><label for="f-day">${t("inbox.day")}</label>
         <span class="day-pick"><input id="f-day" name="day" type="date" data-testid="day-filter" value="${state.day}">
         <button type="button" class="btn small" data-act="${state.day ? "any-day" : "today"}" data-testid="day-button">${t(state.day ? "inbox.anyday" : "today")}</button></span></div>
+      <div class="field wide"><label for="f-q">${t("list.search")}</label>
+        <span class="day-pick"><input id="f-q" name="q" type="search" enterkeyhint="search" maxlength="40" autocomplete="off"
+          value="${state.q}" placeholder="${t("list.search.hint")}" aria-describedby="e-q" data-testid="search"
+          ${state.qError ? html`aria-invalid="true"` : ""}>
+        <button type="submit" class="btn small primary" data-testid="search-go">${t("list.search.go")}</button>
+        ${state.q ? html`<button type="button" class="btn small" data-act="clear-q" data-testid="search-clear">${t("list.search.clear")}</button>` : ""}</span>
+        <p class="err" id="e-q" data-testid="search-error" role="alert">${state.qError}</p></div>
     </form>
     <button type="button" class="switch" data-act="alerts" data-testid="alerts" aria-pressed="${alertsOn()}">${t("inbox.alerts")}</button>`;
 }
 
 function refilter(changes) {
-  Object.assign(state, changes, { known: null, items: null, confirm: "", notes: {} });
+  Object.assign(state, changes, { known: null, items: null, next: null, confirm: "", notes: {}, qError: "", moreError: "" });
   state.fresh.clear();
   render(root, { me });
 }
@@ -197,16 +228,22 @@ export function render(el, ctx) {
   root = el;
   me = ctx.me;
   active = true;
-  if (!scopes().includes(state.scope)) Object.assign(state, { scope: scopes()[0], items: null, known: null });
+  if (!scopes().includes(state.scope)) Object.assign(state, { scope: scopes()[0], items: null, next: null, known: null });
   mount(root, html`
     <section class="view inbox" data-testid="inbox">
       <h1>${t("inbox.title")}</h1>
       <div class="tools-row">${filters()}</div>
       <div id="list">${list()}</div>
     </section>`);
-  root.querySelector(".filters").addEventListener("submit", (e) => e.preventDefault());
-  root.querySelector(".filters").addEventListener("change", (e) => {
+  const form = root.querySelector(".filters");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    refilter({ q: form.elements.q.value.trim() });
+    root.querySelector("#f-q").focus();
+  });
+  form.addEventListener("change", (e) => {
     const f = e.target;
+    if (f.name === "q") return; // searched on submit (enter or 搜索)
     refilter({ [f.name]: f.value });
     const again = root.querySelector(`[name=${f.name}]`);
     if (again) again.focus();
@@ -220,13 +257,29 @@ export function render(el, ctx) {
       announce(t(alertsOn() ? "inbox.alerts.on" : "inbox.alerts.off"));
       return;
     }
+    if (b.dataset.act === "clear-q") { refilter({ q: "" }); root.querySelector("#f-q").focus(); return; }
     refilter({ day: b.dataset.act === "today" ? todayKey() : "" });
     root.querySelector("[data-testid=day-button]").focus();
   });
-  root.querySelector("#list").addEventListener("click", (e) => {
+  const box = root.querySelector("#list");
+  box.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const form = e.target.closest("form.rv-form");
+    if (form && !state.busy.has(form.dataset.ref)) reveal(form.dataset.ref, form);
+  });
+  box.addEventListener("click", (e) => {
+    if (e.target.closest("button[data-act=more]")) { more(); return; }
     const b = e.target.closest("button[data-ref]");
     if (!b || b.disabled) return;
-    const { ref, to, sure, ci } = b.dataset;
+    const { ref, to, sure, ci, rv } = b.dataset;
+    if (rv) {
+      state.revealing = rv === "open" ? ref : "";
+      delete state.rvErrors[ref];
+      draw();
+      const input = root.querySelector(`#rv-${CSS.escape(ref)}`);
+      if (input) input.focus(); else focusCard(ref);
+      return;
+    }
     if (ci === "open" || ci === "close") {
       state.checking = ci === "open" ? ref : "";
       draw();
@@ -246,7 +299,7 @@ export function render(el, ctx) {
 export function leave() {
   active = false;
   state.fresh.clear();
-  state.confirm = "";
+  Object.assign(state, { confirm: "", revealing: "", revealed: {}, rvErrors: {} }); // a revealed number is not kept
 }
 
 // Live: a change to one of the bookings in view (for "mine", only my own) means refetch.
@@ -257,7 +310,7 @@ export function changed(msg) {
 
 // On logout: nothing of this session's bookings stays in memory.
 export function reset() {
-  Object.assign(state, { scope: "", status: "", day: "", items: null, error: "", known: null, confirm: "", notes: {}, checking: "" });
+  Object.assign(state, blank());
   state.fresh.clear();
   state.sent.clear();
   state.busy.clear();
