@@ -27,11 +27,12 @@ function report() {
     return html`<p class="notice ok-box" role="status" data-testid="roster-applied">${t("adm.roster.applied", { n: applied })}</p>`;
   }
   if (!result) return "";
-  const { errors, changes, new_org: org } = result;
+  const { errors, changes, new_org: org, new_org_counts: counts } = result;
   const blocked = errors.length > 0;
   return html`
     <h2>${t("adm.roster.checked", { file: file ? file.name : "" })}</h2>
     <p data-testid="roster-summary">${t("adm.roster.summary", { e: errors.length, c: changes.length, o: org.length })}</p>
+    ${org.length ? html`<p class="notice" data-testid="roster-new-org">${t("adm.roster.new_org", counts)}</p>` : ""}
     ${blocked ? html`
       <h3>${t("adm.roster.errors")}</h3>
       ${table(t("adm.roster.errors"), [t("adm.line"), t("adm.column"), t("adm.reason")],
@@ -94,6 +95,9 @@ export function render(box) {
       <h1>${t("adm.roster")}</h1>
       <p class="muted">${t("adm.roster.lead")}</p>
       <p class="hint">${t("adm.roster.columns")}</p>
+      <p class="adm-row roster-template">${t("adm.roster.template")}
+        <a class="btn small" href="/api/admin/roster/template.xlsx" download data-testid="roster-template-xlsx">${t("adm.roster.template.xlsx")}</a>
+        <a class="btn small" href="/api/admin/roster/template.csv" download data-testid="roster-template-csv">${t("adm.roster.template.csv")}</a></p>
       <form novalidate>
         <div class="field"><label for="f-roster">${t("adm.roster.file")}</label>
           <input type="file" id="f-roster" name="file" accept=".csv,.xlsx" data-testid="roster-file" aria-describedby="e-ro-file">
