@@ -260,8 +260,7 @@ def register(app):
                 click.echo(f"  第 {e['line']} 行 [{e['column']}]：{e['reason']}")
             counts = result.new_org_counts
             if result.new_org:
-                click.echo(f"  将新建 {counts['branch']} 个支行、{counts['grid']} 个网格、{counts['team']} 个团队 / "
-                           f"to create: {counts['branch']} branches, {counts['grid']} grids, {counts['team']} teams")
+                click.echo(f"  将新建 {roster.checks.counted(counts)}（“新建”列填“是”的行） / to create: {counts}")
             for org in result.new_org:
                 click.echo(f"  新建 {org}")
             for c in result.changes:

@@ -164,7 +164,7 @@ def test_a_cli_dry_run_counts_new_units_apart_and_names_the_nearest_ones(app, ba
     r = app.test_cli_runner().invoke(args=["import-roster", str(path), "--operator", "YQ0099"])
     assert r.exit_code != 0
     assert "第 2 行 [支行]：没有这个支行：矿区支行。您是不是要找：城区支行？" in r.output
-    assert "将新建 1 个支行、0 个网格、0 个团队" in r.output
+    assert "将新建 1 个支行（“新建”列填“是”的行）" in r.output
 
 
 def test_cli_print_kits_and_reports_are_audited_under_their_operator(app, bank, login, tmp_path):

@@ -16,6 +16,11 @@ LABELS = {key: label for key, _, label in ORG}
 SIMILAR = 0.6  # below this, two names share little more than their suffix (…支行, …网格)
 
 
+def counted(counts: dict[str, int]) -> str:
+    """`1 个支行、2 个网格`: the units an import would create, kinds with none left out."""
+    return "、".join(f"{n} 个{LABELS[key]}" for key, n in counts.items() if n)
+
+
 def nearest(value: str, names, n: int = 3) -> list[str]:
     """The existing names closest to a mistyped one, compared character by character (Chinese
     names have no spelling but their characters: 矿区支行 → 城区支行)."""

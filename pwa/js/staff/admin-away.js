@@ -18,8 +18,11 @@ function list() {
   if (problem) return html`<p class="notice error">${problem}</p>`;
   if (!items) return html`<p class="loading">${t("inbox.loading")}</p>`;
   if (!items.length) return html`<p class="empty" data-testid="away-none">${t("adm.away.none")}</p>`;
-  return table(t("adm.away.list"), [t("adm.away.employee"), t("adm.away.start"), t("adm.away.end"), t("adm.away.delegate"), t("adm.away.reason"), ""],
-    items.map((a) => [a.employee, a.start, a.end, a.delegate, a.reason || "—",
+  // One column for the dates, a date a line: the list fits a phone with its reason and button.
+  const days = (a) => html`<span class="nowrap">${a.start}</span>${a.end !== a.start
+    ? html`<br><span class="nowrap">${t("adm.away.until", { end: a.end })}</span>` : ""}`;
+  return table(t("adm.away.list"), [t("adm.away.employee"), t("adm.away.dates"), t("adm.away.delegate"), t("adm.away.reason"), ""],
+    items.map((a) => [a.employee, days(a), a.delegate, a.reason || "—",
       html`<button type="button" class="btn small danger" data-id="${a.id}" data-key="away-${a.id}" data-testid="away-cancel-${a.id}"
         aria-label="${t("adm.away.cancel.label", { name: a.employee, start: a.start })}">${t("adm.away.cancel")}</button>`]), "away-list");
 }

@@ -22,6 +22,10 @@ const fields = (f, create) => FIELDS.filter((k) => k in (f || {}))
   .filter((k) => !create || !(f[k] === "" || f[k] === "none" || f[k] === false))
   .map((k) => `${t("adm.f." + k)}：${value(k, f[k])}`).join("；");
 
+// "1 个支行、2 个网格": the kinds of unit the import would create, those with none left out.
+const created = (counts) => ["branch", "grid", "team"].filter((k) => counts[k])
+  .map((k) => t("adm.roster.n." + k, { n: counts[k] })).join(t("adm.roster.and"));
+
 function report() {
   if (applied !== null) {
     return html`<p class="notice ok-box" role="status" data-testid="roster-applied">${t("adm.roster.applied", { n: applied })}</p>`;
@@ -32,7 +36,7 @@ function report() {
   return html`
     <h2>${t("adm.roster.checked", { file: file ? file.name : "" })}</h2>
     <p data-testid="roster-summary">${t("adm.roster.summary", { e: errors.length, c: changes.length, o: org.length })}</p>
-    ${org.length ? html`<p class="notice" data-testid="roster-new-org">${t("adm.roster.new_org", counts)}</p>` : ""}
+    ${org.length ? html`<p class="notice" data-testid="roster-new-org">${t("adm.roster.new_org", { what: created(counts) })}</p>` : ""}
     ${blocked ? html`
       <h3>${t("adm.roster.errors")}</h3>
       ${table(t("adm.roster.errors"), [t("adm.line"), t("adm.column"), t("adm.reason")],
