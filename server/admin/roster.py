@@ -98,10 +98,10 @@ def plan(db: Session, rows: list[dict]) -> Plan:
         if row["phone"]:
             phones[row["phone"]] = line
         parsed.append((line, row))
-    org = checks.Organisation(known, parsed)
+    org, in_file = checks.Organisation(known, parsed), set(seen)
     for line, row in parsed:
         problems = [*org.problems(row), ("工号", checks.identity_problem(known, row)),
-                    ("手机", checks.phone_problem(known, row, in_file=set(seen)))]
+                    ("手机", checks.phone_problem(known, row, in_file=in_file))]
         problems = [(column, reason) for column, reason in problems if reason]
         for column, reason in problems:
             result.errors.append({"line": line, "column": column, "reason": reason})
