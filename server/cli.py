@@ -116,28 +116,28 @@ def register(app):
     @click.option("--out", "out_dir", default="instance/reports", show_default=True,
                   help="Folder for the PNG poster and the Markdown.")
     @click.option("--post", is_flag=True, help="Also post to REPORT_WEBHOOK_URL.")
-    @click.option("--operator", required=True, help=OPERATOR_HELP)
-    def report(period, day, out_dir, post, operator):
+    @click.option("--operator", "staff_no", required=True, help=OPERATOR_HELP)
+    def report(period, day, out_dir, post, staff_no):
         """Render the period's ranking as a PNG poster and Markdown; optionally post it."""
-        _report(period, day, out_dir, post, operator)
+        _report(period, day, out_dir, post, staff_no)
 
     @app.cli.command("daily-report")
     @click.option("--day", help="Asia/Shanghai day, YYYY-MM-DD (default: today).")
     @click.option("--out", "out_dir", default="instance/reports", show_default=True,
                   help="Folder for the PNG poster and the Markdown.")
     @click.option("--post", is_flag=True, help="Also post to REPORT_WEBHOOK_URL.")
-    @click.option("--operator", required=True, help=OPERATOR_HELP)
-    def daily_report(day, out_dir, post, operator):
+    @click.option("--operator", "staff_no", required=True, help=OPERATOR_HELP)
+    def daily_report(day, out_dir, post, staff_no):
         """The day's ranking (日通报): the same as `report --period day`."""
-        _report("day", day, out_dir, post, operator)
+        _report("day", day, out_dir, post, staff_no)
 
     def _report(period, day, out_dir, post, staff_no):
         from datetime import date as date_
 
         from server.boards import periodic
         from server.boards.routes import weights
-        from server.clock import local_day
         from server.audit import service as audit
+        from server.clock import local_day
         from server.models import utcnow
         from server.reports import fonts, markdown, png, webhook
 
@@ -170,8 +170,8 @@ def register(app):
             if posted and wecom:
                 webhook.post(url, webhook.wecom_image_payload(png.render(report)))
         with Session(engine) as db:
-            audit.record(db, action="report_made", actor=actor, detail=f"{period} {the_day}" + (" posted" if posted else ""),
-                         source="cli", commit=True)
+            audit.record(db, action="report_made", actor=actor, source="cli", commit=True,
+                         detail=f"{period} {the_day}" + (" posted" if posted else ""))
         if post and not url:
             sys.exit("Set REPORT_WEBHOOK_URL to post the report.")
         if post and not posted:
