@@ -100,7 +100,7 @@ def test_a_phone_or_staff_number_used_twice_in_the_file_or_by_another_employee_i
     assert snapshot(db) == before
 
 
-def test_colleagues_may_swap_phones_and_a_renamed_employee_keeps_their_number(bank, admin, db):
+def test_phones_may_be_swapped_or_freed_in_the_file_and_a_renamed_employee_keeps_theirs(bank, admin, db):
     body = upload(admin, "YQ0001,王丽,13903530002,平定支行,冠山网格,,高级,微贷类,员工,是,",
                   "YQ0002,李强,13903530001,平定支行,冠山网格,,初级,微贷类,员工,是,",
                   "YQ0003,赵小敏,13903530003,城区支行,,,中级,公司类,员工,是,", apply=True).get_json()
@@ -108,6 +108,11 @@ def test_colleagues_may_swap_phones_and_a_renamed_employee_keeps_their_number(ba
     fresh(db)
     assert db.get(Employee, bank.wang.id).phone == "13903530002"
     assert db.get(Employee, bank.zhao.id).name == "赵小敏"
+    bank.employee("YQ0050", "离职员工", bank.rural, disabled=True)  # phone 13903530050
+    new_hire = "YQ0120,新同事,13903530050,平定支行,,,见习,,,是,"
+    assert errors(upload(admin, new_hire).get_json()) == {
+        (2, "手机"): "已是离职员工（YQ0050）的手机号；其已离职，可在本文件中加入其一行并清空手机"}
+    assert upload(admin, new_hire, "YQ0050,离职员工,,平定支行,冠山网格,,见习,,,否,").get_json()["errors"] == []
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -123,6 +123,6 @@ def phone_problem(known: Known, row: dict, in_file: set[str]) -> str:
     it get the file's numbers, and duplicates within the file are found apart)."""
     for holder in known.phones.get(row["phone"], []) if row["phone"] else []:
         if holder.staff_no != row["staff_no"] and holder.staff_no not in in_file:
-            gone = "（已离职）" if holder.disabled else ""
-            return f"已是{holder.name}（{holder.staff_no}）{gone}的手机号"
+            gone = "；其已离职，可在本文件中加入其一行并清空手机" if holder.disabled else ""
+            return f"已是{holder.name}（{holder.staff_no}）的手机号{gone}"
     return ""
