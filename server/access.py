@@ -60,6 +60,26 @@ def may_hand_over(viewer: Employee, source: Employee, successor: Employee) -> bo
             and may_manage(viewer, source) and may_manage(viewer, successor))
 
 
+def manage_clause(viewer: Employee):
+    """A WHERE clause on Employee for the people `viewer` may_manage() (None: everyone)."""
+    if is_admin(viewer):
+        return None
+    if is_branch_head(viewer):
+        below = [role for role, n in RANK.items() if n < rank(viewer)]
+        return (Employee.id == viewer.id) | ((Employee.branch_id == viewer.branch_id) & Employee.role.in_(below))
+    return Employee.id == viewer.id
+
+
+def delegate_clause(viewer: Employee, *, allowed: frozenset[str] = frozenset()):
+    """A WHERE clause on Employee for who may cover an absence the viewer sets (see
+    may_delegate): active people of the viewer's branch or listed in `allowed`; anyone active
+    for head office, who sets absences in every branch."""
+    active = Employee.disabled == False  # noqa: E712
+    if is_admin(viewer):
+        return active
+    return active & ((Employee.branch_id == viewer.branch_id) | Employee.staff_no.in_(allowed))
+
+
 def may_delegate(employee: Employee, delegate: Employee, *, allowed: frozenset[str] = frozenset()) -> bool:
     """A delegate is another active employee of the same branch, or one head office lists in
     `allowed` (staff numbers who may cover any branch)."""

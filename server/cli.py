@@ -1,4 +1,7 @@
-"""`flask --app server ...` commands: create the schema, seed the demo bank, add an admin."""
+"""`flask --app server ...` commands: create the schema, seed the demo bank, add an admin.
+
+Commands that act for someone (import-roster, print-kit, report) take --operator <工号>: an
+active employee, allowed by server/access.py, whom the audit log names (source "cli")."""
 import sys
 from pathlib import Path
 
@@ -10,6 +13,20 @@ from server import db as database
 from server.models import Branch, Employee
 from server.shops.service import own_link
 from server.staff.service import hash_password
+
+
+OPERATOR_HELP = "Your 工号: the audit log names you as the one who ran this (required)."
+
+
+def operator(db: Session, staff_no: str, allowed=lambda employee: True) -> Employee:
+    """The active employee running a command (--operator), or exit: an unknown, departed or
+    not-allowed operator is refused before anything is done."""
+    employee = db.exec(select(Employee).where(Employee.staff_no == staff_no.strip().upper())).first()
+    if employee is None or employee.disabled:
+        sys.exit(f"没有这个在岗工号：{staff_no} / --operator must be the 工号 of an active employee")
+    if not allowed(employee):
+        sys.exit(f"{employee.staff_no} 无权执行此操作 / --operator {employee.staff_no} may not do this")
+    return employee
 
 
 def register(app):
@@ -99,24 +116,27 @@ def register(app):
     @click.option("--out", "out_dir", default="instance/reports", show_default=True,
                   help="Folder for the PNG poster and the Markdown.")
     @click.option("--post", is_flag=True, help="Also post to REPORT_WEBHOOK_URL.")
-    def report(period, day, out_dir, post):
+    @click.option("--operator", "staff_no", required=True, help=OPERATOR_HELP)
+    def report(period, day, out_dir, post, staff_no):
         """Render the period's ranking as a PNG poster and Markdown; optionally post it."""
-        _report(period, day, out_dir, post)
+        _report(period, day, out_dir, post, staff_no)
 
     @app.cli.command("daily-report")
     @click.option("--day", help="Asia/Shanghai day, YYYY-MM-DD (default: today).")
     @click.option("--out", "out_dir", default="instance/reports", show_default=True,
                   help="Folder for the PNG poster and the Markdown.")
     @click.option("--post", is_flag=True, help="Also post to REPORT_WEBHOOK_URL.")
-    def daily_report(day, out_dir, post):
+    @click.option("--operator", "staff_no", required=True, help=OPERATOR_HELP)
+    def daily_report(day, out_dir, post, staff_no):
         """The day's ranking (日通报): the same as `report --period day`."""
-        _report("day", day, out_dir, post)
+        _report("day", day, out_dir, post, staff_no)
 
-    def _report(period, day, out_dir, post):
+    def _report(period, day, out_dir, post, staff_no):
         from datetime import date as date_
 
         from server.boards import periodic
         from server.boards.routes import weights
+        from server.audit import service as audit
         from server.clock import local_day
         from server.models import utcnow
         from server.reports import fonts, markdown, png, webhook
@@ -129,8 +149,9 @@ def register(app):
             fonts.find_cjk_font()
         except fonts.FontMissing as e:
             sys.exit(str(e))
-        click.echo(f"  … ranking {period} ending {the_day}")
-        with Session(engine) as db:
+        with Session(engine, expire_on_commit=False) as db:
+            actor = operator(db, staff_no)
+            click.echo(f"  … ranking {period} ending {the_day}")
             report = periodic.build(db, period=period, day=the_day, weights=weights(),
                                     bank=app.config["BANK_NAME"])
         folder = Path(out_dir)
@@ -141,15 +162,21 @@ def register(app):
         (folder / f"{name}.md").write_text(markdown.render(report), encoding="utf-8")
         click.echo(f"{periodic.TITLES[period]}已生成 / report written: {folder / f'{name}.png'}")
         url = app.config["REPORT_WEBHOOK_URL"]
-        if post and not url:
-            sys.exit("Set REPORT_WEBHOOK_URL to post the report.")
-        if post:
+        posted = False
+        if post and url:
             wecom = app.config["REPORT_WEBHOOK_FORMAT"] == "wecom"
             payload = webhook.wecom_payload(report) if wecom else webhook.generic_payload(report)
-            if not webhook.post(url, payload):
-                sys.exit("The webhook did not accept the report (see the log); nothing else changed.")
-            if wecom:
+            posted = webhook.post(url, payload)
+            if posted and wecom:
                 webhook.post(url, webhook.wecom_image_payload(png.render(report)))
+        with Session(engine) as db:
+            audit.record(db, action="report_made", actor=actor, source="cli", commit=True,
+                         detail=f"{period} {the_day}" + (" posted" if posted else ""))
+        if post and not url:
+            sys.exit("Set REPORT_WEBHOOK_URL to post the report.")
+        if post and not posted:
+            sys.exit("The webhook did not accept the report (see the log); nothing else changed.")
+        if posted:
             click.echo("已推送 / posted")
 
     @app.cli.command("anonymise-expired")
@@ -214,10 +241,15 @@ def register(app):
     @click.argument("path")
     @click.option("--apply", "do_apply", is_flag=True, help="Apply the changes (default: dry run).")
     @click.option("--max-rows", default=5000, show_default=True, help="Refuse a longer roster.")
-    def import_roster(path, do_apply, max_rows):
-        """Import the staff roster (CSV or XLSX); a dry run unless --apply; errors apply nothing."""
+    @click.option("--operator", "staff_no", required=True, help=OPERATOR_HELP + " Head office only.")
+    def import_roster(path, do_apply, max_rows, staff_no):
+        """Import the staff roster (CSV or XLSX); a dry run unless --apply; errors apply nothing.
+        A branch, grid or team not yet in the system is created only where the row's 新建 column says 是."""
+        from server import access
         from server.admin import roster
 
+        with Session(engine, expire_on_commit=False) as db:
+            actor = operator(db, staff_no, access.is_admin)
         try:
             rows = roster.read(path, Path(path).read_bytes(), max_rows=max_rows)
         except roster.TooManyRows:
@@ -226,6 +258,9 @@ def register(app):
             result = roster.plan(db, rows)
             for e in result.errors:
                 click.echo(f"  第 {e['line']} 行 [{e['column']}]：{e['reason']}")
+            counts = result.new_org_counts
+            if result.new_org:
+                click.echo(f"  将新建 {roster.checks.counted(counts)}（“新建”列填“是”的行） / to create: {counts}")
             for org in result.new_org:
                 click.echo(f"  新建 {org}")
             for c in result.changes:
@@ -235,28 +270,35 @@ def register(app):
             if not do_apply:
                 click.echo(f"试运行：{len(result.changes)} 人将变更 / dry run: {len(result.changes)} changes")
                 return
-            n = roster.apply(db, result, progress=lambda i, total: click.echo(f"  … {i}/{total}"))
+            n = roster.apply(db, result, actor=actor, source="cli",
+                             progress=lambda i, total: click.echo(f"  … {i}/{total}"))
         click.echo(f"已导入：{n} 人变更 / imported: {n} employees changed")
 
     @app.cli.command("print-kit")
     @click.option("--branch", help="Branch name (all its active staff).")
     @click.option("--grid", help="Grid name.")
     @click.option("--format", "fmt", type=click.Choice(["pdf", "zip"]), default="pdf", show_default=True)
+    @click.option("--operator", "staff_no", required=True, help=OPERATOR_HELP)
     @click.argument("target")
-    def print_kit(branch, grid, fmt, target):
+    def print_kit(branch, grid, fmt, staff_no, target):
         """Write the posters (and grid service boards) of a branch or a grid to TARGET, with progress."""
+        from server import access
         from server.kits import service
-        from server.models import Branch, Grid
+        from server.models import Grid
 
         cfg = app.config
-        with Session(engine) as db:
-            model, name = (Branch, branch) if branch else (Grid, grid)
+        with Session(engine, expire_on_commit=False) as db:
+            model, name, scope = (Branch, branch, "branch") if branch else (Grid, grid, "grid")
             found = db.exec(select(model).where(model.name == name)).first() if name else None
             if found is None:
                 sys.exit("Name an existing --branch or --grid.")
-            employees = service.people(db, **{("branch_id" if branch else "grid_id"): found.id})
+            actor = operator(db, staff_no, lambda e: access.may_print(
+                e, scope, found.id, grid_branch=found.branch_id if scope == "grid" else None))
+            employees = service.people(db, **{f"{scope}_id": found.id})
             data = service.build(db, employees, bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
                                  base_url=cfg["PUBLIC_BASE_URL"], fmt=fmt, dpi=cfg["PRINT_DPI"],
                                  progress=lambda done, total: click.echo(f"  … {done}/{total} 页"))
-        Path(target).write_bytes(data)
+            Path(target).write_bytes(data)
+            service.record_printed(db, actor=actor, scope=scope, target_id=found.id, people=len(employees),
+                                   fmt=fmt, source="cli")
         click.echo(f"印刷物料已生成 / print kit written: {target} ({len(employees)} people)")

@@ -103,6 +103,9 @@ class Employee(UserMixin, SQLModel, table=True):
         return f"{self.id}.{self.session_version}"
 
 
+AWAY_REASON_MAX = 40
+
+
 class OutOfOffice(SQLModel, table=True):
     """While away (inclusive Asia/Shanghai days), an employee's bookings go to the delegate."""
 
@@ -111,6 +114,8 @@ class OutOfOffice(SQLModel, table=True):
     start: date
     end: date
     delegate_id: int = Field(foreign_key="employee.id")
+    # Why (年假, 培训…), for the branch head reading the list; "" = not given.
+    reason: str = Field(default="", max_length=AWAY_REASON_MAX, sa_column_kwargs={"server_default": ""})
     created_by: int = Field(foreign_key="employee.id")
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -896,6 +901,9 @@ class OutOfOfficeIn(BaseModel):
     end: date
     delegate_staff_no: STAFF_NO
     employee_staff_no: STAFF_NO = ""  # a manager may set it for one of their people; "" = me
+    reason: Chars(AWAY_REASON_MAX) = ""  # 年假, 培训…: shown in the list and the audit log
+
+    _reason = field_validator("reason")(lambda cls, v: " ".join(clean_text(v).split()))
 
 
 class OutOfOfficePublic(Public):
@@ -904,10 +912,25 @@ class OutOfOfficePublic(Public):
     start: date
     end: date
     delegate: str
+    reason: str
 
 
 class OutOfOfficeList(Public):
     items: list[OutOfOfficePublic]
+
+
+class Colleague(Public):
+    """Someone to pick in a form (a delegate, a successor): never their phone number."""
+
+    staff_no: str
+    name: str
+    branch: str
+    grid: str
+    left: bool  # 已离职
+
+
+class ColleagueList(Public):
+    items: list[Colleague]
 
 
 class ChannelCodeIn(BaseModel):
@@ -1118,7 +1141,8 @@ class HandoverPublic(Public):
 class RosterResult(Public):
     errors: list[dict]  # {line, column, reason}
     changes: list[dict]  # {line, staff_no, action, fields}
-    new_org: list[str]
+    new_org: list[str]  # "支行：娘子关支行": created only where a row's 新建 column says 是
+    new_org_counts: dict[str, int]  # {"branch": 1, "grid": 0, "team": 0}
     applied: int
 
 

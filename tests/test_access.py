@@ -56,6 +56,8 @@ CASES = [
     ("GET", "/api/kits/grid/{grid}.zip", None, (401, 403, 403, 200, 200, 403, 200)),
     ("GET", "/api/kits/branch/{rural}.zip", None, (401, 403, 403, 403, 200, 403, 200)),
     ("POST", "/api/admin/roster", None, (401, 403, 403, 403, 403, 403, 422)),
+    ("GET", "/api/admin/roster/template.csv", None, ADMIN_ONLY),
+    ("GET", "/api/staff/colleagues?q=王&for=manage", None, (401, 200, 200, 200, 200, 200, 200)),
     ("POST", "/api/handover", {"from_staff_no": "YQ0002", "to_staff_no": "YQ0001", "reason": "调岗"},
      (401, 403, 403, 403, 200, 403, 200)),
     ("GET", "/api/admin/messages", None, ADMIN_ONLY),
@@ -148,7 +150,7 @@ def test_the_table_covers_every_api_endpoint(app):
         rules = {r.replace(converter, placeholder) for r in rules}
     rules = {r.replace("/api/boards/funnel/employees", "/api/boards/funnel/employee") for r in rules}
     rules = {r.replace("/reports/<period>.<fmt>", "/reports/week.md").replace("/export.<fmt>", "/export.csv")
-             for r in rules}
+             .replace("/template.<fmt>", "/template.csv") for r in rules}
     missing = rules - covered - PUBLIC
     assert not missing, f"add these endpoints to the access table: {sorted(missing)}"
 

@@ -207,7 +207,8 @@ def test_the_daily_report_is_a_png_poster_and_markdown_and_can_be_posted(bank, b
     book(bank.code(bank.li))
     with json_receiver() as (url, received):
         app.config["REPORT_WEBHOOK_URL"] = url
-        result = app.test_cli_runner().invoke(args=["daily-report", "--out", str(tmp_path), "--post"])
+        result = app.test_cli_runner().invoke(args=["daily-report", "--out", str(tmp_path), "--post",
+                                                    "--operator", bank.admin.staff_no])
     assert result.exit_code == 0, result.output
     [poster] = tmp_path.glob("*.png")
     with Image.open(poster) as image:

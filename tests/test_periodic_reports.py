@@ -95,14 +95,16 @@ def test_the_report_command_writes_and_posts_the_monthly_report_with_its_branch_
     runner = app.test_cli_runner()
     with json_receiver() as (url, received):
         app.config.update(REPORT_WEBHOOK_URL=url, REPORT_WEBHOOK_FORMAT="wecom")
-        result = runner.invoke(args=["report", "--period", "month", "--day", str(DAY), "--out", str(tmp_path), "--post"])
+        result = runner.invoke(args=["report", "--period", "month", "--day", str(DAY), "--out", str(tmp_path), "--post",
+                                     "--operator", bank.admin.staff_no])
     assert result.exit_code == 0, result.output
     assert (tmp_path / f"month-{DAY}.png").exists()
     assert "支行人均 PK" in (tmp_path / f"month-{DAY}.md").read_text(encoding="utf-8")
     wecom = received[0]["markdown"]["content"]
     assert "支行人均 PK" in wecom and "爽约" in wecom and len(wecom.encode()) <= 4096
     assert received[1]["msgtype"] == "image"
-    weekly = runner.invoke(args=["report", "--period", "week", "--day", str(DAY), "--out", str(tmp_path)])
+    admin = ["--operator", bank.admin.staff_no]
+    weekly = runner.invoke(args=["report", "--period", "week", "--day", str(DAY), "--out", str(tmp_path), *admin])
     assert weekly.exit_code == 0 and (tmp_path / f"week-{DAY}.md").exists()
-    daily = runner.invoke(args=["daily-report", "--day", str(DAY), "--out", str(tmp_path)])
+    daily = runner.invoke(args=["daily-report", "--day", str(DAY), "--out", str(tmp_path), *admin])
     assert daily.exit_code == 0 and re.search("爽约", (tmp_path / f"{DAY}.md").read_text(encoding="utf-8"))

@@ -7,11 +7,11 @@ from sqlmodel import Session, select
 from server.admin import roster
 from server.models import Employee, ShopLink
 
-HEADER = "工号,姓名,手机,支行,网格,团队,等级,条线,角色,在岗"
+HEADER = "工号,姓名,手机,支行,网格,团队,等级,条线,角色,在岗,新建"
 GOOD = [HEADER,
-        "YQ0101,孙悦,13903530101,平定支行,冠山网格,平定尖刀一队,见习,微贷类,员工,是",
-        "YQ0001,王丽,13903530001,平定支行,冠山网格,,中级,微贷类,员工,是",  # level changes
-        "YQ0102,钱坤,13903530102,娘子关支行,,,初级,公司类,员工,是"]  # a new branch
+        "YQ0101,孙悦,13903530101,平定支行,冠山网格,平定尖刀一队,见习,微贷类,员工,是,",
+        "YQ0001,王丽,13903530001,平定支行,冠山网格,,中级,微贷类,员工,是,",  # level changes
+        "YQ0102,钱坤,13903530102,娘子关支行,,,初级,公司类,员工,是,是"]  # a new branch, asked for
 
 
 def csv_bytes(lines):
@@ -30,7 +30,7 @@ def test_a_dry_run_reports_changes_and_new_branches_and_changes_nothing(bank, db
 
 def test_applying_creates_and_updates_with_shop_links_and_a_second_import_changes_nothing(bank, db):
     rows = roster.read("staff.csv", csv_bytes(GOOD))
-    assert roster.apply(db, roster.plan(db, rows)) == 3
+    assert roster.apply(db, roster.plan(db, rows), actor=bank.admin) == 3
     with Session(db.get_bind()) as fresh:
         sun = fresh.exec(select(Employee).where(Employee.staff_no == "YQ0101")).one()
         assert (sun.level, sun.track, sun.grid_id is not None) == ("trainee", "microloan", True)
@@ -44,7 +44,7 @@ def test_one_bad_row_is_reported_with_line_and_column_and_nothing_is_applied(ban
     bad = GOOD + ["YQ0103,周强,1390353,平定支行,,,特级,微贷类,员工,是", ",无工号,,平定支行,,,见习,,,"]
     path = tmp_path / "staff.csv"
     path.write_bytes(csv_bytes(bad))
-    r = app.test_cli_runner().invoke(args=["import-roster", str(path), "--apply"])
+    r = app.test_cli_runner().invoke(args=["import-roster", str(path), "--apply", "--operator", "YQ0099"])
     assert r.exit_code != 0
     assert "第 5 行 [等级]：应为 见习/初级/中级/高级 之一" in r.output
     assert "第 5 行 [手机]：应为 11 位手机号码" in r.output

@@ -2,19 +2,25 @@
 
 A dry run reports every change and every row error (line, column, reason in Chinese); an import
 with any error applies nothing; importing the same file twice changes nothing the second time.
+Branches, grids and teams are created only where a row asks (新建 = 是): any other unknown name
+is a typo, reported with the nearest existing names (roster_checks.py).
 """
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import islice
 
 from sqlmodel import Session, select
 
+from server.admin import roster_checks as checks
+from server.audit import service as audit
+from server.db import begin_write
 from server.models import Branch, Employee, Grid, ShopLink, Team, clean_text
 from server.shops.service import new_shop_code
 
 COLUMNS = {"工号": "staff_no", "姓名": "name", "手机": "phone", "支行": "branch", "网格": "grid",
-           "团队": "team", "等级": "level", "条线": "track", "角色": "role", "在岗": "active"}
+           "团队": "team", "等级": "level", "条线": "track", "角色": "role", "在岗": "active", "新建": "create"}
 REQUIRED = ("工号", "姓名", "支行")
 MAX_ROWS = 5000  # a whole bank's staff; more is a mistake (or an attack on the one worker)
 MAX_COLUMNS = 40  # headers are looked for in this many columns, no further
@@ -34,6 +40,8 @@ CHOICES = {
     "track": {"公司类": "corporate", "微贷类": "microloan", "无": "none", "": "none"},
     "role": {"员工": "staff", "网格长": "grid_leader", "支行长": "branch_manager", "管理员": "admin", "": "staff"},
     "active": {"是": True, "否": False, "": True},
+    # 是: the row's branch, grid or team is new and is created; otherwise an unknown name is a typo.
+    "create": {"是": True, "否": False, "": False},
 }
 
 
@@ -42,6 +50,7 @@ class Plan:
     errors: list[dict] = field(default_factory=list)  # {line, column, reason}
     changes: list[dict] = field(default_factory=list)  # {line, staff_no, action, fields}
     new_org: list[str] = field(default_factory=list)  # branches / grids / teams to be created
+    new_org_counts: dict[str, int] = field(default_factory=lambda: {"branch": 0, "grid": 0, "team": 0})
     rows: list[dict] = field(default_factory=list)
 
 
@@ -73,7 +82,8 @@ def read(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> list[dict]:
 
 def plan(db: Session, rows: list[dict]) -> Plan:
     """Check every row and work out what would change, without changing anything."""
-    result, seen = Plan(), {}
+    result, known = Plan(), checks.Known.load(db)
+    parsed, seen, phones = [], {}, {}
     for line, raw in enumerate(rows, start=2):  # line 1 is the header
         row = _parse(raw, line, result)
         if row is None:
@@ -82,8 +92,25 @@ def plan(db: Session, rows: list[dict]) -> Plan:
             result.errors.append({"line": line, "column": "工号", "reason": f"与第 {seen[row['staff_no']]} 行重复"})
             continue
         seen[row["staff_no"]] = line
-        result.rows.append(row)
-        _diff(db, row, line, result)
+        if row["phone"] in phones:
+            result.errors.append({"line": line, "column": "手机", "reason": f"与第 {phones[row['phone']]} 行的手机号重复"})
+            continue
+        if row["phone"]:
+            phones[row["phone"]] = line
+        parsed.append((line, row))
+    org, in_file = checks.Organisation(known, parsed), set(seen)
+    for line, row in parsed:
+        problems = [*org.problems(row), ("工号", checks.identity_problem(known, row)),
+                    ("手机", checks.phone_problem(known, row, in_file=in_file))]
+        problems = [(column, reason) for column, reason in problems if reason]
+        for column, reason in problems:
+            result.errors.append({"line": line, "column": column, "reason": reason})
+        if not problems:
+            result.rows.append(row)
+            _diff(known, row, line, result)
+    for key, name in org.to_create():
+        result.new_org.append(f"{checks.LABELS[key]}：{name}")
+        result.new_org_counts[key] += 1
     return result
 
 
@@ -92,7 +119,9 @@ def _parse(raw: dict, line: int, result: Plan) -> dict | None:
     for column in missing:
         result.errors.append({"line": line, "column": column, "reason": "不能为空"})
     row = {key: raw.get(header, "").strip() for header, key in COLUMNS.items()}
-    row["staff_no"] = row["staff_no"].upper()
+    # Full-width letters and digits (ＹＱ０１０１) are the same number as YQ0101.
+    row["staff_no"] = unicodedata.normalize("NFKC", row["staff_no"]).strip().upper()
+    row["phone"] = unicodedata.normalize("NFKC", row["phone"]).strip()
     for key, longest in MAX_LENGTHS.items():
         if len(row[key]) > longest:
             header = next(h for h, k in COLUMNS.items() if k == key)
@@ -119,21 +148,15 @@ def _parse(raw: dict, line: int, result: Plan) -> dict | None:
     return None if missing else row
 
 
-def _diff(db: Session, row: dict, line: int, result: Plan) -> None:
-    for model, key in ((Branch, "branch"), (Grid, "grid"), (Team, "team")):
-        name = row[key]
-        if name and db.exec(select(model).where(model.name == name)).first() is None:
-            label = f"{ {'branch': '支行', 'grid': '网格', 'team': '团队'}[key]}：{name}"
-            if label not in result.new_org:
-                result.new_org.append(label)
-    employee = db.exec(select(Employee).where(Employee.staff_no == row["staff_no"])).first()
+def _diff(known: checks.Known, row: dict, line: int, result: Plan) -> None:
+    employee = known.staff.get(row["staff_no"])
     wanted = {"name": row["name"], "phone": row["phone"], "level": row["level"], "track": row["track"],
               "role": row["role"], "disabled": not row["active"], **_profile(row)}
     if employee is None:
         result.changes.append({"line": line, "staff_no": row["staff_no"], "action": "create", "fields": wanted})
         return
-    names = {"branch": _name(db, Branch, employee.branch_id), "grid": _name(db, Grid, employee.grid_id),
-             "team": _name(db, Team, employee.team_id)}
+    names = {"branch": known.name_of("branch", employee.branch_id), "grid": known.name_of("grid", employee.grid_id),
+             "team": known.name_of("team", employee.team_id)}
     changed = {k: v for k, v in wanted.items() if getattr(employee, k) != v}
     changed.update({k: row[k] for k in names if names[k] != row[k]})
     if changed:
@@ -145,16 +168,11 @@ def _profile(row: dict) -> dict:
     return {key: row[key] for key in OPTIONAL_MAX if key in row}
 
 
-def _name(db, model, pk) -> str:
-    return db.get(model, pk).name if pk else ""
-
-
-def apply(db: Session, result: Plan, progress=None) -> int:
-    """Apply a plan without errors in one transaction; returns employees created or updated."""
+def apply(db: Session, result: Plan, *, actor: Employee, source: str = "", progress=None) -> int:
+    """Apply a plan without errors in one transaction, audited in it under `actor` (from
+    `source`: an address, or "cli"); returns employees created or updated."""
     if result.errors:
         raise ValueError("a roster with errors is never applied")
-    from server.db import begin_write
-
     begin_write(db)
     changed = {c["staff_no"] for c in result.changes}
     for i, row in enumerate(result.rows, 1):
@@ -162,6 +180,7 @@ def apply(db: Session, result: Plan, progress=None) -> int:
             _upsert(db, row)
         if progress and i % 50 == 0:
             progress(i, len(result.rows))
+    audit.record(db, action="roster_imported", actor=actor, detail=f"{len(changed)} employees", source=source)
     db.commit()
     return len(changed)
 

@@ -1,11 +1,11 @@
 """Head-office admin API: one customer's data, exported or erased on request (PIPL)."""
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 from flask_login import login_required
 from sqlmodel import select
 
 from server.access import admin_only
 from server.audit import service as audit
-from server.admin import roster
+from server.admin import roster, roster_template
 from server.bookings import privacy
 from server.db import get_db
 from server.errors import ApiError, Invalid, NotFound
@@ -87,8 +87,24 @@ def import_roster():
     result = roster.plan(db, rows)
     applied = 0
     if request.args.get("apply") == "1" and not result.errors:
-        applied = roster.apply(db, result)
-        audit.record(db, action="roster_imported", actor=me(), detail=f"{applied} employees",
-                     source=client_ip(), commit=True)
-    return out(RosterResult, {"errors": result.errors, "changes": result.changes,
-                              "new_org": result.new_org, "applied": applied})
+        applied = roster.apply(db, result, actor=me(), source=client_ip())
+    return out(RosterResult, {"errors": result.errors, "changes": result.changes, "new_org": result.new_org,
+                              "new_org_counts": result.new_org_counts, "applied": applied})
+
+
+TEMPLATE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "csv": "text/csv; charset=utf-8"}
+
+
+@bp.get("/roster/template.<fmt>")
+@login_required
+@admin_only
+@doc(resp=Doc(HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["admin"])
+def download_template(fmt):
+    """The roster template (xlsx or csv): the columns the import reads and an example row."""
+    if fmt not in TEMPLATE_TYPES:
+        raise NotFound("not_found")
+    db = get_db()
+    data = roster_template.as_xlsx(db) if fmt == "xlsx" else roster_template.as_csv(db)
+    return Response(data, mimetype=TEMPLATE_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="roster-template.{fmt}"'})

@@ -30,7 +30,12 @@ ACTIONS = {
     "level_review_exported": ("导出职级考评表", "Level review exported"),
     "bookings_exported": ("导出预约", "Bookings exported"),
     "message_failed": ("短信发送失败", "Text message failed"),
+    "kit_printed": ("生成印刷物料", "Print kit made"), "report_made": ("生成通报", "Report made"),
 }
+REPORTS = {"day": ("{} 日通报", "daily report of {}"), "week": ("截至 {} 的周通报", "weekly report to {}"),
+           "month": ("截至 {} 的月通报", "monthly report to {}")}
+# Where an action came from, when not an address: the command line (`flask … --operator`).
+SOURCES = {"cli": ("命令行", "command line")}
 STATUSES = {"new": ("待联系", "to contact"), "contacted": ("已联系", "contacted"), "arrived": ("已到店", "arrived"),
             "completed": ("已办结", "completed"), "cancelled": ("已取消", "cancelled"),
             "no_show": ("未到店", "no-show")}
@@ -47,8 +52,12 @@ PATTERNS = [
          _pick(STATUSES, m[1], w), w("员工操作", "by staff") if m[2] == "staff" else w("客户操作", "by the customer"))),
     (re.compile(r"to (employee:\d+); (.*)", re.S),
      lambda m, w: w("移交给 {}；原因：{}", "to {}; reason: {}").format(m[1], m[2])),
-    (re.compile(r"(\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d) to (employee:\d+)(.*)", re.S),
-     lambda m, w: w("{} 至 {}，由 {} 代理{}", "{} to {}, covered by {}{}").format(m[1], m[2], m[3], m[4])),
+    (re.compile(r"(\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d) to (employee:\d+)(?:; (.*))?", re.S),
+     lambda m, w: w("{} 至 {}，由 {} 代理", "{} to {}, covered by {}").format(m[1], m[2], m[3])
+     + (w("；事由：{}", "; reason: {}").format(m[4]) if m[4] else "")),
+    (re.compile(r"(\d+) people, (pdf|zip)"), lambda m, w: w("{} 人，{}", "{} people, {}").format(m[1], m[2].upper())),
+    (re.compile(r"(day|week|month) (\d{4}-\d\d-\d\d)( posted)?"),
+     lambda m, w: w(*REPORTS[m[1]]).format(m[2]) + (w("，已推送", ", posted") if m[3] else "")),
     (re.compile(r"reason: (.*)", re.S), lambda m, w: w("原因：{}", "reason: {}").format(m[1])),
     (re.compile(r"(\d+) employees"), lambda m, w: w("{} 名员工", "{} employees").format(m[1])),
     (re.compile(r"(\d+) customers"), lambda m, w: w("{} 位客户", "{} customers").format(m[1])),
@@ -69,7 +78,7 @@ def rows(db: Session, entries: list[AuditEntry], lang: str) -> list[dict]:
              "action_label": _pick(ACTIONS, e.action, w),
              "actor": names.employee(e.actor_id, w) if e.actor_id else w("系统", "system"),
              "target": names.target(e.target, w), "detail": names.ids(_detail(e.detail, w), w),
-             "source": e.source} for e in entries]
+             "source": _pick(SOURCES, e.source, w)} for e in entries]
 
 
 def _pick(table: dict, key: str, w) -> str:

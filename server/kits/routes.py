@@ -6,7 +6,7 @@ from server import access
 from server.db import get_db
 from server.errors import ApiError, NotFound
 from server.extensions import doc
-from server.http import me
+from server.http import client_ip, me
 from server.kits import service
 from server.models import ErrorBody
 from spectree import Response as Doc
@@ -39,5 +39,7 @@ def download(scope, target_id, fmt):
         raise NotFound("not_found")
     data = service.build(db, employees, bank=cfg["BANK_NAME"], hotline=cfg["BANK_HOTLINE"],
                          base_url=cfg["PUBLIC_BASE_URL"], fmt=fmt, dpi=cfg["PRINT_DPI"])
+    service.record_printed(db, actor=me(), scope=scope, target_id=target_id, people=len(employees), fmt=fmt,
+                           source=client_ip())
     return Response(data, mimetype=MIMETYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="kit-{scope}-{target_id}.{fmt}"'})

@@ -2,6 +2,7 @@
 from sqlmodel import Session, select
 
 import qr
+from server.audit import service as audit
 from server.models import Branch, Employee, Grid
 from server.shops.service import own_link
 
@@ -38,6 +39,13 @@ def build(db: Session, employees: list[Employee], *, bank: str, hotline: str, ba
     persons = [person(db, e, base_url) for e in employees]
     return off_the_event_loop(draw, persons, bank=bank, hotline=hotline, fmt=fmt, dpi=dpi,
                               progress=progress)
+
+
+def record_printed(db: Session, *, actor: Employee, scope: str, target_id: int, people: int, fmt: str,
+                   source: str) -> None:
+    """Audit a kit made: who printed whose posters, how many, from where (an address or "cli")."""
+    audit.record(db, action="kit_printed", actor=actor, target=f"{scope}:{target_id}",
+                 detail=f"{people} people, {fmt}", source=source, commit=True)
 
 
 def off_the_event_loop(fn, *args, **kwargs):

@@ -88,15 +88,17 @@ def save_product(db: Session, *, data: ProductIn, product_id: int | None, actor:
     return _save(db, product, fields, errors, actor=actor, source=source, taken=("code", "code_taken"))
 
 
-def find_employees(db: Session, query: str) -> list[Employee]:
-    """Up to PROFILE_SEARCH_MAX employees whose staff number or name contains `query`."""
+def find_employees(db: Session, query: str, *, within=None) -> list[Employee]:
+    """Up to PROFILE_SEARCH_MAX employees whose staff number or name contains `query`, among
+    those `within` allows (a WHERE clause from server/access.py; None: everyone)."""
     query = query.strip()
     if not query:
         return []
     pattern = f"%{query.replace('%', '').replace('_', '')}%"
-    return list(db.exec(select(Employee).where(
-        (Employee.staff_no.ilike(pattern)) | (Employee.name.like(pattern)))
-        .order_by(Employee.staff_no).limit(PROFILE_SEARCH_MAX)))
+    found = select(Employee).where((Employee.staff_no.ilike(pattern)) | (Employee.name.like(pattern)))
+    if within is not None:
+        found = found.where(within)
+    return list(db.exec(found.order_by(Employee.staff_no).limit(PROFILE_SEARCH_MAX)))
 
 
 def save_profile(db: Session, *, data: EmployeeProfileIn, employee_id: int, actor: Employee,

@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 from server import access
+from server.audit import service as audit
 from server.db import begin_write
 from sqlmodel import Session, select
 
@@ -11,9 +12,16 @@ from server.models import Employee, OutOfOffice
 MAX_DAYS = 90
 
 
+def cross_branch_delegates(setting: str) -> frozenset[str]:
+    """The staff numbers of CROSS_BRANCH_DELEGATES ("YQ0100, YQ0101"): they may cover any branch."""
+    return frozenset(n.strip().upper() for n in setting.split(",") if n.strip())
+
+
 def set_away(db: Session, *, viewer: Employee, employee: Employee, delegate: Employee, start: date,
-             end: date, today: date, cross_branch: frozenset[str] = frozenset()) -> OutOfOffice:
-    """Record an absence (422 for bad dates or delegate, 403 outside the viewer's scope).
+             end: date, today: date, reason: str = "", cross_branch: frozenset[str] = frozenset(),
+             source: str = "") -> OutOfOffice:
+    """Record an absence and its reason, audited (422 for bad dates or delegate, 403 outside the
+    viewer's scope).
 
     The delegate is another active employee of the same branch, or one of `cross_branch`
     (staff numbers head office lets cover any branch)."""
@@ -24,9 +32,12 @@ def set_away(db: Session, *, viewer: Employee, employee: Employee, delegate: Emp
     if not access.may_delegate(employee, delegate, allowed=cross_branch):
         raise Invalid(delegate_staff_no="delegate_invalid")
     away = OutOfOffice(employee_id=employee.id, start=start, end=end, delegate_id=delegate.id,
-                       created_by=viewer.id)
+                       reason=reason, created_by=viewer.id)
     begin_write(db)
     db.add(away)
+    audit.record(db, action="out_of_office_set", actor=viewer, target=f"employee:{employee.id}",
+                 detail=f"{start}..{end} to employee:{delegate.id}" + (f"; {reason}" if reason else ""),
+                 source=source)
     db.commit()
     return away
 

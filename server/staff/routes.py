@@ -18,12 +18,12 @@ from server.extensions import account_address_key, doc, failures_address_key, li
 from server.http import body, client_ip, idempotency_key, me, out
 from server.inputs import int_arg
 from server.models import (STATUSES, AvailabilityIO, BookingList, BookingStaff, BookingStaffCreated, Branch,
-                           ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
+                           ChannelCodeIn, ChannelCodePublic, ColleagueList, Customer, Employee, ErrorBody, Grid,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, RevealIn, Revealed, utcnow,
                            LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
 from server.clock import local_day
 from server.shops.service import create_channel_code, own_link
-from server.staff import away, throttle
+from server.staff import away, colleagues as colleague_search, throttle
 from server.staff import service
 from spectree import Response as Doc
 
@@ -211,7 +211,7 @@ def set_availability():
 
 def _away_json(db, away) -> dict:
     return {"id": away.id, "employee": db.get(Employee, away.employee_id).name, "start": away.start,
-            "end": away.end, "delegate": db.get(Employee, away.delegate_id).name}
+            "end": away.end, "delegate": db.get(Employee, away.delegate_id).name, "reason": away.reason}
 
 
 @bp.get("/out-of-office")
@@ -235,12 +235,10 @@ def away_set():
     employee = (service.by_staff_no(db, data.employee_staff_no, "employee_staff_no")
                 if data.employee_staff_no else me())
     delegate = service.by_staff_no(db, data.delegate_staff_no, "delegate_staff_no")
-    audit.record(db, action="out_of_office_set", actor=me(), target=f"employee:{employee.id}",
-                 detail=f"{data.start}..{data.end} to employee:{delegate.id}", source=client_ip())
-    cross_branch = frozenset(n.strip().upper() for n in current_app.config["CROSS_BRANCH_DELEGATES"].split(",")
-                             if n.strip())
+    cross_branch = away.cross_branch_delegates(current_app.config["CROSS_BRANCH_DELEGATES"])
     record = away.set_away(db, viewer=me(), employee=employee, delegate=delegate, start=data.start,
-                           end=data.end, today=local_day(utcnow()), cross_branch=cross_branch)
+                           end=data.end, today=local_day(utcnow()), reason=data.reason,
+                           cross_branch=cross_branch, source=client_ip())
     return out(OutOfOfficePublic, _away_json(db, record), 201)
 
 
@@ -251,6 +249,21 @@ def away_cancel(away_id):
     """Cancel an absence."""
     away.cancel(get_db(), viewer=me(), away_id=away_id)
     return "", 204
+
+
+@bp.get("/colleagues")
+@login_required
+@doc(resp=Doc(HTTP_200=ColleagueList, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["staff"])
+def colleagues():
+    """Find a colleague by name or 工号 (?q=, ?for=delegate|manage): at most 20 of the people I may
+    pick (a delegate: active people of my branch; manage: those whose absence or handover I may set)."""
+    purpose = request.args.get("for", "delegate")
+    if purpose not in colleague_search.PURPOSES:
+        raise Invalid(**{"for": "choice_invalid"})
+    cross_branch = away.cross_branch_delegates(current_app.config["CROSS_BRANCH_DELEGATES"])
+    items = colleague_search.search(get_db(), viewer=me(), query=request.args.get("q", ""), purpose=purpose,
+                                    cross_branch=cross_branch)
+    return out(ColleagueList, {"items": items})
 
 
 @bp.post("/channel-codes")

@@ -6,6 +6,7 @@ import { todayKey } from "../format.js";
 import { call } from "./session.js";
 import { errLine, showErrors, busy, table } from "./admin-common.js";
 import { announce } from "./ui.js";
+import { attach } from "./colleague-picker.js";
 
 let items = null; // current and future absences I may see
 let problem = "";
@@ -17,8 +18,11 @@ function list() {
   if (problem) return html`<p class="notice error">${problem}</p>`;
   if (!items) return html`<p class="loading">${t("inbox.loading")}</p>`;
   if (!items.length) return html`<p class="empty" data-testid="away-none">${t("adm.away.none")}</p>`;
-  return table(t("adm.away.list"), [t("adm.away.employee"), t("adm.away.start"), t("adm.away.end"), t("adm.away.delegate"), ""],
-    items.map((a) => [a.employee, a.start, a.end, a.delegate,
+  // One column for the dates, a date a line: the list fits a phone with its reason and button.
+  const days = (a) => html`<span class="nowrap">${a.start}</span>${a.end !== a.start
+    ? html`<br><span class="nowrap">${t("adm.away.until", { end: a.end })}</span>` : ""}`;
+  return table(t("adm.away.list"), [t("adm.away.employee"), t("adm.away.dates"), t("adm.away.delegate"), t("adm.away.reason"), ""],
+    items.map((a) => [a.employee, days(a), a.delegate, a.reason || "—",
       html`<button type="button" class="btn small danger" data-id="${a.id}" data-key="away-${a.id}" data-testid="away-cancel-${a.id}"
         aria-label="${t("adm.away.cancel.label", { name: a.employee, start: a.start })}">${t("adm.away.cancel")}</button>`]), "away-list");
 }
@@ -57,6 +61,9 @@ export function render(root, ctx) {
           <div class="field"><label for="f-aw-del">${t("adm.away.delegate.no")}</label>
             <input id="f-aw-del" name="delegate_staff_no" data-testid="away-delegate" autocapitalize="characters" spellcheck="false" maxlength="20" aria-describedby="e-aw-delegate_staff_no">
             ${errLine("delegate_staff_no", "aw")}</div>
+          <div class="field"><label for="f-aw-reason">${t("adm.away.reason.label")}</label>
+            <input id="f-aw-reason" name="reason" data-testid="away-reason" maxlength="40" placeholder="${t("adm.away.reason.hint")}" aria-describedby="e-aw-reason">
+            ${errLine("reason", "aw")}</div>
         </div>
         <button type="submit" class="btn primary small" data-testid="away-submit">${t("adm.away.submit")}</button>
         ${errLine("form", "aw")}
@@ -64,10 +71,13 @@ export function render(root, ctx) {
       </form>
     </section>`);
   const form = root.querySelector("form");
+  if (form.employee_staff_no) attach(form.employee_staff_no, { purpose: "manage" });
+  attach(form.delegate_staff_no, { purpose: "delegate" });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const data = { start: form.start.value, end: form.end.value, delegate_staff_no: form.delegate_staff_no.value.trim().toUpperCase(),
-      employee_staff_no: form.employee_staff_no ? form.employee_staff_no.value.trim().toUpperCase() : "" };
+      employee_staff_no: form.employee_staff_no ? form.employee_staff_no.value.trim().toUpperCase() : "",
+      reason: form.reason.value.trim() };
     const missing = {};
     for (const k of ["start", "end", "delegate_staff_no"]) if (!data[k]) missing[k] = t("adm.required");
     form.querySelector("[data-testid=away-saved]").textContent = "";

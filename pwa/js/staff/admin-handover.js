@@ -5,6 +5,7 @@ import { t } from "../i18n.js";
 import { call } from "./session.js";
 import { errLine, showErrors, busy, confirmIn } from "./admin-common.js";
 import { announce } from "./ui.js";
+import { attach } from "./colleague-picker.js";
 
 let done = null; // the last handover's answer
 
@@ -48,6 +49,8 @@ export function render(box) {
       <div id="ho-result">${result()}</div>
     </section>`);
   const form = box.querySelector("form");
+  attach(form.from_staff_no, { purpose: "manage" });
+  attach(form.to_staff_no, { purpose: "manage" });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const data = { from_staff_no: form.from_staff_no.value.trim().toUpperCase(), to_staff_no: form.to_staff_no.value.trim().toUpperCase(),

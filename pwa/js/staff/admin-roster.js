@@ -22,16 +22,21 @@ const fields = (f, create) => FIELDS.filter((k) => k in (f || {}))
   .filter((k) => !create || !(f[k] === "" || f[k] === "none" || f[k] === false))
   .map((k) => `${t("adm.f." + k)}：${value(k, f[k])}`).join("；");
 
+// "1 个支行、2 个网格": the kinds of unit the import would create, those with none left out.
+const created = (counts) => ["branch", "grid", "team"].filter((k) => counts[k])
+  .map((k) => t("adm.roster.n." + k, { n: counts[k] })).join(t("adm.roster.and"));
+
 function report() {
   if (applied !== null) {
     return html`<p class="notice ok-box" role="status" data-testid="roster-applied">${t("adm.roster.applied", { n: applied })}</p>`;
   }
   if (!result) return "";
-  const { errors, changes, new_org: org } = result;
+  const { errors, changes, new_org: org, new_org_counts: counts } = result;
   const blocked = errors.length > 0;
   return html`
     <h2>${t("adm.roster.checked", { file: file ? file.name : "" })}</h2>
     <p data-testid="roster-summary">${t("adm.roster.summary", { e: errors.length, c: changes.length, o: org.length })}</p>
+    ${org.length ? html`<p class="notice" data-testid="roster-new-org">${t("adm.roster.new_org", { what: created(counts) })}</p>` : ""}
     ${blocked ? html`
       <h3>${t("adm.roster.errors")}</h3>
       ${table(t("adm.roster.errors"), [t("adm.line"), t("adm.column"), t("adm.reason")],
@@ -94,6 +99,9 @@ export function render(box) {
       <h1>${t("adm.roster")}</h1>
       <p class="muted">${t("adm.roster.lead")}</p>
       <p class="hint">${t("adm.roster.columns")}</p>
+      <p class="adm-row roster-template">${t("adm.roster.template")}
+        <a class="btn small" href="/api/admin/roster/template.xlsx" download data-testid="roster-template-xlsx">${t("adm.roster.template.xlsx")}</a>
+        <a class="btn small" href="/api/admin/roster/template.csv" download data-testid="roster-template-csv">${t("adm.roster.template.csv")}</a></p>
       <form novalidate>
         <div class="field"><label for="f-roster">${t("adm.roster.file")}</label>
           <input type="file" id="f-roster" name="file" accept=".csv,.xlsx" data-testid="roster-file" aria-describedby="e-ro-file">

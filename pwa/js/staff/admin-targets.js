@@ -6,6 +6,7 @@ import { call } from "./session.js";
 import { upload, errLine, showErrors, busy, table, confirmIn } from "./admin-common.js";
 import { announce } from "./ui.js";
 import * as panel from "./targets-panel.js";
+import { attach } from "./colleague-picker.js";
 
 const METRICS = ["bookings", "arrived", "completed"];
 const thisMonth = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 7); // Shanghai
@@ -141,6 +142,7 @@ export async function render(box) {
     <div id="tg-progress"></div>
   </section>`);
   const f = box.querySelector("#tg-form");
+  attach(f.staff_no, { purpose: "manage" });
   f.scope.onchange = () => box.querySelectorAll("[data-for]").forEach((el) => { el.hidden = el.dataset.for !== f.scope.value; });
   f.addEventListener("submit", (e) => { e.preventDefault(); save(box, f); });
   const imp = box.querySelector("#tg-import");
