@@ -16,11 +16,11 @@ from server.errors import ApiError, Invalid
 from server.extensions import account_address_key, doc, failures_address_key, limit, login_failed
 from server.http import body, client_ip, idempotency_key, me, out
 from server.models import (STATUSES, AvailabilityIO, BookingList, BookingStaff, BookingStaffCreated, Branch,
-                           ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
+                           Customer, Employee, ErrorBody,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
                            LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
 from server.clock import local_day
-from server.shops.service import create_channel_code, own_link
+from server.shops.service import own_link
 from server.staff import away, throttle
 from server.staff import service
 from spectree import Response as Doc
@@ -242,19 +242,3 @@ def away_cancel(away_id):
     """Cancel an absence."""
     away.cancel(get_db(), viewer=me(), away_id=away_id)
     return "", 204
-
-
-@bp.post("/channel-codes")
-@login_required
-@doc(json=ChannelCodeIn, resp=Doc(HTTP_201=ChannelCodePublic, HTTP_403=ErrorBody, HTTP_422=ErrorBody),
-     tags=["staff"])
-def channel_code():
-    """A new QR code for one poster, village board or event; grid=true routes to my grid's staff."""
-    db = get_db()
-    data = body(ChannelCodeIn)
-    link = create_channel_code(db, owner=me(), channel=data.channel, grid=data.grid)
-    audit.record(db, action="channel_code_created", actor=me(), target=f"code:{link.code}",
-                 source=client_ip(), commit=True)
-    grid = db.get(Grid, link.grid_id).name if link.grid_id else None
-    return out(ChannelCodePublic, {"code": link.code, "channel": link.channel, "grid": grid,
-                                   "url": f"{current_app.config['PUBLIC_BASE_URL']}/s/{link.code}"}, 201)
