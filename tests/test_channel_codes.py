@@ -112,7 +112,10 @@ def test_a_retired_code_counts_nothing_new_and_leads_to_its_owners_shop(bank, lo
     code = make(li, "村口海报")["code"]
     visit(client, code, "a")
     assert book(code, phone="13900000001").status_code == 201
+    typo = code[:-1] + ("2" if code[-1] != "2" else "3")
+    assert client.get(f"/api/shops/{typo}").get_json()["suggestion"]["code"] == code
     li.post(f"{CODES}/{code}/retire")
+    assert client.get(f"/api/shops/{typo}").get_json()["suggestion"] is None  # nor is it suggested
 
     assert visit(client, code, "b").status_code == 404
     assert book(code, phone="13900000002").status_code == 404

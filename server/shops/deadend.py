@@ -40,7 +40,8 @@ def branches(db: Session) -> list[dict]:
 
 
 def _codes(db: Session) -> frozenset:
-    return catalog_value(db, "shop_codes", lambda: frozenset(db.exec(select(ShopLink.code)).all()))
+    return catalog_value(db, "shop_codes", lambda: frozenset(db.exec(
+        select(ShopLink.code).where(ShopLink.retired_at == None)).all()))  # noqa: E711 - codes in use
 
 
 def _successor(db: Session, link: ShopLink, base_url: str) -> dict | None:
