@@ -49,8 +49,8 @@ def record_many(db: Session, events: list[dict]) -> None:
     increments = Counter()
     for e in events:
         for inc, delta in _increments(e["day"], e["employee_id"], e["branch_id"], e["product_id"] or 0,
-                                      e["channel"], e["shop_link_id"] or 0, e["kind"], e["status"],
-                                      e["flagged"], e["unverified"]):
+                                      e["channel"], e["kind"], e["status"], e["flagged"], e["unverified"],
+                                      link_id=e["shop_link_id"] or 0):
             increments[inc] += delta
     _apply(db, increments)
 
@@ -58,8 +58,9 @@ def record_many(db: Session, events: list[dict]) -> None:
 UNVERIFIED = {"bookings", "arrived", "completed"}  # what counts only with the customer's evidence
 
 
-def _increments(day, employee_id, branch_id, product_id, channel, link_id, kind, status, flagged, unverified):
-    """The rollup counters one event adds to, as ((model, counter, key, other columns), ±1)."""
+def _increments(day, employee_id, branch_id, product_id, channel, kind, status, flagged, unverified, *, link_id=0):
+    """The rollup counters one event adds to, as ((model, counter, key, other columns), ±1); the
+    funnel's key holds the code the event came through (`link_id`, 0 for none)."""
     daily = lambda counter: (DailyStat, counter, (day, employee_id, branch_id), ())  # noqa: E731
     if flagged:  # kept, but only counted as flagged: never moves a ranking
         return [(daily("flagged"), 1)] if kind == "booking" else []
@@ -110,8 +111,8 @@ def rebuild(db: Session) -> int:
     rows = db.execute(select(*group, func.count()).group_by(*group)).all()
     increments = Counter()
     for day, employee_id, branch_id, product_id, channel, link_id, kind, status, flagged, unverified, n in rows:
-        for inc, delta in _increments(day, employee_id, branch_id, product_id or 0, channel, link_id or 0,
-                                      kind, status, flagged, unverified):
+        for inc, delta in _increments(day, employee_id, branch_id, product_id or 0, channel, kind, status,
+                                      flagged, unverified, link_id=link_id or 0):
             increments[inc] += delta * n
     _apply(db, increments)
     db.commit()
