@@ -1,4 +1,5 @@
-"""Print kits: every employee's A4 poster and each grid's service board, as a PDF or PNGs.
+"""Print kits: every employee's A4 poster (and one per channel code) and each grid's service
+board, as a PDF or PNGs.
 
 A grid with more people than one board holds gets as many board pages as it needs.
 
@@ -88,7 +89,7 @@ def png_zip(kit: Kit, progress: Progress | None = None, *, dpi: int = 300,
     boards = _board_sheets(service_boards)
     out = io.BytesIO()
     total = len(kit.people) + len(boards)
-    names = [file_name(i, p.name) for i, p in enumerate(kit.people, start=1)]
+    names = [file_name(i, p.name, p.channel) for i, p in enumerate(kit.people, start=1)]
     names += [board_file_name(grid, page, pages) for grid, _, page, pages in boards]
     drawings = [*(_poster(kit, p, dpi) for p in kit.people), *(_board(kit, b, dpi) for b in boards)]
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -101,10 +102,11 @@ def png_zip(kit: Kit, progress: Progress | None = None, *, dpi: int = 300,
     return out.getvalue()
 
 
-def file_name(number: int, name: str) -> str:
-    """`001-王丽.png`: the number, then only the name's letters and digits (Chinese kept)."""
-    safe = _safe(name)
-    return f"{number:03d}-{safe}.png" if safe else f"{number:03d}.png"
+def file_name(number: int, name: str, channel: str = "") -> str:
+    """`001-王丽.png`, `002-王丽-村口海报.png` for a channel code's poster: the number, then only
+    the letters and digits of the name and channel (Chinese kept)."""
+    parts = [f"{number:03d}", *(p for p in (_safe(name), _safe(channel)) if p)]
+    return "-".join(parts) + ".png"
 
 
 def board_file_name(grid_name: str, page: int, pages: int) -> str:

@@ -16,5 +16,6 @@ class Person:
     branch: str
     grid: str
     grid_areas: Sequence[str] | str  # villages / communities, e.g. ["张庄村", "东城社区"]
-    url: str  # the shop link the code holds (PUBLIC_BASE_URL/s/<code>?c=<channel>)
+    url: str  # the shop link the code holds (PUBLIC_BASE_URL/s/<code>)
     photo: bytes | None = None  # any image Pillow reads; cropped round
+    channel: str = ""  # a channel code's name (渠道码: which poster or event), printed on its poster

@@ -11,6 +11,7 @@ from .sheet import (GOLD, GREEN, GREEN_DARK, INK, MINT, MUTED, PALE, WHITE, Shee
                     paste_avatar, paste_qr, pill, wrap)
 
 HEADLINE = "扫码预约 · 专属客户经理"
+CHANNEL_LABEL = "渠道："
 INVITATION = "微信扫一扫，在线预约，专人服务"
 BOARD_TITLE = "网格服务公示牌"
 BOARD_NOTE = "扫描客户经理的二维码，即可在线预约，专人为您服务"
@@ -26,7 +27,12 @@ def draw_poster(person: Person, *, bank: str, hotline: str, dpi: int = 300) -> S
     _band(sheet, 0, px(480))
     sheet.text((w // 2, px(170)), *sheet.fitted(bank, 124, w - px(320), bold=True), WHITE,
                anchor="mm", name="bank")
-    sheet.text((w // 2, px(340)), "一人一店 · 金融微店", sheet.font(64), MINT, anchor="mm")
+    if person.channel:  # which poster this is: its staff tell their codes apart by it
+        label, font = sheet.fitted(f"{CHANNEL_LABEL}{person.channel}", 64, w - px(520), bold=True)
+        pill(sheet, (w // 2, px(350)), label, font, centred=True, fill=GOLD, colour=GREEN_DARK)
+        sheet.boxes["channel"] = sheet.printed[-1].box
+    else:
+        sheet.text((w // 2, px(340)), "一人一店 · 金融微店", sheet.font(64), MINT, anchor="mm")
     sheet.text((w // 2, px(650)), HEADLINE, sheet.font(148, bold=True), GREEN, anchor="mm",
                name="headline")
     # The code: 1 300 px (11 cm) quiet zone included, in a green frame kept clear of it.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .code import matrix
+from .fonts import truetype
 from .person import Person
 
 GREEN = (11, 107, 58)  # bank green #0b6b3a
@@ -93,17 +94,6 @@ class Sheet:
             size *= 0.92
         font = self.font(max(size, smallest), bold=bold)
         return clip(text, font, width), font
-
-
-def truetype(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """The Chinese font found by server.reports.fonts (raises FontMissing with the fix).
-
-    Imported on first use: importing the `server` package loads Flask, and `import qr`
-    must stay free of it.
-    """
-    from server.reports.fonts import truetype as cjk_font
-
-    return cjk_font(size, bold=bold)
 
 
 def mask_mobiles(text: str) -> str:

@@ -104,9 +104,11 @@ def _register_blueprints(app):
     from server.boards.targets_routes import admin_bp as admin_targets, bp as targets
     from server.boards.report_routes import bp as reports
     from server.staff.export_routes import bp as bookings_export
+    from server.staff.channel_routes import bp as channel_codes
 
     for bp in (pages.bp, shops, bookings, customers, reminders, messages, staff, boards, live, audit, admin,
-               handover, kits, org, targets, admin_targets, reports, bookings_export, checkin, checkin_public):
+               handover, kits, org, targets, admin_targets, reports, bookings_export, channel_codes, checkin,
+               checkin_public):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 

@@ -53,6 +53,12 @@ def may_manage(viewer: Employee, target: Employee) -> bool:
     return is_branch_head(viewer) and target.branch_id == viewer.branch_id and rank(target) < rank(viewer)
 
 
+def may_manage_codes(viewer: Employee, owner: Employee) -> bool:
+    """Channel codes (rename, retire, print): their owner's, and of whoever may manage the owner.
+    Seeing them and their numbers follows staff_in_scope / people_clause, like the boards."""
+    return may_manage(viewer, owner)
+
+
 def may_hand_over(viewer: Employee, source: Employee, successor: Employee) -> bool:
     """A handover is head office's, or a branch head's between people they manage (themselves
     included): a branch head neither disables head office nor hands a book to another branch."""

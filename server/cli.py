@@ -139,7 +139,8 @@ def register(app):
         from server.audit import service as audit
         from server.clock import local_day
         from server.models import utcnow
-        from server.reports import fonts, markdown, png, webhook
+        from qr import fonts
+        from server.reports import markdown, png, webhook
 
         try:
             the_day = date_.fromisoformat(day) if day else local_day(utcnow())

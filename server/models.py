@@ -133,8 +133,15 @@ class ShopLink(SQLModel, table=True):
     """A shop code: `/s/<code>`. Codes outlive people; routing follows successors.
 
     A channel code (渠道码) names the poster, village board or event it was printed for; a grid
-    code (grid_id set) sends new customers to that grid's least-loaded active employee.
+    code (grid_id set) sends new customers to that grid's least-loaded active employee. Results
+    are kept by code (FunnelStat.shop_link_id): the name is a label, renamed freely. A retired
+    code leads to a page that says so (server/shops/deadend.py) and counts nothing new.
     """
+
+    # An owner's codes in use have different names (the database decides between two requests).
+    __table_args__ = (Index("uq_shoplink_owner_channel", "employee_id", "channel", unique=True,
+                            sqlite_where=text("retired_at IS NULL AND channel <> ''"),
+                            postgresql_where=text("retired_at IS NULL AND channel <> ''")),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)
@@ -142,6 +149,7 @@ class ShopLink(SQLModel, table=True):
     channel: str = Field(default="", max_length=40)  # "" = the employee's own shop link
     grid_id: Optional[int] = Field(default=None, foreign_key="grid.id")
     created_at: datetime = Field(default_factory=utcnow)
+    retired_at: Optional[datetime] = None  # a channel code taken out of use by its owner
 
 
 class Product(SQLModel, table=True):
@@ -403,11 +411,15 @@ class DailyStat(SQLModel, table=True):
 
 
 class FunnelStat(SQLModel, table=True):
-    """Per-day funnel counters by employee, product and channel (which QR / poster)."""
+    """Per-day funnel counters by employee, product and channel (which QR / poster).
 
-    __table_args__ = (UniqueConstraint("day", "employee_id", "product_id", "channel", "branch_id",
-                                       name="uq_funnelstat_day_employee_product_channel_branch"),
-                      Index("ix_funnelstat_day", "day"))
+    A channel code's results are its code's (`shop_link_id`); `channel` is the label it had when
+    they happened, and the funnel shows each code under its current label."""
+
+    __table_args__ = (UniqueConstraint("day", "employee_id", "product_id", "channel", "branch_id", "shop_link_id",
+                                       name="uq_funnelstat_day_employee_product_channel_branch_link"),
+                      Index("ix_funnelstat_day", "day"),
+                      Index("ix_funnelstat_link_day", "shop_link_id", "day"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     day: date
@@ -415,6 +427,8 @@ class FunnelStat(SQLModel, table=True):
     branch_id: int = Field(foreign_key="branch.id")
     product_id: int = 0  # 0 for visits (no product chosen yet)
     channel: str = Field(default="", max_length=40)
+    # the code the results came through (0: none recorded); no foreign key, like product_id
+    shop_link_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     visits: int = 0
     bookings: int = 0
     arrived: int = 0
@@ -474,7 +488,9 @@ class ShopNotFound(ErrorBody):
     bank: str
     hotline: str
     branches: list[BranchContact]
-    successor: Optional[ShopLinkPublic] = None  # the owner left: their successor's own shop
+    # the owner left: their successor's own shop; a retired channel code: its owner's own shop
+    successor: Optional[ShopLinkPublic] = None
+    retired: bool = False  # a channel code its owner took out of use (a poster taken down)
     suggestion: Optional[ShopLinkPublic] = None  # one character off an existing code
 
 
@@ -931,18 +947,6 @@ class Colleague(Public):
 
 class ColleagueList(Public):
     items: list[Colleague]
-
-
-class ChannelCodeIn(BaseModel):
-    channel: Chars(40)
-    grid: bool = False  # a grid code: new customers go to the grid's least-loaded employee
-
-
-class ChannelCodePublic(Public):
-    code: str
-    channel: str
-    url: str
-    grid: Optional[str]
 
 
 class Me(Public):

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from server.models import OutOfOffice, Target
+from server.models import OutOfOffice, ShopLink, Target
 from tests.conftest import PASSWORD
 
 ROLES = ("anon", "owner", "colleague", "grid", "boss", "other_boss", "admin")
@@ -37,6 +37,12 @@ CASES = [
                                           "employee_staff_no": "YQ0002"}, (401, 201, 403, 403, 201, 403, 201)),
     ("DELETE", "/api/staff/out-of-office/{away}", None, (401, 204, 404, 404, 204, 404, 204)),
     ("POST", "/api/staff/channel-codes", {"channel": "集市"}, (401, 201, 201, 201, 201, 201, 201)),
+    ("GET", "/api/staff/channel-codes", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/staff/channel-codes?scope=team", None, (401, 200, 200, 200, 200, 200, 200)),
+    # 李强's poster code: his, and his branch head's and head office's to manage (a grid leader sees it)
+    ("PATCH", "/api/staff/channel-codes/{poster}", {"channel": "东村口海报"}, (401, 200, 403, 403, 200, 403, 200)),
+    ("POST", "/api/staff/channel-codes/{poster}/retire", None, (401, 200, 403, 403, 200, 403, 200)),
+    ("GET", "/api/kits/channel/{poster}.png", None, (401, 200, 403, 403, 200, 403, 200)),
     ("GET", "/api/stream", None, (401, 200, 200, 200, 200, 200, 200)),
     ("GET", "/api/boards/employees", None, (401, 200, 200, 200, 200, 200, 200)),
     ("GET", "/api/boards/funnel/employee", None, (401, 200, 200, 200, 200, 200, 200)),
@@ -126,7 +132,8 @@ def test_every_endpoint_answers_each_role_as_its_scope_says(actors, bank, book, 
         body = {"name": "代客", "phone": "13900007777", "product": "consumer-credit", "callback": True,
                 "consent": True, "consent_version": "2026-12-v2"}
     target = bank.add(Target(period="2026-12", scope="branch", subject_id=bank.rural.id, bookings=1)).id
-    ids = {"ref": ref, "away": away, "target": target, "li": bank.li.id, "grid": bank.grid.id, "rural": bank.rural.id,
+    poster = bank.add(ShopLink(code="POSTER02", employee_id=bank.li.id, channel="村口海报")).code
+    ids = {"ref": ref, "away": away, "target": target, "poster": poster, "li": bank.li.id, "grid": bank.grid.id, "rural": bank.rural.id,
            "team": bank.team.id, "product": bank.products[0].id}
     if isinstance(body, dict):
         body = {k: v.replace(TODAY, today) if isinstance(v, str) else v for k, v in body.items()}
@@ -149,6 +156,8 @@ def test_the_table_covers_every_api_endpoint(app):
                                    ("<int:target_id>", "{target}"), ("<int:employee_id>", "{li}")):
         rules = {r.replace(converter, placeholder) for r in rules}
     rules = {r.replace("/api/boards/funnel/employees", "/api/boards/funnel/employee") for r in rules}
+    rules = {r.replace("channel-codes/<code>", "channel-codes/{poster}")
+             .replace("/kits/channel/<code>.<fmt>", "/kits/channel/{poster}.png") for r in rules}
     rules = {r.replace("/reports/<period>.<fmt>", "/reports/week.md").replace("/export.<fmt>", "/export.csv")
              .replace("/template.<fmt>", "/template.csv") for r in rules}
     missing = rules - covered - PUBLIC

@@ -22,7 +22,7 @@ import qr
 from qr import kit, poster
 from qr.kit import Kit, Person
 from qr.sheet import AVATAR_COLOURS, face
-from server.reports import fonts
+from qr import fonts
 
 BANK = "阳泉农商银行"
 HOTLINE = "0353-96511"
@@ -119,6 +119,16 @@ def test_the_poster_shows_who_serves_where_and_the_hotline():
         assert expected in printed
 
 
+def test_a_channel_codes_poster_names_its_channel_in_the_header_and_scans_to_its_code():
+    url = "http://127.0.0.1:8000/s/ZX8C9V2B"
+    sheet = poster.draw_poster(person(url=url, channel="冠山村赶集 13812345678"), bank=BANK, hotline=HOTLINE, dpi=100)
+    label = next(p for p in sheet.printed if p.text.startswith("渠道："))
+    assert label.text == "渠道：冠山村赶集 138****5678"  # a number typed into a name is masked
+    assert sheet.boxes["channel"][3] < sheet.px(480)  # in the green band, above the headline
+    assert decode_with_opencv(sheet.image) == url
+    assert kit.file_name(2, "王丽", "村口/海报") == "002-王丽-村口海报.png"
+
+
 def test_without_a_photo_the_avatar_shows_the_last_two_characters_of_the_name():
     def letters(name: str) -> np.ndarray:
         """Where the avatar is white: the letters, whatever colour the disc is."""
@@ -167,12 +177,42 @@ def test_without_a_chinese_font_the_poster_is_refused_with_instructions(monkeypa
         qr.poster_image(person(), bank=BANK, hotline=HOTLINE, dpi=60)
 
 
-def test_importing_qr_does_not_import_flask():
-    code = "import sys, qr; print(sorted(m for m in sys.modules if m.split('.')[0] in "\
-           "('flask', 'server')))"
+def test_importing_qr_and_drawing_a_poster_does_not_import_flask():
+    code = ("import sys, qr; qr.poster_image(qr.Person('王丽', '中级客户经理', '平定支行', '', '', 'http://x/s/A',"
+            " channel='村口海报'), bank='银行', hotline='1', dpi=50); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'server')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_qr_modules_import_downwards_only():
+    """kit uses poster and sheet, poster uses sheet, and nothing in qr names the server: no
+    module imports one that imports it back, however indirectly."""
+    import ast
+
+    package = Path(qr.__file__).parent
+    graph = {}
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level and not node.module:  # from . import kit
+                names.update("." + a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                names.add("." + node.module if node.level else node.module)
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+        assert not {n for n in names if n.split(".")[0] in ("server", "flask")}, path.name
+        graph[path.stem] = {n.lstrip(".").split(".")[0] for n in names if n.startswith(".")}
+    assert {"poster", "sheet"} <= graph["kit"] and "sheet" in graph["poster"]
+
+    def circle(module, path=()):
+        """The import path that comes back to a module on it, if any."""
+        if module in path:
+            return (*path, module)
+        return next(filter(None, (circle(n, (*path, module)) for n in graph.get(module, ()) - {"__init__"})), ())
+    assert [circle(m) for m in graph if circle(m)] == []
 
 
 # The grid service board

@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 from PIL import Image, ImageFont
 
-from server.reports import Report, export, fonts, markdown, png, webhook
+from qr import fonts
+from server.reports import Report, export, markdown, png, webhook
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["丽", "伟", "芳", "秀英", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰",

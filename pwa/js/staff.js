@@ -1,4 +1,4 @@
-// The staff app at /staff: log in, then my shop kit, the bookings inbox (live), booking on
+// The staff app at /staff: log in, then my shop kit (with my channel codes), the bookings inbox (live), booking on
 // behalf of a customer, my hours, and the boards (看板, everyone). Views follow the URL fragment
 // and export render(root, ctx), and changed(msg) when live changes concern them.
 import "./prefs.js"; // first: large text and language before anything is drawn
@@ -10,13 +10,14 @@ import { current, whoami, loginForm, logout, whenSignedOut, isManager } from "./
 import { arrivedBanner, ring } from "./staff/alert.js";
 import * as shop from "./staff/shop.js";
 import * as poster from "./staff/poster.js";
+import * as channels from "./staff/channels.js";
 import * as inbox from "./staff/inbox.js";
 import * as book from "./staff/book.js";
 import * as hours from "./staff/hours.js";
 import * as board from "./staff/board.js";
 import * as admin from "./staff/admin-index.js";
 
-const VIEWS = { shop, poster, inbox, book, time: hours, board, away: admin.awayTab, admin };
+const VIEWS = { shop, poster, channels, inbox, book, time: hours, board, away: admin.awayTab, admin };
 const TABS = ["shop", "inbox", "book", "time", "board", "away", "admin"];
 const app = document.getElementById("app");
 const tabs = document.getElementById("tabs");
@@ -30,7 +31,7 @@ const allowed = (name) => name in VIEWS
 const ctx = { go: (hash) => { location.hash = hash; } };
 
 function drawTabs(name) {
-  const tab = name === "poster" ? "shop" : name;
+  const tab = name === "poster" || name === "channels" ? "shop" : name;
   mount(tabs, html`<ul>${TABS.filter(allowed).map((n) => html`
     <li><a href="#${n}" data-testid="tab-${n}" ${n === tab ? html`aria-current="page"` : ""}>${t("tab." + n)}${
       n === "inbox" && unseen ? html` <span class="count" data-testid="unseen">${unseen}<span class="sr-only">${t("inbox.unseen")}</span></span>` : ""}</a></li>`)}</ul>`);

@@ -14,6 +14,7 @@ log = logging.getLogger("yryd.audit")
 ACTIONS = ("login", "login_failed", "logout", "password_changed", "status_changed",
            "phone_revealed", "availability_changed", "customer_erased", "customer_exported",
            "retention_run", "handover", "out_of_office_set", "channel_code_created",
+           "channel_code_renamed", "channel_code_retired",
            "roster_imported", "org_changed", "target_set", "target_deleted", "targets_imported",
            "bookings_exported", "level_review_exported", "kit_printed", "report_made")
 

@@ -20,6 +20,8 @@ ACTIONS = {
     "retention_run": ("到期数据清理", "Retention run"), "handover": ("客户继承", "Handover"),
     "out_of_office_set": ("设置休假代理", "Out of office set"),
     "channel_code_created": ("新建渠道二维码", "Channel code created"),
+    "channel_code_renamed": ("渠道码改名", "Channel code renamed"),
+    "channel_code_retired": ("停用渠道码", "Channel code retired"),
     "roster_imported": ("花名册导入", "Roster imported"), "org_changed": ("组织架构变更", "Organisation changed"),
     "booking_erased": ("删除一笔预约的信息", "Booking erased"),
     "checkin_verified": ("核验到店", "Arrival verified"), "checkin_failed": ("核验码错误", "Wrong check-in code"),

@@ -1,7 +1,7 @@
 """Counting: every event is stored raw and added to its day's rollups in the same transaction.
 
 Two rollups: DailyStat (day × employee) feeds the boards; FunnelStat (day × employee ×
-product × channel) feeds the funnels. Events of flagged bookings are kept but only counted
+product × channel × code) feeds the funnels and each channel code's numbers. Events of flagged bookings are kept but only counted
 as `flagged`, so they never move a ranking. Arrivals and completions without the customer's
 evidence (and every count of a staff-made booking its customer has not confirmed) are counted
 only as `unverified`. A later verification or cleared flag adds the counts on the day it
@@ -49,7 +49,8 @@ def record_many(db: Session, events: list[dict]) -> None:
     increments = Counter()
     for e in events:
         for inc, delta in _increments(e["day"], e["employee_id"], e["branch_id"], e["product_id"] or 0,
-                                      e["channel"], e["kind"], e["status"], e["flagged"], e["unverified"]):
+                                      e["channel"], e["kind"], e["status"], e["flagged"], e["unverified"],
+                                      link_id=e["shop_link_id"] or 0):
             increments[inc] += delta
     _apply(db, increments)
 
@@ -57,8 +58,9 @@ def record_many(db: Session, events: list[dict]) -> None:
 UNVERIFIED = {"bookings", "arrived", "completed"}  # what counts only with the customer's evidence
 
 
-def _increments(day, employee_id, branch_id, product_id, channel, kind, status, flagged, unverified):
-    """The rollup counters one event adds to, as ((model, counter, key, other columns), ±1)."""
+def _increments(day, employee_id, branch_id, product_id, channel, kind, status, flagged, unverified, *, link_id=0):
+    """The rollup counters one event adds to, as ((model, counter, key, other columns), ±1); the
+    funnel's key holds the code the event came through (`link_id`, 0 for none)."""
     daily = lambda counter: (DailyStat, counter, (day, employee_id, branch_id), ())  # noqa: E731
     if flagged:  # kept, but only counted as flagged: never moves a ranking
         return [(daily("flagged"), 1)] if kind == "booking" else []
@@ -69,7 +71,7 @@ def _increments(day, employee_id, branch_id, product_id, channel, kind, status, 
     delta = -1 if kind == "debit" else 1
     out = [(daily(counter), delta)]
     if counter in FUNNEL_COUNTERS:
-        out.append(((FunnelStat, counter, (day, employee_id, product_id, channel, branch_id), ()), delta))
+        out.append(((FunnelStat, counter, (day, employee_id, product_id, channel, branch_id, link_id), ()), delta))
     return out
 
 
@@ -88,7 +90,7 @@ def _apply(db: Session, increments: Counter) -> None:
 
 
 KEYS = {DailyStat: ("day", "employee_id", "branch_id"),
-        FunnelStat: ("day", "employee_id", "product_id", "channel", "branch_id")}
+        FunnelStat: ("day", "employee_id", "product_id", "channel", "branch_id", "shop_link_id")}
 ROLLUP_COUNTERS = {DailyStat: (*COUNTERS, "flagged", "unverified"), FunnelStat: FUNNEL_COUNTERS}
 
 
@@ -105,12 +107,12 @@ def rebuild(db: Session) -> int:
     db.execute(delete(DailyStat))
     db.execute(delete(FunnelStat))
     group = (Event.day, Event.employee_id, Event.branch_id, Event.product_id, Event.channel,
-             Event.kind, Event.status, Event.flagged, Event.unverified)
+             Event.shop_link_id, Event.kind, Event.status, Event.flagged, Event.unverified)
     rows = db.execute(select(*group, func.count()).group_by(*group)).all()
     increments = Counter()
-    for day, employee_id, branch_id, product_id, channel, kind, status, flagged, unverified, n in rows:
+    for day, employee_id, branch_id, product_id, channel, link_id, kind, status, flagged, unverified, n in rows:
         for inc, delta in _increments(day, employee_id, branch_id, product_id or 0, channel, kind, status,
-                                      flagged, unverified):
+                                      flagged, unverified, link_id=link_id or 0):
             increments[inc] += delta * n
     _apply(db, increments)
     db.commit()

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from server.clock import TZ, local_day
 from server.models import Branch, DailyStat, Employee, FunnelStat, Grid, Product, Team, utcnow
+from server.shops.channels import labels as channel_labels
 
 BOARD_COUNTERS = ("visits", "bookings", "arrived", "completed", "no_show", "unverified")
 GROUPS = {"branches": (Branch, "branch_id"), "grids": (Grid, "grid_id"), "teams": (Team, "team_id")}
@@ -163,18 +164,34 @@ def funnel(db: Session, *, by: str, start: date, end: date, employee_ids: list[i
     """Visits → bookings → arrived → completed, with conversion rates, grouped by `by`."""
     key = FUNNEL_KEYS[by]
     sums = [func.coalesce(func.sum(getattr(FunnelStat, c)), 0) for c in ("visits", "bookings", "arrived", "completed")]
-    query = select(key, *sums).where(FunnelStat.day >= start, FunnelStat.day <= end).group_by(key)
+    keys = (key, FunnelStat.shop_link_id) if by == "channel" else (key,)
+    query = select(*keys, *sums).where(FunnelStat.day >= start, FunnelStat.day <= end).group_by(*keys)
     if employee_ids is not None:
         query = query.where(FunnelStat.employee_id.in_(employee_ids))
+    found = db.exec(query).all()
+    if by == "channel":
+        found = _by_current_label(db, found)
     names = _names(db, by)
     rows = []
-    for k, visits, bookings, arrived, completed in db.exec(query):
+    for k, visits, bookings, arrived, completed in found:
         rows.append({"key": str(k), "name": names(k), "visits": int(visits), "bookings": int(bookings),
                      "arrived": int(arrived), "completed": int(completed),
                      "booking_rate": _rate(bookings, visits), "arrival_rate": _rate(arrived, bookings),
                      "completion_rate": _rate(completed, arrived)})
     rows.sort(key=lambda r: (-r["bookings"], -r["visits"], r["name"]))
     return rows
+
+
+def _by_current_label(db: Session, found) -> list[tuple]:
+    """Channel rows summed by each channel code's current name (results belong to the code; a
+    renamed code's past shows under its new name); other rows keep their channel ("" / walk-in)."""
+    current = channel_labels(db, [link_id for _, link_id, *_ in found])
+    merged: dict[str, list[int]] = {}
+    for channel, link_id, *counts in found:
+        total = merged.setdefault(current.get(link_id, channel), [0, 0, 0, 0])
+        for i, n in enumerate(counts):
+            total[i] += int(n)
+    return [(label, *counts) for label, counts in merged.items()]
 
 
 def _names(db: Session, by: str):

@@ -58,7 +58,7 @@ def adjust(db: Session, booking: Booking, counters: list[str], kind: str, now: d
     if counters:
         rollups.record_many(db, [rollups.now_event(
             kind, now, employee_id=booking.employee_id, branch_id=booking.branch_id, booking_id=booking.id,
-            product_id=booking.product_id, channel=booking.channel, status=c) for c in counters])
+            shop_link_id=booking.shop_link_id, product_id=booking.product_id, channel=booking.channel, status=c) for c in counters])
 
 
 def change(db: Session, booking: Booking, now: datetime, apply) -> None:

@@ -30,7 +30,7 @@ def erase_customer(db: Session, *, customer: Customer, now: datetime | None = No
             b.status = "cancelled"  # an open appointment is withdrawn; counted like any cancellation
             rollups.record(db, rollups.now_event(
                 "status", now, employee_id=b.employee_id, branch_id=b.branch_id, booking_id=b.id,
-                product_id=b.product_id, channel=b.channel, status="cancelled", flagged=bool(b.flag)))
+                shop_link_id=b.shop_link_id, product_id=b.product_id, channel=b.channel, status="cancelled", flagged=bool(b.flag)))
         b.name, b.note, b.updated_at = ERASED_NAME, "", now
         b.token_hash = f"erased-{b.id}"  # the status link stops working
     customer.name = ERASED_NAME
@@ -56,7 +56,7 @@ def erase_booking(db: Session, *, booking: Booking, now: datetime | None = None,
         b.status = "cancelled"
         rollups.record(db, rollups.now_event(
             "status", now, employee_id=b.employee_id, branch_id=b.branch_id, booking_id=b.id,
-            product_id=b.product_id, channel=b.channel, status="cancelled", flagged=bool(b.flag)))
+            shop_link_id=b.shop_link_id, product_id=b.product_id, channel=b.channel, status="cancelled", flagged=bool(b.flag)))
     b.name, b.note, b.updated_at = ERASED_NAME, "", now
     b.token_hash = f"erased-{b.id}"
     others = db.exec(select(Booking.id).where(Booking.customer_id == b.customer_id, Booking.id != b.id).limit(1)).first()

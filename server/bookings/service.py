@@ -387,7 +387,8 @@ def move(db: Session, *, booking: Booking, actor: Employee | None, status: str, 
     booking.updated_at = now
     rollups.record(db, rollups.now_event(
         "status", now, employee_id=booking.employee_id, branch_id=booking.branch_id,
-        booking_id=booking.id, product_id=booking.product_id, channel=booking.channel, status=status,
+        booking_id=booking.id, shop_link_id=booking.shop_link_id, product_id=booking.product_id,
+        channel=booking.channel, status=status,
         flagged=evidence.flag_active(booking), unverified=evidence.unverified(booking, status)))
     audit.record(db, action="status_changed", actor=actor, target=f"booking:{booking.reference}",
                  detail=f"{status} by {'staff' if actor else 'customer'}", source=source)

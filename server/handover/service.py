@@ -9,6 +9,7 @@ from server.db import begin_write
 from server.errors import Invalid
 from server.live.bus import publish
 from server.models import Booking, Customer, CustomerMove, Employee, Handover, ShopLink, utcnow
+from server.shops import channels
 
 OPEN = ("new", "contacted")
 WINDOW = timedelta(days=90)
@@ -30,8 +31,7 @@ def hand_over(db: Session, *, source: Employee, target: Employee, actor: Employe
     moved_customers = _move_customers(db, record, source, target, max_moves, now)
     rescheduled = _move_bookings(db, record, source, target, moved_customers, now)
     links = db.exec(select(ShopLink).where(ShopLink.employee_id == source.id)).all()
-    for link in links:
-        link.employee_id = target.id  # printed codes keep working and now reach the successor
+    channels.hand_over(db, links, source=source, target=target)  # printed codes now reach the successor
     record.links = len(links)
     if leaving:
         leaver = db.get(Employee, source.id)

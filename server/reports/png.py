@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageDraw
 
 from server.reports import table
-from server.reports.fonts import truetype
+from qr.fonts import truetype
 from server.reports.report import Report, Section, as_report, cell_text, day_label, numeric_keys, sections
 from server.reports.table import GREEN, GREEN_DARK, MEDALS, MUTED, RED, TEXT, WHITE
 

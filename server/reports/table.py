@@ -1,7 +1,7 @@
 """The ranking table on the poster: column widths fitted to the content, rows striped."""
 from dataclasses import dataclass
 
-from server.reports.fonts import truetype
+from qr.fonts import truetype
 from server.reports.report import Report, cell_text, numeric_keys
 
 GREEN = (0, 122, 74)  # bank green

@@ -1,6 +1,7 @@
 """A shop code that leads nowhere still tells the customer where to go: the bank's hotline and
-branches, the successor's shop when the code's owner left, and the nearest existing code when
-the one typed is one character off.
+branches, the successor's shop when the code's owner left, the owner's own shop when the code
+was a channel code its owner retired, and the nearest existing code when the one typed is one
+character off.
 
 Suggesting a code reveals nothing private: shop pages are public (printed on posters), and the
 suggestion comes only from the rate-limited shop API, for a code one character away from it.
@@ -20,9 +21,10 @@ MAX_LOOKALIKES = 2  # characters a code never has (0/O/1/I/L) that a typed code 
 def dead_end(db: Session, *, code: str, base_url: str) -> dict:
     """What a 404 for shop `code` carries besides the error: branches, successor, suggestion."""
     link = db.exec(select(ShopLink).where(ShopLink.code == code.upper())).first()
-    successor = _successor(db, link, base_url) if link else None
+    retired = link is not None and link.retired_at is not None
+    successor = (_owner_shop if retired else _successor)(db, link, base_url) if link else None
     suggestion = None if link else nearest_code(code, _codes(db))
-    return {"branches": branches(db), "successor": successor,
+    return {"branches": branches(db), "successor": successor, "retired": retired,
             "suggestion": {"code": suggestion, "url": f"{base_url}/s/{suggestion}"} if suggestion else None}
 
 
@@ -38,17 +40,27 @@ def branches(db: Session) -> list[dict]:
 
 
 def _codes(db: Session) -> frozenset:
-    return catalog_value(db, "shop_codes", lambda: frozenset(db.exec(select(ShopLink.code)).all()))
+    return catalog_value(db, "shop_codes", lambda: frozenset(db.exec(
+        select(ShopLink.code).where(ShopLink.retired_at == None)).all()))  # noqa: E711 - codes in use
 
 
 def _successor(db: Session, link: ShopLink, base_url: str) -> dict | None:
     """The own shop of whoever took over from the code's owner who left, if anyone did."""
     owner = db.get(Employee, link.employee_id)
     heir = active_successor(db, owner) if owner and owner.disabled else None
-    if heir is None:
-        return None
-    own = db.exec(select(ShopLink.code).where(ShopLink.employee_id == heir.id, ShopLink.channel == "")).first()
-    return {"name": heir.name, "code": own, "url": f"{base_url}/s/{own}"} if own else None
+    return _own_shop(db, heir, base_url) if heir else None
+
+
+def _owner_shop(db: Session, link: ShopLink, base_url: str) -> dict | None:
+    """A retired channel code's way on: its owner's own shop (their successor's, if they left)."""
+    owner = db.get(Employee, link.employee_id)
+    person = owner if owner and not owner.disabled else (active_successor(db, owner) if owner else None)
+    return _own_shop(db, person, base_url) if person else None
+
+
+def _own_shop(db: Session, person: Employee, base_url: str) -> dict | None:
+    own = db.exec(select(ShopLink.code).where(ShopLink.employee_id == person.id, ShopLink.channel == "")).first()
+    return {"name": person.name, "code": own, "url": f"{base_url}/s/{own}"} if own else None
 
 
 def nearest_code(typed: str, codes) -> str | None:

@@ -26,9 +26,11 @@ def new_shop_code() -> str:
 
 
 def get_link(db: Session, code: str) -> ShopLink:
+    """The shop code in use that customers scanned or typed; a retired channel code leads nowhere
+    (no page, no visit, no booking: its dead end says where to go instead)."""
     code = code.upper()
     link = catalog_row(db, ShopLink, code, lambda: db.exec(select(ShopLink).where(ShopLink.code == code)).first())
-    if link is None:
+    if link is None or link.retired_at is not None:
         raise NotFound("shop_not_found")
     return link
 
@@ -41,25 +43,6 @@ def own_link(db: Session, employee: Employee) -> ShopLink:
         link = ShopLink(code=new_shop_code(), employee_id=employee.id)
         db.add(link)
         db.commit()
-    return link
-
-
-def create_channel_code(db: Session, *, owner: Employee, channel: str, grid: bool) -> ShopLink:
-    """A new code for one poster, village board or event (渠道码); counted apart in the funnel.
-
-    A grid code sends new customers to the owner's grid's least-loaded active employee.
-    """
-    from server.errors import ApiError, Invalid
-
-    channel = clean_text(channel).replace("\n", " ")[:40]
-    if not channel:
-        raise Invalid(channel="required")
-    if grid and not owner.grid_id:
-        raise ApiError("forbidden", 403)
-    link = ShopLink(code=new_shop_code(), employee_id=owner.id, channel=channel,
-                    grid_id=owner.grid_id if grid else None)
-    db.add(link)
-    db.commit()
     return link
 
 

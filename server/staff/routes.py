@@ -18,11 +18,11 @@ from server.extensions import account_address_key, doc, failures_address_key, li
 from server.http import body, client_ip, idempotency_key, me, out
 from server.inputs import int_arg
 from server.models import (STATUSES, AvailabilityIO, BookingList, BookingStaff, BookingStaffCreated, Branch,
-                           ChannelCodeIn, ChannelCodePublic, ColleagueList, Customer, Employee, ErrorBody, Grid,
+                           ColleagueList, Employee, ErrorBody,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, RevealIn, Revealed, utcnow,
                            LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
 from server.clock import local_day
-from server.shops.service import create_channel_code, own_link
+from server.shops.service import own_link
 from server.staff import away, colleagues as colleague_search, throttle
 from server.staff import service
 from spectree import Response as Doc
@@ -264,19 +264,3 @@ def colleagues():
     items = colleague_search.search(get_db(), viewer=me(), query=request.args.get("q", ""), purpose=purpose,
                                     cross_branch=cross_branch)
     return out(ColleagueList, {"items": items})
-
-
-@bp.post("/channel-codes")
-@login_required
-@doc(json=ChannelCodeIn, resp=Doc(HTTP_201=ChannelCodePublic, HTTP_403=ErrorBody, HTTP_422=ErrorBody),
-     tags=["staff"])
-def channel_code():
-    """A new QR code for one poster, village board or event; grid=true routes to my grid's staff."""
-    db = get_db()
-    data = body(ChannelCodeIn)
-    link = create_channel_code(db, owner=me(), channel=data.channel, grid=data.grid)
-    audit.record(db, action="channel_code_created", actor=me(), target=f"code:{link.code}",
-                 source=client_ip(), commit=True)
-    grid = db.get(Grid, link.grid_id).name if link.grid_id else None
-    return out(ChannelCodePublic, {"code": link.code, "channel": link.channel, "grid": grid,
-                                   "url": f"{current_app.config['PUBLIC_BASE_URL']}/s/{link.code}"}, 201)

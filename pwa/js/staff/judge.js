@@ -116,7 +116,11 @@ export function funnels(data, { by = data.by, rows = 8, testid = "funnel", total
   if (!data.rows.length) return html`<p class="empty" data-testid="${testid}-empty">${t("board.funnel.none")}</p>`;
   const sum = Object.fromEntries(STAGES.map((s) => [s, data.rows.reduce((a, r) => a + r[s], 0)]));
   const stages = (r) => STAGES.map((key) => ({ key, label: label(key), value: r[key] }));
-  const name = (r) => (by === "channel" && !r.key ? t("funnel.shop") : by === "product" && r.key === "0" ? t("funnel.noproduct") : r.name);
+  // channels: "" is the person's own shop, walk-in / phone the bookings staff made; a channel
+  // code's row is under its current name (its results are the code's, whatever it was called)
+  const name = (r) => (by === "channel" && !r.key ? t("funnel.shop")
+    : by === "channel" && (r.key === "walk-in" || r.key === "phone") ? t("ob.channel." + r.key)
+      : by === "product" && r.key === "0" ? t("funnel.noproduct") : r.name);
   const one = data.rows.length === 1;
   return html`${one || total ? html`<p class="funnel-name"${one ? html` data-testid="${testid}-only"` : ""}>${one ? name(data.rows[0]) : t("board.funnel.total")}</p>
     ${funnel(stages(sum), { label: one ? name(data.rows[0]) : t("board.funnel.total"), rate: pct, testid })}` : ""}

@@ -1,5 +1,5 @@
 // 我的微店 My shop kit: my QR code (shown, PNG/SVG to download), copy or share my link,
-// the printable poster, and my numbers today from the employees' board.
+// the printable poster, my channel codes (#channels), and my numbers today from the employees' board.
 import { html, mount, safeUrl } from "../html.js";
 import { t } from "../i18n.js";
 import { debounce } from "../live.js";
@@ -63,6 +63,7 @@ export function render(el, ctx) {
         <button type="button" class="btn primary" data-act="copy" data-testid="copy-link">${t("copy")}</button>
         ${navigator.share ? html`<button type="button" class="btn" data-act="share" data-testid="share">${t("kit.share")}</button>` : ""}
         <a class="btn" href="#poster" data-testid="poster-link">${t("kit.poster")}</a>
+        <a class="btn" href="#channels" data-testid="channels-link">${t("kit.channels")}</a>
         <a class="btn" href="${url}" target="_blank" rel="noopener">${t("kit.open")}</a>
       </div>
       <p class="downloads">${t("kit.download")}

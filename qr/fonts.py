@@ -1,4 +1,6 @@
-"""Finding a font that can draw Chinese: a poster of empty boxes is worse than no poster."""
+"""Finding a font that can draw Chinese: a poster of empty boxes is worse than no poster.
+
+In `qr` (no Flask), so drawing a poster never loads the server; the reports use it too."""
 import functools
 import glob
 import os
