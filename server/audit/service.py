@@ -13,7 +13,7 @@ ACTIONS = ("login", "login_failed", "logout", "password_changed", "status_change
            "phone_revealed", "availability_changed", "customer_erased", "customer_exported",
            "retention_run", "handover", "out_of_office_set", "channel_code_created",
            "roster_imported", "org_changed", "target_set", "target_deleted", "targets_imported",
-           "bookings_exported", "level_review_exported")
+           "bookings_exported", "level_review_exported", "wall_link_created", "wall_link_revoked")
 
 
 def mask(identifier: str) -> str:
