@@ -159,13 +159,17 @@ FUNNEL_KEYS = {"employee": FunnelStat.employee_id, "branch": FunnelStat.branch_i
                "product": FunnelStat.product_id, "channel": FunnelStat.channel}
 
 
-def funnel(db: Session, *, by: str, start: date, end: date, employee_ids: list[int] | None = None) -> list[dict]:
-    """Visits → bookings → arrived → completed, with conversion rates, grouped by `by`."""
+def funnel(db: Session, *, by: str, start: date, end: date, employee_ids: list[int] | None = None,
+           branch_id: int | None = None) -> list[dict]:
+    """Visits → bookings → arrived → completed, with conversion rates, grouped by `by` (only the
+    results credited at `branch_id`, if given)."""
     key = FUNNEL_KEYS[by]
     sums = [func.coalesce(func.sum(getattr(FunnelStat, c)), 0) for c in ("visits", "bookings", "arrived", "completed")]
     query = select(key, *sums).where(FunnelStat.day >= start, FunnelStat.day <= end).group_by(key)
     if employee_ids is not None:
         query = query.where(FunnelStat.employee_id.in_(employee_ids))
+    if branch_id is not None:
+        query = query.where(FunnelStat.branch_id == branch_id)
     names = _names(db, by)
     rows = []
     for k, visits, bookings, arrived, completed in db.exec(query):
