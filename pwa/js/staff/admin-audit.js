@@ -9,7 +9,8 @@ import { errLine, showErrors, busy } from "./admin-common.js";
 // server/audit/service.py ACTIONS
 const ACTIONS = ["login", "login_failed", "logout", "password_changed", "status_changed", "phone_revealed",
   "availability_changed", "customer_erased", "customer_exported", "retention_run", "handover",
-  "out_of_office_set", "channel_code_created", "roster_imported", "org_changed"];
+  "out_of_office_set", "channel_code_created", "roster_imported", "org_changed",
+  "wall_link_created", "wall_link_revoked"];
 let filters = { action: "", start: "", end: "", limit: "200" };
 let items = null;
 let seq = 0;
