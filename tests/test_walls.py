@@ -56,6 +56,13 @@ def token_of(created: dict) -> str:
     return created["url"].split("#", 1)[1]
 
 
+def stream_url(client, token: str) -> str:
+    """The live stream's URL as the wall page gets it: with a ticket, never the token."""
+    url = client.get("/api/wall", headers=screen(token)).get_json()["stream"]
+    assert url.startswith("/api/wall/stream?ticket=") and token not in url
+    return url
+
+
 def test_head_office_makes_a_bank_wide_link_that_shows_the_wall_without_a_login(app, busy, login, client, db):
     r = make(login(busy.admin), "总行大屏")
     assert r.status_code == 201, r.get_json()
@@ -68,8 +75,9 @@ def test_head_office_makes_a_bank_wide_link_that_shows_the_wall_without_a_login(
     stored = db.exec(select(WallLink)).one()
     assert stored.token_hash == walls.hash_token(token) and token not in stored.token_hash  # only the hash is kept
 
-    assert client.get("/api/wall", headers=screen(token)).get_json() == {
-        "label": "总行大屏", "scope": "bank", "branch_id": None, "branch": "", "bank": app.config["BANK_NAME"]}
+    shows = client.get("/api/wall", headers=screen(token)).get_json()
+    assert shows.pop("stream").startswith("/api/wall/stream?ticket=")
+    assert shows == {"label": "总行大屏", "scope": "bank", "branch_id": None, "branch": "", "bank": app.config["BANK_NAME"]}
     board = client.get("/api/wall/employees?period=today", headers=screen(token)).get_json()
     assert {r["name"]: r["bookings"] for r in board["rows"] if r["bookings"]} == {"王丽": 3, "赵敏": 2}
     assert board["mine"] is None and "质量分" in board["formula"]
@@ -171,7 +179,7 @@ def test_unknown_or_malformed_tokens_are_refused_and_change_nothing(busy, client
         for url in ("/api/wall", "/api/wall/employees", "/api/wall/trend"):
             r = client.get(url, headers={"X-Wall-Token": token.encode("utf-8").decode("latin-1")})
             assert r.status_code == 404 and r.get_json()["error"] == "wall_not_found", (token, url)
-    assert client.get("/api/wall/stream?t=nope").status_code == 404
+    assert client.get("/api/wall/stream?ticket=nope").status_code == 404
     assert db.exec(select(WallLink)).all() == []
 
 
@@ -193,6 +201,7 @@ def test_a_withdrawn_link_is_refused_with_who_withdrew_it_and_when(app, busy, lo
     admin, boss = login(busy.admin), login(busy.boss)
     made = make(admin, "总行大屏").get_json()
     token = token_of(made)
+    ticketed = stream_url(client, token)
     assert boss.post(f"/api/walls/{made['id']}/revoke").status_code == 404  # a bank-wide link is head office's
     r = admin.post(f"/api/walls/{made['id']}/revoke")
     assert r.status_code == 200 and r.get_json()["active"] is False and r.get_json()["revoked_by"] == "总行管理员"
@@ -203,7 +212,7 @@ def test_a_withdrawn_link_is_refused_with_who_withdrew_it_and_when(app, busy, lo
     assert (body["error"], body["label"], body["revoked_by"], body["revoked_by_branch"]) == (
         "wall_revoked", "总行大屏", "总行管理员", "城区支行")
     assert body["message"] == "这个大屏链接已停用。" and body["revoked_at"]
-    assert client.get(f"/api/wall/stream?t={token}").status_code == 410
+    assert client.get(ticketed).status_code == 410  # a ticket handed out before: the stream is refused too
     assert admin.post(f"/api/walls/{made['id']}/revoke").status_code == 200  # again: nothing changes
     entries = db.exec(select(AuditEntry).where(AuditEntry.action == "wall_link_revoked")).all()
     assert len(entries) == 1
@@ -273,7 +282,7 @@ def test_the_live_stream_goes_through_the_link_scoped_like_its_data(app, bank, l
     heard = {"rural": [], "whole": []}
     readers = []
     for name, token in (("rural", rural), ("whole", whole)):
-        response = app.test_client().get(f"/api/wall/stream?t={token}", buffered=False)
+        response = app.test_client().get(stream_url(app.test_client(), token), buffered=False)
         assert response.status_code == 200 and response.mimetype == "text/event-stream"
         readers.append(threading.Thread(target=read_stream, args=(response, heard[name]), daemon=True))
     for reader in readers:
@@ -292,7 +301,7 @@ def test_a_withdrawn_links_open_stream_ends_at_its_next_heartbeat(app, bank, log
     app.config["SSE_MAX_SECONDS"] = 60
     admin = login(bank.admin)
     made = make(admin, "全行").get_json()
-    response = app.test_client().get(f"/api/wall/stream?t={token_of(made)}", buffered=False)
+    response = app.test_client().get(stream_url(app.test_client(), token_of(made)), buffered=False)
     chunks = iter(response.response)
     assert next(chunks).startswith(b": ok")
     assert admin.post(f"/api/walls/{made['id']}/revoke").status_code == 200
@@ -313,3 +322,18 @@ def test_the_demo_link_is_derived_from_the_secret_so_the_banner_prints_the_same_
     db.commit()
     with app.app_context():
         assert walls.demo_link(db, secret="demo-secret") == (token, False)  # withdrawn stays withdrawn
+
+
+def test_the_stream_takes_an_expiring_ticket_never_the_token(app, bank, login, client, monkeypatch):
+    app.config["SSE_MAX_SECONDS"] = 0
+    token = token_of(make(login(bank.admin), "全行").get_json())
+    url = stream_url(client, token)
+    assert client.get(url).status_code == 200
+    assert client.get(f"/api/wall/stream?t={token}").status_code == 404
+    assert client.get(f"/api/wall/stream?ticket={token}").status_code == 404
+    forged = url[:-3] + ("aaa" if not url.endswith("aaa") else "bbb")
+    assert client.get(forged).status_code == 404
+    monkeypatch.setattr(walls, "TICKET_SECONDS", -1)  # every ticket is past its age
+    assert client.get(url).status_code == 404
+    monkeypatch.undo()
+    assert client.get(stream_url(client, token)).status_code == 200  # the page asks again: a new ticket

@@ -1,5 +1,5 @@
-// Live updates. The server's stream (Server-Sent Events; opts.url, /api/stream by default)
-// only says "something changed";
+// Live updates. The server's stream (Server-Sent Events; opts.url, /api/stream by default, or a
+// function read at each connection) only says "something changed";
 // the page refetches what it shows. onChange(msg) gets {type, employee_id, branch_id}
 // (only these are read from a message), or null: "you may have missed changes, refetch all"
 // (after a reconnect, on "resync", and every poll while the server's bus is degraded).
@@ -29,7 +29,7 @@ export function connect(onChange, { url = "/api/stream", onState = () => {}, onR
 
   function open() {
     if (stopped) return;
-    source = new EventSource(url);
+    source = new EventSource(typeof url === "function" ? url() : url);
     source.addEventListener("change", message);
     source.onopen = () => {
       wait = 5000;

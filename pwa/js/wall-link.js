@@ -1,7 +1,8 @@
 // A wall link (/wall/t#<token>): the live wall on a TV without anyone's login. Head office or a
 // branch head makes the link (管理 → 大屏链接) and may withdraw it. The token stays in the fragment
 // (browsers never send it, so no server log holds it); the wall's data comes from /api/wall with
-// the token in a header, its live pings from /api/wall/stream?t= (EventSource sends no headers).
+// the token in a header; its live pings from the stream URL /api/wall gives (EventSource sends no
+// headers: an expiring ticket stands in for the token there, renewed by asking /api/wall again).
 // A withdrawn or unknown link gets an honest page: what happened, who did it, whom to ask.
 import { html, mount } from "./html.js";
 import { t } from "./i18n.js";
@@ -14,13 +15,20 @@ const token = () => {
 };
 const headers = () => ({ "X-Wall-Token": token() });
 
-// What the link shows: {label, scope: "bank" | "branch", branch_id, branch, bank}.
-export const info = () => api("/api/wall", { headers: headers() });
+let stream = "";
+
+// What the link shows: {label, scope: "bank" | "branch", branch_id, branch, bank, stream}.
+export async function info() {
+  const shows = await api("/api/wall", { headers: headers() });
+  stream = shows.stream;
+  return shows;
+}
 
 // The logged-in wall's /api/boards/... calls, sent to the link's own endpoints instead.
 export const get = (path) => api(path.replace(/^\/api\/boards\//, "/api/wall/"), { headers: headers() });
 
-export const streamUrl = () => `/api/wall/stream?t=${encodeURIComponent(token())}`;
+// The live stream's URL, with the latest ticket (read at each connection).
+export const streamUrl = () => stream;
 
 // Whether an error means the link itself is over (unknown: 404, withdrawn: 410).
 export const ended = (err) => !!err && (err.status === 404 || err.status === 410);

@@ -191,7 +191,7 @@ async function enter() {
   shown = 0;
   rotation = setInterval(rotate, ROTATE_MS);
   if (live) live.stop();
-  live = connect(() => refresh(), LINK ? { url: link.streamUrl(), onState: liveState, onRefused: linkStillOn }
+  live = connect(() => refresh(), LINK ? { url: link.streamUrl, onState: liveState, onRefused: linkStillOn }
     : { onState: liveState, onRefused: stillIn });
 }
 
@@ -211,6 +211,7 @@ function linkEnded(err) {
   link.endedPage(app, err);
 }
 
+// The stream was refused: the link may be withdrawn, or its stream ticket old (info() renews it).
 async function linkStillOn() {
   try {
     await link.info();

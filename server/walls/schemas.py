@@ -47,6 +47,7 @@ class WallInfo(Public):
     branch_id: Optional[int]
     branch: str
     bank: str
+    stream: str  # the live stream's URL, with a ticket that expires (TICKET_SECONDS)
 
 
 class WallGone(ErrorBody):

@@ -1,7 +1,10 @@
 """What a wall link reaches (/api/wall): the wall's own data, for the link's scope, and nothing
-else. The token comes in the X-Wall-Token header (the live stream, which cannot send headers,
-in ?t=); it is no session: every other route still asks for a login. A branch's link sees that
+else. The token comes in the X-Wall-Token header; the live stream, which cannot send headers,
+takes an expiring ticket that /api/wall hands out instead (so no URL ever holds the token). The
+token is no session: every other route still asks for a login. A branch's link sees that
 branch's people, funnel, trend and targets, never another branch's (the branch PK is 403)."""
+from urllib.parse import urlencode
+
 from flask import Blueprint, current_app, request
 from sqlmodel import Session
 from spectree import Response as Doc
@@ -26,8 +29,8 @@ HEADER = "X-Wall-Token"
 FUNNELS = ("branch", "employee", "product")
 
 
-def _link(token: str | None = None) -> WallLink:
-    return service.resolve(get_db(), request.headers.get(HEADER, "") if token is None else token)
+def _link() -> WallLink:
+    return service.resolve(get_db(), request.headers.get(HEADER, ""))
 
 
 def _branch_args(link: WallLink) -> MultiDict:
@@ -43,11 +46,14 @@ def _branch_args(link: WallLink) -> MultiDict:
 @bp.get("")
 @doc(resp=Doc(HTTP_200=WallInfo, HTTP_404=ErrorBody, HTTP_410=WallGone), tags=["wall"])
 def info():
-    """What this link shows: the whole bank or one branch (404 unknown, 410 withdrawn)."""
+    """What this link shows: the whole bank or one branch (404 unknown, 410 withdrawn), and the
+    URL of its live stream (with a ticket that expires: ask again for a new one)."""
     link = _link()
     branch = get_db().get(Branch, link.branch_id) if link.branch_id else None
+    ticket = service.stream_ticket(current_app.config["SECRET_KEY"], link)
     return out(WallInfo, {"label": link.label, "scope": "branch" if branch else "bank", "branch_id": link.branch_id,
-                          "branch": branch.name if branch else "", "bank": current_app.config["BANK_NAME"]})
+                          "branch": branch.name if branch else "", "bank": current_app.config["BANK_NAME"],
+                          "stream": f"{bp.url_prefix}/stream?{urlencode({'ticket': ticket})}"})
 
 
 @bp.get("/employees")
@@ -120,9 +126,9 @@ def targets():
 @bp.get("/stream")
 def stream():
     # Not wrapped by spectree's @doc (it would buffer the stream), like /api/stream.
-    """Live "something changed" pings for the wall, ?t=<token>: only each change's type (a branch
-    link: its branch's changes and the bank's own); ends when the link is withdrawn."""
-    link = _link(request.args.get("t", ""))
+    """Live "something changed" pings for the wall, ?ticket= from /api/wall: only each change's
+    type (a branch link: its branch's changes and the bank's own); ends when the link is withdrawn."""
+    link = service.by_ticket(get_db(), current_app.config["SECRET_KEY"], request.args.get("ticket", ""))
     sub = current_app.extensions["bus"].subscribe()
     engine, link_id, branch_id = current_app.extensions["engine"], link.id, link.branch_id
     close_db()

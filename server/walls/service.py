@@ -8,6 +8,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
@@ -19,6 +20,9 @@ from server.models import Branch, Employee, WallLink, clean_text, utcnow
 
 TOUCH_EVERY = timedelta(minutes=5)  # "last used" is written at most this often per link
 TOKEN_MAX = 100  # longer than any token we make: refused before hashing
+# A stream ticket stands in for the token in the live stream's URL (EventSource sends no
+# headers): a proxy's log may keep a URL, so the URL holds only this, which expires.
+TICKET_SECONDS = 3600
 
 
 def hash_token(token: str) -> str:
@@ -97,12 +101,31 @@ def resolve(db: Session, token: str) -> WallLink:
     withdrawn. Notes when it was last used."""
     if not token or len(token) > TOKEN_MAX:
         raise NotFound("wall_not_found")
-    link = db.exec(select(WallLink).where(WallLink.token_hash == hash_token(token))).first()
+    link = _in_use(db, db.exec(select(WallLink).where(WallLink.token_hash == hash_token(token))).first())
+    _touch(db, link)
+    return link
+
+
+def stream_ticket(secret: str, link: WallLink) -> str:
+    """A signed, expiring stand-in for the token, for the live stream's URL."""
+    return URLSafeTimedSerializer(secret, salt="wall-stream").dumps(link.id)
+
+
+def by_ticket(db: Session, secret: str, ticket: str) -> WallLink:
+    """The link a stream ticket names: 404 if forged or expired (the page then asks for a new
+    one with its token), 410 if the link was withdrawn meanwhile."""
+    try:
+        link_id = URLSafeTimedSerializer(secret, salt="wall-stream").loads(ticket[:TOKEN_MAX], max_age=TICKET_SECONDS)
+    except BadSignature:
+        raise NotFound("wall_not_found")
+    return _in_use(db, db.get(WallLink, link_id) if isinstance(link_id, int) else None)
+
+
+def _in_use(db: Session, link: WallLink | None) -> WallLink:
     if link is None:
         raise NotFound("wall_not_found")
     if link.revoked_at is not None:
         raise ApiError("wall_revoked", 410, **gone(db, link))
-    _touch(db, link)
     return link
 
 
