@@ -24,7 +24,7 @@ const PRECACHE = [
   "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-512.png",
 ];
 
-const NEVER = /^\/(api\/status|api\/staff|api\/boards|api\/stream|staff|wall)(\/|$)/;
+const NEVER = /^\/(api\/status|api\/staff|api\/boards|api\/stream|api\/walls?|staff|wall)(\/|$)/;
 const SHOP_PAGE = /^\/s\/[^/]+\/?$/;
 const SHOP_DATA = /^\/(api\/shops\/[^/]+(\/slots)?|s\/[^/]+\/manifest\.webmanifest)$/;
 const NOTICE = "/api/privacy-notice";

@@ -105,10 +105,12 @@ def _register_blueprints(app):
     from server.boards.report_routes import bp as reports
     from server.staff.export_routes import bp as bookings_export
     from server.staff.channel_routes import bp as channel_codes
+    from server.walls.routes import bp as walls
+    from server.walls.screen import bp as wall_screen
 
     for bp in (pages.bp, shops, bookings, customers, reminders, messages, staff, boards, live, audit, admin,
                handover, kits, org, targets, admin_targets, reports, bookings_export, channel_codes, checkin,
-               checkin_public):
+               checkin_public, walls, wall_screen):
         app.register_blueprint(bp)
     app.before_request(_csrf_for_sessions)
 

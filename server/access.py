@@ -180,6 +180,20 @@ def audit_scope(viewer: Employee) -> int | None:
     return None if is_admin(viewer) else viewer.branch_id
 
 
+def wall_scope(viewer: Employee) -> int | None:
+    """Which TV wall links `viewer` may make, list and withdraw: None for head office (bank-wide
+    ones and every branch's), their own branch's id for a branch head; 403 for anyone else."""
+    require(is_admin(viewer) or is_branch_head(viewer))
+    return None if is_admin(viewer) else viewer.branch_id
+
+
+def may_handle_wall(viewer: Employee, branch_id: int | None) -> bool:
+    """A wall link for `branch_id` (None: the whole bank): head office any, a branch head only
+    their own branch's (never a bank-wide one); 403 for anyone else."""
+    scope = wall_scope(viewer)
+    return scope is None or branch_id == scope
+
+
 def admin_only(view):
     """Route decorator (under login_required): 403 unless the viewer is head office."""
     @wraps(view)

@@ -95,15 +95,21 @@ def register(app):
         """Print the demo's URLs and logins, and one shop's QR code for a phone to scan."""
         from server import demo
 
+        from server.walls import service as walls
+
         base = app.config["PUBLIC_BASE_URL"]
         with Session(engine) as db:
             logins = demo.logins(db)
+            wall_token, wall_active = walls.demo_link(db, secret=app.config["SECRET_KEY"])
         shop = f"{base}/s/{logins[0]['shop_code']}"
         click.echo(qr.terminal(shop))
         click.echo(f"\n  一人一店 demo — {app.config['BANK_NAME']}\n")
         click.echo(f"  客户微店 Customer shop : {shop}")
         click.echo(f"  员工工作台 Staff app   : {base}/staff")
-        click.echo(f"  龙虎榜大屏 Live wall   : {base}/wall")
+        click.echo(f"  龙虎榜大屏 Live wall   : {base}/wall  (员工登录，12 小时后自动退出 / staff login, ends after 12 h)")
+        click.echo(f"  电视大屏链接 TV wall   : {walls.url(base, wall_token)}"
+                   + ("  (免登录、全行、可撤销 / no login, whole bank, revocable)" if wall_active
+                      else "  (已停用：在 管理 → 大屏链接 新建 / withdrawn: make one under Admin → TV walls)"))
         click.echo(f"  API 文档 OpenAPI       : {base}/openapi.json\n")
         for row in logins:
             click.echo(f"  {row['role_label']:<10} 工号 {row['staff_no']}  密码 {row['password']}  ({row['name']})")

@@ -72,6 +72,8 @@ MESSAGES = {
     "too_long": ("内容太长。", "This is too long."),
     "string_too_long": ("最多 {n} 个字。", "At most {n} characters."),
     "list_invalid": ("每项最多 30 个字，不能含“、”或逗号，总长度有限。", "Each item at most 30 characters, without 、 or commas; the list is limited in length."),
+    "wall_not_found": ("这个大屏链接无效，请检查链接是否完整，或向支行负责人、总行管理员索取新链接。", "This wall link is not valid; check that it is complete, or ask your branch head or head office for a new one."),
+    "wall_revoked": ("这个大屏链接已停用。", "This wall link has been withdrawn."),
     "login_required": ("请先登录。", "Please log in."),
     "forbidden": ("没有权限。", "You do not have access to this."),
     "csrf": ("页面已过期，请刷新后重试。", "The page has expired; please reload and try again."),

@@ -451,6 +451,21 @@ class Target(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class WallLink(SQLModel, table=True):
+    """A read-only link to the live wall for a TV: bank-wide (no branch) or one branch's. Only
+    the token's hash is kept; a withdrawn link keeps its row (who made it, who withdrew it)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    label: str = Field(max_length=40)  # where the screen is, e.g. 城区支行大厅
+    branch_id: Optional[int] = Field(default=None, foreign_key="branch.id")  # None: the whole bank
+    created_by: int = Field(foreign_key="employee.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: Optional[datetime] = None  # written at most every few minutes
+    revoked_at: Optional[datetime] = None
+    revoked_by: Optional[int] = Field(default=None, foreign_key="employee.id")
+
+
 COUNTERS = ("visits", "bookings", "contacted", "arrived", "completed", "cancelled", "no_show")
 FUNNEL_COUNTERS = ("visits", "bookings", "arrived", "completed")
 

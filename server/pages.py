@@ -119,6 +119,13 @@ def wall_page():
     return _page("wall.html")
 
 
+@bp.get("/wall/t")
+def wall_link_page():
+    """The wall for a TV, opened with a wall link (/wall/t#<token>): the same page, which reads
+    the token from the fragment (never sent to the server, so never in a log) and needs no login."""
+    return _page("wall.html")
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, its VERSION made from the bytes of the files it precaches: any

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from server.models import OutOfOffice, ShopLink, Target
+from server.models import OutOfOffice, ShopLink, Target, WallLink
 from tests.conftest import PASSWORD
 
 ROLES = ("anon", "owner", "colleague", "grid", "boss", "other_boss", "admin")
@@ -95,6 +95,14 @@ CASES = [
      ADMIN_ONLY),
     ("GET", "/api/org/employees?q=YQ", None, ADMIN_ONLY),
     ("PUT", "/api/org/employees/{li}/profile", {"intro_en": "Farm loans."}, ADMIN_ONLY),
+    # TV wall links: head office any, a branch head their branch's (tests/test_walls.py). What a
+    # link shows (/api/wall...) answers its token only: a session, whoever's, gets a 404.
+    ("GET", "/api/walls", None, (401, 403, 403, 403, 200, 200, 200)),
+    ("POST", "/api/walls", {"label": "平定大厅", "branch_id": "{rural}"}, (401, 403, 403, 403, 201, 403, 201)),
+    ("POST", "/api/walls/{wall}/revoke", None, (401, 403, 403, 403, 200, 404, 200)),
+    *[("GET", path, None, (404,) * 7) for path in ("/api/wall", "/api/wall/employees", "/api/wall/branches",
+                                                   "/api/wall/funnel/employee", "/api/wall/trend", "/api/wall/targets",
+                                                   "/api/wall/stream")],
 ]
 PUBLIC = {"/api/shops/<code>", "/api/shops/<code>/slots", "/api/shops/<code>/visits", "/api/privacy-notice",
           "/api/shops/<code>/bookings", "/api/status", "/api/status/cancel", "/api/status/slots",
@@ -133,7 +141,8 @@ def test_every_endpoint_answers_each_role_as_its_scope_says(actors, bank, book, 
                 "consent": True, "consent_version": "2026-12-v2"}
     target = bank.add(Target(period="2026-12", scope="branch", subject_id=bank.rural.id, bookings=1)).id
     poster = bank.add(ShopLink(code="POSTER02", employee_id=bank.li.id, channel="村口海报")).code
-    ids = {"ref": ref, "away": away, "target": target, "poster": poster, "li": bank.li.id, "grid": bank.grid.id, "rural": bank.rural.id,
+    wall = bank.add(WallLink(token_hash="0" * 64, label="平定大厅", branch_id=bank.rural.id, created_by=bank.boss.id)).id
+    ids = {"ref": ref, "away": away, "target": target, "poster": poster, "wall": wall, "li": bank.li.id, "grid": bank.grid.id, "rural": bank.rural.id,
            "team": bank.team.id, "product": bank.products[0].id}
     if isinstance(body, dict):
         body = {k: v.replace(TODAY, today) if isinstance(v, str) else v for k, v in body.items()}
@@ -153,7 +162,8 @@ def test_the_table_covers_every_api_endpoint(app):
         rules.add("/api/kits/employee/{li}.zip")
     for converter, placeholder in (("<int:branch_id>", "{rural}"), ("<int:grid_id>", "{grid}"),
                                    ("<int:team_id>", "{team}"), ("<int:product_id>", "{product}"),
-                                   ("<int:target_id>", "{target}"), ("<int:employee_id>", "{li}")):
+                                   ("<int:target_id>", "{target}"), ("<int:employee_id>", "{li}"),
+                                   ("<int:link_id>", "{wall}")):
         rules = {r.replace(converter, placeholder) for r in rules}
     rules = {r.replace("/api/boards/funnel/employees", "/api/boards/funnel/employee") for r in rules}
     rules = {r.replace("channel-codes/<code>", "channel-codes/{poster}")

@@ -220,6 +220,16 @@ def test_the_demo_listens_on_PORT_and_the_banner_follows_it(demo_app):
     assert f"{base}/staff" in banner and f"{base}/wall" in banner and ":8000" not in banner
 
 
+def test_the_banner_prints_a_wall_link_a_tv_opens_without_a_login(demo_app):
+    banner = demo_app.test_cli_runner().invoke(args=["demo-banner"]).output
+    assert "12 小时" in banner  # the logged-in wall ends with the session; the banner says so
+    wall = re.search(r"(http://shop\.test/wall/t#(\S+))", banner)
+    assert wall, banner
+    info = demo_app.test_client().get("/api/wall", headers={"X-Wall-Token": wall[2]}).get_json()
+    assert info["scope"] == "bank"
+    assert wall[1] in demo_app.test_cli_runner().invoke(args=["demo-banner"]).output  # the same link every start
+
+
 def test_the_demo_bank_has_english_products_branches_and_bios(ddb):
     assert all(p.name_en and p.summary_en and p.documents_en for p in ddb.exec(select(Product)))
     assert all(b.name_en and b.address_en for b in ddb.exec(select(Branch)))

@@ -1,10 +1,11 @@
-// Live updates. The server's stream (Server-Sent Events) only says "something changed";
+// Live updates. The server's stream (Server-Sent Events; opts.url, /api/stream by default, or a
+// function read at each connection) only says "something changed";
 // the page refetches what it shows. onChange(msg) gets {type, employee_id, branch_id}
 // (only these are read from a message), or null: "you may have missed changes, refetch all"
 // (after a reconnect, on "resync", and every poll while the server's bus is degraded).
 const POLL_MS = 10000;
 
-export function connect(onChange, { onState = () => {}, onRefused = () => {} } = {}) {
+export function connect(onChange, { url = "/api/stream", onState = () => {}, onRefused = () => {} } = {}) {
   let source = null;
   let opened = false; // has any connection opened yet? (the first needs no refetch)
   let poller = null;
@@ -28,7 +29,7 @@ export function connect(onChange, { onState = () => {}, onRefused = () => {} } =
 
   function open() {
     if (stopped) return;
-    source = new EventSource("/api/stream");
+    source = new EventSource(typeof url === "function" ? url() : url);
     source.addEventListener("change", message);
     source.onopen = () => {
       wait = 5000;

@@ -3,7 +3,9 @@
 // default; a pointer resting on them pauses): branch PK per capita, the level cohorts, the
 // funnel by branch, the daily trend, yesterday's podium, and a place for targets. Readable
 // across a room, kept current by the live stream; ?period=week|month for longer boards.
-// It needs a logged-in session: the login form comes first.
+// At /wall it needs a logged-in session (the login form comes first; it ends after 12 hours).
+// At /wall/t#<token>, a wall link for a TV, it needs none: see wall-link.js. A branch's link
+// shows that branch (no branch PK; its funnel by employee).
 import "./prefs.js"; // first: language before anything is drawn
 import { html, mount } from "./html.js";
 import { t } from "./i18n.js";
@@ -14,6 +16,7 @@ import { strings, toolbar, announce } from "./staff/ui.js";
 import { call, cached, current, whoami, loginForm, whenSignedOut } from "./staff/session.js";
 import { formula, funnels, pk, scoreTable, trend, trendPeriod } from "./staff/judge.js";
 import { render as targetsPanel } from "./staff/targets-panel.js";
+import * as link from "./wall-link.js";
 
 const TOP = 10; // employees asked for; fit() keeps the rows the screen has room for
 const COHORT_TOP = 3; // two cohorts a panel, top three each
@@ -23,7 +26,10 @@ const PERIOD = ["today", "week", "month"].includes(params.get("period")) ? param
 // Seconds a panel stays (?rotate=); a TV needs nobody to touch it.
 const ROTATE_MS = Math.max(0.5, Number(params.get("rotate")) || 15) * 1000;
 // The rotating panels, in order; one stays empty (skipped) until something is mounted in it.
-const SLIDES = ["pk", "cohort-a", "cohort-b", "funnel", "trend", "podium", "targets"];
+const ALL_SLIDES = ["pk", "cohort-a", "cohort-b", "funnel", "trend", "podium", "targets"];
+const LINK = link.isLink();
+let SLIDES = ALL_SLIDES;
+let branchWall = ""; // a branch's wall link: the branch's name
 const app = document.getElementById("app");
 const loginBar = document.getElementById("wall-login-bar");
 let live = null;
@@ -34,14 +40,17 @@ let shown = 0;
 
 const $ = (sel) => app.querySelector(sel);
 const hasAny = (r) => r && (r.visits || r.bookings || r.arrived || r.completed);
-const slideTitle = (name) => t({ pk: "wall.pk", "cohort-a": "wall.cohorts", "cohort-b": "wall.cohorts", funnel: "wall.funnel",
+// The wall's data: the session's boards, or a wall link's own endpoints.
+const get = (url) => (LINK ? link.get(url) : call(url));
+const slideTitle = (name) => t({ pk: "wall.pk", "cohort-a": "wall.cohorts", "cohort-b": "wall.cohorts",
+  funnel: branchWall ? "wall.funnel.employee" : "wall.funnel",
   trend: "wall.trend", podium: "wall.yesterday", targets: "tg.title" }[name]);
 
 function layout() {
   mount(app, html`
     <div class="wall-grid" data-testid="wall">
       <header class="wall-head">
-        <h1><span class="wall-bank">${bank}</span> ${t(PERIOD === "today" ? "wall.heading" : "wall.heading." + PERIOD)}</h1>
+        <h1><span class="wall-bank">${bank}</span>${branchWall ? html` <span class="wall-bank" data-testid="wall-branch">${branchWall}</span>` : ""} ${t(PERIOD === "today" ? "wall.heading" : "wall.heading." + PERIOD)}</h1>
         <p class="wall-clock"><time id="clock" data-testid="clock"></time>
           <span class="wall-live" id="live-state" data-testid="live-state"></span></p>
       </header>
@@ -76,6 +85,7 @@ function rotate() {
 }
 
 function problem(where, err) {
+  if (LINK && link.ended(err)) { linkEnded(err); return; }
   const box = $(where);
   if (box && !box.childElementCount) mount(box, html`<p class="wall-note">${err.message}</p>`);
 }
@@ -89,7 +99,7 @@ function fit() {
 
 async function part(where, url, draw) {
   try {
-    const data = await call(url);
+    const data = await get(url);
     const box = $(where);
     if (box) mount(box, draw(data));
   } catch (err) {
@@ -103,7 +113,7 @@ const cohort = (boards) => html`${boards.map(([level, b]) => html`<h3>${t("level
 
 async function loadCohorts() {
   try {
-    const boards = await Promise.all(LEVELS.map(async (level) => [level, await call(`/api/boards/employees?period=${PERIOD}&level=${level}&top=${COHORT_TOP}`)]));
+    const boards = await Promise.all(LEVELS.map(async (level) => [level, await get(`/api/boards/employees?period=${PERIOD}&level=${level}&top=${COHORT_TOP}`)]));
     if (!$("#w-emp-body")) return;
     mount($('[data-panel="cohort-a"]'), cohort(boards.slice(0, 2)));
     mount($('[data-panel="cohort-b"]'), cohort(boards.slice(2)));
@@ -116,12 +126,12 @@ function loadToday() {
   return Promise.all([
     part("#w-emp-body", `/api/boards/employees?period=${PERIOD}&top=${TOP}`, (b) => html`${formula(b, { tie: false })}
       ${scoreTable(b, b.rows.slice(0, TOP), { caption: t("wall.score"), sub: (r) => r.branch, prefix: "wall-emp" })}`).then(fit),
-    part('[data-panel="pk"]', `/api/boards/branches?period=${PERIOD}&per_capita=1`, (b) => pk(b, { table: false })),
-    part('[data-panel="funnel"]', `/api/boards/funnel/branch?period=${PERIOD}`, (f) => funnels(f, { rows: 6, total: false, testid: "wall-funnel" })),
+    branchWall ? null : part('[data-panel="pk"]', `/api/boards/branches?period=${PERIOD}&per_capita=1`, (b) => pk(b, { table: false })),
+    part('[data-panel="funnel"]', `/api/boards/funnel/${branchWall ? "employee" : "branch"}?period=${PERIOD}`, (f) => funnels(f, { rows: 6, total: false, testid: "wall-funnel" })),
     part('[data-panel="trend"]', `/api/boards/trend?${new URLSearchParams({ ...trendPeriod(PERIOD), by: "all" })}`, (d) => trend(d, { table: false })),
     loadCohorts(),
     // Progress to target joins the rotation only when head office has set targets.
-    call(`/api/boards/targets?period=${PERIOD === "week" ? "week" : "month"}`).then((data) => {
+    get(`/api/boards/targets?period=${PERIOD === "week" ? "week" : "month"}`).then((data) => {
       const box = $('[data-panel="targets"]');
       if (box && data.items.length) targetsPanel(box, data);
     }, (err) => problem('[data-panel="targets"]', err)),
@@ -130,7 +140,7 @@ function loadToday() {
 
 async function loadYesterday() {
   try {
-    const { rows } = await call("/api/boards/employees?period=yesterday&top=3");
+    const { rows } = await get("/api/boards/employees?period=yesterday&top=3");
     const box = $('[data-panel="podium"]');
     if (!box) return;
     const top = rows.slice(0, 3).filter(hasAny);
@@ -166,9 +176,11 @@ function liveState(s) {
 async function enter() {
   loginBar.hidden = true;
   document.body.classList.add("on");
-  try {
-    bank = (await cached(`/api/shops/${encodeURIComponent(current().shop_code)}`)).bank;
-  } catch { bank = ""; }
+  if (!LINK) {
+    try {
+      bank = (await cached(`/api/shops/${encodeURIComponent(current().shop_code)}`)).bank;
+    } catch { bank = ""; }
+  }
   layout();
   liveState("connecting");
   loadToday();
@@ -179,7 +191,50 @@ async function enter() {
   shown = 0;
   rotation = setInterval(rotate, ROTATE_MS);
   if (live) live.stop();
-  live = connect(() => refresh(), { onState: liveState, onRefused: stillIn });
+  live = connect(() => refresh(), LINK ? { url: link.streamUrl, onState: liveState, onRefused: linkStillOn }
+    : { onState: liveState, onRefused: stillIn });
+}
+
+function stop() {
+  if (live) live.stop();
+  live = null;
+  clearInterval(clock);
+  clearInterval(rotation);
+  delete document.body.dataset.live;
+}
+
+// The link was withdrawn (or never was): say so, with whom to ask, and stop asking the server.
+function linkEnded(err) {
+  stop();
+  document.body.classList.remove("on");
+  loginBar.hidden = false;
+  link.endedPage(app, err);
+}
+
+// The stream was refused: the link may be withdrawn, or its stream ticket old (info() renews it).
+async function linkStillOn() {
+  try {
+    await link.info();
+  } catch (err) {
+    if (link.ended(err)) linkEnded(err);
+  }
+}
+
+// What the link shows (the bank, or one branch without the branch PK), then the wall.
+async function linkStart() {
+  try {
+    const shows = await link.info();
+    bank = shows.bank;
+    branchWall = shows.scope === "branch" ? shows.branch : "";
+    SLIDES = branchWall ? ALL_SLIDES.filter((s) => s !== "pk") : ALL_SLIDES;
+    enter();
+  } catch (err) {
+    if (link.ended(err)) linkEnded(err);
+    else {
+      mount(app, html`<p class="notice error">${err.message}</p>`);
+      setTimeout(linkStart, 10000);
+    }
+  }
 }
 
 async function stillIn() {
@@ -189,11 +244,7 @@ async function stillIn() {
 }
 
 function signedOut(notice = "") {
-  if (live) live.stop();
-  live = null;
-  clearInterval(clock);
-  clearInterval(rotation);
-  delete document.body.dataset.live;
+  stop();
   document.body.classList.remove("on");
   loginBar.hidden = false;
   loginForm(app, enter, notice || t("wall.login"));
@@ -210,8 +261,16 @@ async function start() {
   }
 }
 
-whenSignedOut(signedOut);
-strings().then(() => {
-  toolbar(() => (current() ? enter() : signedOut()));
-  start();
-});
+if (LINK) {
+  addEventListener("hashchange", () => location.reload()); // another link pasted in: start over with it
+  strings().then(() => {
+    toolbar(() => linkStart());
+    linkStart();
+  });
+} else {
+  whenSignedOut(signedOut);
+  strings().then(() => {
+    toolbar(() => (current() ? enter() : signedOut()));
+    start();
+  });
+}

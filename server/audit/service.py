@@ -16,7 +16,8 @@ ACTIONS = ("login", "login_failed", "logout", "password_changed", "status_change
            "retention_run", "handover", "out_of_office_set", "channel_code_created",
            "channel_code_renamed", "channel_code_retired",
            "roster_imported", "org_changed", "target_set", "target_deleted", "targets_imported",
-           "bookings_exported", "level_review_exported", "kit_printed", "report_made")
+           "bookings_exported", "level_review_exported", "kit_printed", "report_made",
+           "wall_link_created", "wall_link_revoked")
 
 
 def mask(identifier: str) -> str:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from server.bookings.privacy import ERASED_NAME
 from server.clock import local
-from server.models import AuditEntry, Booking, Branch, Customer, Employee, Grid, Product, Team, mask_phone
+from server.models import AuditEntry, Booking, Branch, Customer, Employee, Grid, Product, Team, WallLink, mask_phone
 
 ACTIONS = {
     "login": ("登录", "Login"), "login_failed": ("登录失败", "Failed login"), "logout": ("退出", "Logout"),
@@ -33,6 +33,7 @@ ACTIONS = {
     "bookings_exported": ("导出预约", "Bookings exported"),
     "message_failed": ("短信发送失败", "Text message failed"),
     "kit_printed": ("生成印刷物料", "Print kit made"), "report_made": ("生成通报", "Report made"),
+    "wall_link_created": ("新建大屏链接", "Wall link created"), "wall_link_revoked": ("停用大屏链接", "Wall link withdrawn"),
 }
 REPORTS = {"day": ("{} 日通报", "daily report of {}"), "week": ("截至 {} 的周通报", "weekly report to {}"),
            "month": ("截至 {} 的月通报", "monthly report to {}")}
@@ -43,7 +44,7 @@ STATUSES = {"new": ("待联系", "to contact"), "contacted": ("已联系", "cont
             "no_show": ("未到店", "no-show")}
 KINDS = {"booking": ("预约", "booking"), "customer": ("客户", "customer"), "staff": ("工号", "staff no."),
          "code": ("渠道码", "channel code"), "branch": ("支行", "branch"), "grid": ("网格", "grid"),
-         "team": ("团队", "team"), "product": ("产品", "product")}
+         "team": ("团队", "team"), "product": ("产品", "product"), "wall": ("大屏链接", "wall link")}
 # Fixed phrases in details, and the patterns details are written in (see each audit.record call).
 PHRASES = {"customer request": ("客户申请", "at the customer's request"),
            "admin on request": ("总行按客户申请删除", "by head office on request"),
@@ -120,6 +121,8 @@ class _Names:
         self.bookings = self._by(Booking, Booking.reference, list(refs["booking"]))
         customer_ids = ids["customer"] + [b.customer_id for b in self.bookings.values()]
         self.customers = self._by(Customer, Customer.id, customer_ids)
+        self.walls = self._by(WallLink, WallLink.id, ids["wall"])
+        ids["branch"] += [w.branch_id for w in self.walls.values() if w.branch_id]
         self.org = {kind: self._by(model, model.id, ids[kind]) for kind, model in
                     (("branch", Branch), ("grid", Grid), ("team", Team), ("product", Product))}
 
@@ -151,6 +154,10 @@ class _Names:
             return f"{label} {self._customer(customer.name, customer.phone, w)}"
         if kind == "staff" and key in self.staff:
             return f"{self.staff[key].name}（{key}）"
+        if kind == "wall" and key.isdigit() and int(key) in self.walls:
+            wall = self.walls[int(key)]
+            branch = self.org["branch"].get(wall.branch_id)
+            return f"{label}「{wall.label}」（{branch.name if branch else w('全行', 'whole bank')}）"
         if kind in self.org and key.isdigit() and int(key) in self.org[kind]:
             return f"{label} {self.org[kind][int(key)].name}"
         return f"{label} {key}"

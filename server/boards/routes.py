@@ -28,15 +28,16 @@ ROWS = TypeAdapter(list[BoardRow])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _period() -> tuple[str, date, date]:
+def _period(args=None) -> tuple[str, date, date]:
     """?period=today|yesterday|week|month, or range with start and end (YYYY-MM-DD)."""
-    period = request.args.get("period", "today")
+    args = request.args if args is None else args
+    period = args.get("period", "today")
     if period not in PERIODS:
         raise Invalid(period="period_invalid")
     if period != "range":
         return (period, *period_range(period, local_day(utcnow())))
     try:
-        start, end = date.fromisoformat(request.args["start"]), date.fromisoformat(request.args["end"])
+        start, end = date.fromisoformat(args["start"]), date.fromisoformat(args["end"])
     except (KeyError, ValueError):
         raise Invalid(start="range_invalid")
     if not start <= end <= start + timedelta(days=RANGE_MAX_DAYS - 1):
@@ -44,9 +45,10 @@ def _period() -> tuple[str, date, date]:
     return period, start, end
 
 
-def _int_arg(name: str, default: int, high: int) -> int:
+def _int_arg(name: str, default: int, high: int, args=None) -> int:
+    args = request.args if args is None else args
     try:
-        value = int(request.args.get(name, default))
+        value = int(args.get(name, default))
     except ValueError:
         raise Invalid(**{name: "invalid"})
     if not 0 <= value <= high:
@@ -54,14 +56,15 @@ def _int_arg(name: str, default: int, high: int) -> int:
     return value
 
 
-def _cohort() -> service.Cohort:
-    level, track = request.args.get("level", ""), request.args.get("track", "")
+def _cohort(args=None) -> service.Cohort:
+    args = request.args if args is None else args
+    level, track = args.get("level", ""), args.get("track", "")
     if level and level not in LEVELS:
         raise Invalid(level="invalid")
     if track and track not in TRACKS:
         raise Invalid(track="invalid")
     return service.Cohort(level=level, track=track,
-                          branch_id=_int_arg("branch_id", 0, 10**9) or None)
+                          branch_id=_int_arg("branch_id", 0, 10**9, args) or None)
 
 
 def weights() -> service.Weights:
@@ -80,24 +83,30 @@ def board(by):
         return _download(by, start, end, rows[:top] + _tail(rows, bottom), request.args["format"])
     # Everyone sees the same ranking: it is built once per worker until the next change, and
     # only the viewer's own row ("mine") is added per request.
-    key = (by, local_day(utcnow()), tuple(sorted(request.args.items(multi=True))))
-    head, digest, mine = current_app.extensions["caches"].boards.fetch(key, lambda: _board_json(by, *_ranking(by)))
-    own = mine.get(current_user.id, b"null")  # only the id: no need to attach the employee to a session
+    return ranking_response(by, request.args, current_user.id)
+
+
+def ranking_response(by: str, args, viewer_id: int | None) -> Response:
+    """A ranking for these query arguments, from this worker's cache, with the viewer's own row
+    as "mine" (null without a viewer: the TV wall)."""
+    key = (by, local_day(utcnow()), tuple(sorted(args.items(multi=True))))
+    head, digest, mine = current_app.extensions["caches"].boards.fetch(key, lambda: _board_json(by, *_ranking(by, args)))
+    own = mine.get(viewer_id, b"null")  # only the id: no need to attach the employee to a session
     response = Response(head + own + b"}", mimetype="application/json")
     response.set_etag(hashlib.sha1(digest + own).hexdigest())  # the body's, without hashing all of it
     return conditional(response)
 
 
-def _ranking(by: str) -> tuple[str, date, date, list[dict], int, int]:
-    period, start, end = _period()
-    cohort = _cohort()
-    top, bottom = _int_arg("top", TOP_MAX, TOP_MAX), _int_arg("bottom", 0, TOP_MAX)
+def _ranking(by: str, args=None) -> tuple[str, date, date, list[dict], int, int]:
+    period, start, end = _period(args)
+    cohort = _cohort(args)
+    top, bottom = _int_arg("top", TOP_MAX, TOP_MAX, args), _int_arg("bottom", 0, TOP_MAX, args)
     db = get_db()
     if by == "employees":
         rows = service.by_employee(db, start=start, end=end, weights=weights(), cohort=cohort)
     else:
         rows = service.by_group(db, by=by, start=start, end=end, weights=weights(), cohort=cohort,
-                                per_capita=request.args.get("per_capita") == "1")
+                                per_capita=(request.args if args is None else args).get("per_capita") == "1")
     return period, start, end, rows, top, bottom
 
 

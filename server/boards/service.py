@@ -160,14 +160,18 @@ FUNNEL_KEYS = {"employee": FunnelStat.employee_id, "branch": FunnelStat.branch_i
                "product": FunnelStat.product_id, "channel": FunnelStat.channel}
 
 
-def funnel(db: Session, *, by: str, start: date, end: date, employee_ids: list[int] | None = None) -> list[dict]:
-    """Visits → bookings → arrived → completed, with conversion rates, grouped by `by`."""
+def funnel(db: Session, *, by: str, start: date, end: date, employee_ids: list[int] | None = None,
+           branch_id: int | None = None) -> list[dict]:
+    """Visits → bookings → arrived → completed, with conversion rates, grouped by `by` (only the
+    results credited at `branch_id`, if given)."""
     key = FUNNEL_KEYS[by]
     sums = [func.coalesce(func.sum(getattr(FunnelStat, c)), 0) for c in ("visits", "bookings", "arrived", "completed")]
     keys = (key, FunnelStat.shop_link_id) if by == "channel" else (key,)
     query = select(*keys, *sums).where(FunnelStat.day >= start, FunnelStat.day <= end).group_by(*keys)
     if employee_ids is not None:
         query = query.where(FunnelStat.employee_id.in_(employee_ids))
+    if branch_id is not None:
+        query = query.where(FunnelStat.branch_id == branch_id)
     found = db.exec(query).all()
     if by == "channel":
         found = _by_current_label(db, found)

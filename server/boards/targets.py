@@ -143,10 +143,11 @@ def window(kind: str, today: date, month: str = "") -> Window:
     return Window(start, end, previous_start, previous_end, month_of(start), 1.0)
 
 
-def progress(db: Session, *, viewer: Employee, win: Window, weights: service.Weights,
+def progress(db: Session, *, viewer: Employee | None, win: Window, weights: service.Weights,
              branch_id: int | None = None) -> list[dict]:
     """The viewer's targets (staff: theirs and their branch's; branch head: the branch and its
-    people; admin: all, or one branch) with actual, percentage and change."""
+    people; admin: all, or one branch) with actual, percentage and change. Without a viewer (a
+    TV wall link), what its scope shows: all, or one branch and its people."""
     subjects = _scope(db, viewer, branch_id)
     query = select(Target).where(Target.period == win.period)
     targets = [t for t in db.exec(query.order_by(Target.scope, Target.subject_id)) if subjects(t)]
@@ -176,12 +177,13 @@ def progress(db: Session, *, viewer: Employee, win: Window, weights: service.Wei
     return items
 
 
-def _scope(db: Session, viewer: Employee, branch_id: int | None):
-    """A predicate over targets: which ones the viewer may see."""
-    if access.is_admin(viewer) and not branch_id:
+def _scope(db: Session, viewer: Employee | None, branch_id: int | None):
+    """A predicate over targets: which ones the viewer may see (no viewer: a wall link's scope)."""
+    whole = viewer is None or access.is_admin(viewer)
+    if whole and not branch_id:
         return lambda t: True
-    if access.is_admin(viewer) or access.is_branch_head(viewer):
-        branch = branch_id if access.is_admin(viewer) else viewer.branch_id
+    if whole or access.is_branch_head(viewer):
+        branch = branch_id if whole else viewer.branch_id
         people = set(db.exec(select(Employee.id).where(Employee.branch_id == branch)))
         return lambda t: t.subject_id == branch if t.scope == "branch" else t.subject_id in people
     return lambda t: (t.scope == "employee" and t.subject_id == viewer.id) or (

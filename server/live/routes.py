@@ -19,11 +19,18 @@ def stream():
     # would buffer an endless stream.
     """An event stream of change messages ({type, employee_id, branch_id} for changes within my
     scope, only {type} for others'); ends after a few minutes."""
-    cfg = current_app.config
     sub = current_app.extensions["bus"].subscribe()  # subscribe now, before the first byte
-    heartbeat, max_seconds = cfg["SSE_HEARTBEAT_SECONDS"], cfg["SSE_MAX_SECONDS"]
     scope = access.event_scope(get_db(), me())
     close_db()  # hold no database connection (or SQLite read snapshot) for minutes
+    return event_stream(sub, lambda message: _for(scope, message))
+
+
+def event_stream(sub, shape, still_open=lambda: True) -> Response:
+    """The stream of a subscription: each message as shape(message) says (None: not sent), a
+    heartbeat when quiet; it ends after SSE_MAX_SECONDS, or at a heartbeat once still_open()
+    says no (browsers reconnect, and meet whatever refuses them then)."""
+    cfg = current_app.config
+    heartbeat, max_seconds = cfg["SSE_HEARTBEAT_SECONDS"], cfg["SSE_MAX_SECONDS"]
 
     def events():
         try:
@@ -33,9 +40,11 @@ def stream():
             while time.monotonic() < ends:
                 message = sub.get(timeout=heartbeat)
                 if message is None:
+                    if not still_open():
+                        return
                     yield ": ping\n\n"
-                else:
-                    yield f"event: change\ndata: {encode(_for(scope, message))}\n\n"
+                elif (shaped := shape(message)) is not None:
+                    yield f"event: change\ndata: {encode(shaped)}\n\n"
         finally:
             sub.close()
 

@@ -12,7 +12,8 @@ import { errLine, showErrors, busy } from "./admin-common.js";
 const ACTIONS = ["login", "login_failed", "logout", "password_changed", "status_changed", "phone_revealed",
   "availability_changed", "customer_erased", "customer_exported", "retention_run", "handover",
   "out_of_office_set", "channel_code_created", "channel_code_renamed",
-  "channel_code_retired", "roster_imported", "kit_printed", "report_made", "org_changed"];
+  "channel_code_retired", "roster_imported", "kit_printed", "report_made", "org_changed",
+  "wall_link_created", "wall_link_revoked"];
 const PAGE = 50;
 const CSV_MAX = 1000; // the server's largest page
 const blank = () => ({ action: "", start: "", end: "", q: "" });

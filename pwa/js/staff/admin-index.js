@@ -13,12 +13,14 @@ import * as flagged from "./admin-flagged.js";
 import * as org from "./admin-org.js";
 import * as targets from "./admin-targets.js";
 import * as downloads from "./downloads.js";
+import * as walls from "./admin-walls.js";
 
 const ADMIN = ["admin"], MANAGERS = ["admin", "branch_manager"];
 const SECTIONS = [
   ["roster", roster, ADMIN], ["handover", handover, MANAGERS], ["away", away, MANAGERS],
   ["audit", audit, MANAGERS], ["customer", customer, ADMIN], ["kits", kits, MANAGERS], ["flagged", flagged, MANAGERS],
   ["org", org, ADMIN], ["targets", targets, ADMIN], ["reports", downloads, MANAGERS],
+  ["walls", walls, MANAGERS],
 ];
 let shown = null;
 

@@ -11,7 +11,7 @@ let root = null, me = null, active = false;
 
 export const qrPath = (me, ext) => `/qr/${encodeURIComponent(me.shop_code)}.${ext}`;
 
-async function copy(text) {
+export async function copy(text) {
   try {
     await navigator.clipboard.writeText(text);
     return true;

@@ -1,14 +1,14 @@
 """indexes for paging and searching the booking lists and the audit log by keyset
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-08 10:00:00
 """
 from alembic import op
 
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
