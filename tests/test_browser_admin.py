@@ -182,5 +182,5 @@ def test_every_section_opens_for_an_admin_and_a_branch_manager_gets_only_theirs(
     log_in(boss, live_server, bank.boss)
     page = open_page(boss, f"{live_server}/staff#admin/roster")
     expect(page.get_by_test_id("adm-handover")).to_be_visible()  # roster is the admin's: first of theirs
-    expect(page.locator(".adm-nav a")).to_have_text(["客户继承", "休假代理", "审计日志", "印刷物料", "异常预约", "报表下载"])
+    expect(page.locator(".adm-nav a")).to_have_text(["客户继承", "休假代理", "审计日志", "印刷物料", "异常预约", "报表下载", "大屏链接"])
     boss.close()
