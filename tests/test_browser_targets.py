@@ -62,9 +62,10 @@ def test_head_office_sets_and_imports_targets_and_staff_see_their_progress_as_ba
     expect(mine.locator("main")).to_be_visible()
     mine.evaluate("""async () => {
         const panel = await import('/static/js/staff/targets-panel.js');
-        const main = document.querySelector('main');
-        main.innerHTML = '<div id="tg"></div>';
-        await panel.load(main.querySelector('#tg'), { period: 'month' });
+        // A box of its own: the app may still be drawing its first view into <main>.
+        const box = document.createElement('div');
+        document.body.append(box);
+        await panel.load(box, { period: 'month' });
     }""")
     metric = mine.get_by_test_id(f"tg-employee-{bank.li.id}-bookings")
     expect(metric.get_by_test_id("actual")).to_have_text("3")
