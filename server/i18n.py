@@ -73,6 +73,7 @@ MESSAGES = {
     "csrf": ("页面已过期，请刷新后重试。", "The page has expired; please reload and try again."),
     "too_large": ("提交的内容太大。", "The request is too large."),
     "bad_json": ("请求格式不正确（需要 JSON）。", "The request must be JSON."),
+    "method_not_allowed": ("这个地址不支持该请求方式。", "This address does not support that request method."),
     "too_many": ("操作太频繁，请稍后再试。", "Too many requests; please wait and try again."),
     "range_invalid": ("日期范围不正确：开始不晚于结束，最长 366 天。", "Date range not valid: start on or before end, at most 366 days."),
     "period_invalid": ("未知的统计周期。", "Unknown period."),
