@@ -63,7 +63,7 @@ def branch_checkin(branch_id):
 
 
 @public.get("/c/<code>/qr.png")
-@doc(tags=["checkin"])
+@doc(resp=Doc("HTTP_200", HTTP_404=ErrorBody), media=("image/png",), tags=["checkin"])
 def branch_qr(code):
     """The branch's check-in QR as a PNG (print it at the counter)."""
     branch = service.branch_by_code(get_db(), code)

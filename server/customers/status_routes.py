@@ -49,7 +49,7 @@ def set_reminders():
 
 
 @bp.get("/api/status/calendar.ics")
-@doc(resp=Doc(HTTP_404=ErrorBody, HTTP_409=ErrorBody), tags=["booking"])
+@doc(resp=Doc("HTTP_200", HTTP_404=ErrorBody, HTTP_409=ErrorBody), media=("text/calendar",), tags=["booking"])
 def calendar_file():
     """The appointment as an .ics file (text/calendar) for the phone's calendar."""
     db, booking = get_db(), _booking()

@@ -52,7 +52,7 @@ def profile_payload(code: str) -> bytes:
 
 
 @bp.get("/api/shops/<code>")
-@doc(resp=Doc(HTTP_200=ShopPublic, HTTP_404=ShopNotFound), tags=["shop"])
+@doc(resp=Doc("HTTP_304", HTTP_200=ShopPublic, HTTP_404=ShopNotFound), tags=["shop"])
 def profile(code):
     """A shop: the manager who serves it and the products they offer. A code that leads nowhere
     (unknown, mistyped, its owner gone) answers 404 with the hotline, the branches, and the
@@ -104,14 +104,14 @@ def _qr(code: str, fmt: str, mimetype: str):
 
 
 @bp.get("/qr/<code>.png")
-@doc(tags=["shop"])
+@doc(resp=Doc("HTTP_200", "HTTP_304", HTTP_404=ErrorBody), media=("image/png",), tags=["shop"])
 def qr_png(code):
     """The shop's QR code as a PNG."""
     return _qr(code, "png", "image/png")
 
 
 @bp.get("/qr/<code>.svg")
-@doc(tags=["shop"])
+@doc(resp=Doc("HTTP_200", "HTTP_304", HTTP_404=ErrorBody), media=("image/svg+xml",), tags=["shop"])
 def qr_svg(code):
     """The shop's QR code as an SVG."""
     return _qr(code, "svg", "image/svg+xml")

@@ -73,7 +73,7 @@ def _start_session(employee) -> None:
 
 
 @bp.post("/logout")
-@doc(tags=["staff"])
+@doc(resp=Doc("HTTP_204"), tags=["staff"])
 def logout():
     """End this session; a copy of its cookie stops working too."""
     if current_user.is_authenticated:
