@@ -61,7 +61,7 @@ def me():
 
 def idempotency_key() -> str | None:
     """The request's Idempotency-Key header: up to 64 printable ASCII characters, or None."""
-    key = request.headers.get("Idempotency-Key", "").strip()
+    key = request.headers.get("Idempotency-Key", "")
     if len(key) > 64 or not key.isprintable() or not key.isascii():
         raise ApiError("invalid", 400)
     return key or None

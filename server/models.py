@@ -54,7 +54,8 @@ _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 def NonBlank(max_length: int):  # noqa: N802 - reads as a type, like Chars
     """Chars(max_length) that must show something once cleaned: the model's validator says so
     in its own words; the document carries TEXT_PATTERN."""
-    return Annotated[str, StringConstraints(max_length=max_length), Bounded(json_schema_extra={"pattern": TEXT_PATTERN})]
+    return Annotated[str, StringConstraints(max_length=max_length),
+                     Bounded(json_schema_extra={"pattern": TEXT_PATTERN})]
 
 
 def Choice(*values: str):  # noqa: N802
@@ -588,6 +589,40 @@ class SlotsPublic(Public):
     # Grid codes: the team member these times belong to, and the code that books with them.
     manager: Optional[str] = None
     serve_code: Optional[str] = None
+
+
+# Request headers, for the document (the routes read them themselves).
+_TOKEN = PydField("", alias="X-Booking-Token", max_length=100,
+                  description="The booking's private token (its status link's #fragment); without it, or one "
+                              "no booking has, a 404.")
+_DEVICE = PydField("", alias="X-Device-Id", description="The shop page's random app id (its first 64 characters "
+                                                        "are used); counts visits and flags bursts per device.")
+_PROOF = PydField("", alias="X-Phone-Proof", description="The proof of POST /api/phone/verify for this number.")
+_KEY = PydField("", alias="Idempotency-Key", json_schema_extra={"pattern": "^[ -~]{0,64}$"},
+                description="Up to 64 printable ASCII characters (else a 400): the same key again answers the "
+                            "first booking; with another body, a 422.")
+
+
+class TokenHeaders(BaseModel):
+    token: str = _TOKEN
+
+
+class DeviceHeaders(BaseModel):
+    device: str = _DEVICE
+
+
+class ProofHeaders(BaseModel):
+    proof: str = _PROOF
+
+
+class BookingHeaders(BaseModel):
+    key: str = _KEY
+    device: str = _DEVICE
+    proof: str = _PROOF
+
+
+class KeyHeaders(BaseModel):
+    key: str = _KEY
 
 
 class VisitCreate(BaseModel):

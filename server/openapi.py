@@ -32,6 +32,14 @@ NO_NUL = "^[^\\u0000]*$"
 # Set by doc(...): an answer that is a file (media types of its 2xx), a body larger than the
 # app's MAX_CONTENT_LENGTH (an upload).
 EXTRAS: dict = {}
+DESCRIPTION = (
+    "Every error is one JSON body: `error` (a code), `message` (in the Accept-Language's language, Chinese "
+    "by default) and, for a 422, `fields` (a message per field). A method a path does not have is a 405 "
+    "with Allow. Staff operations need the session cookie of POST /api/staff/login and, to change "
+    "anything, its csrf_token as X-CSRFToken. Not listed: GET /api/stream, the staff's live event stream "
+    "(text/event-stream, login required), which never ends.")
+RETRY = {"Retry-After": {"description": "Seconds to wait before trying again.", "required": True,
+                         "schema": {"type": "integer", "minimum": 1}}}
 _LOGIN = login_required(lambda: None).__code__
 _ADMIN = admin_only(lambda: None).__code__
 
@@ -49,10 +57,8 @@ class Document(SpecTree):
 
 def complete(doc: dict, app) -> dict:
     """Add to `doc` what the routes of `app` may answer besides what their doc(...) says."""
-    from server import PUBLIC_BLUEPRINTS
-    from server.extensions import LIMITED_BLUEPRINTS, LIMITED_VIEWS
-
     error = {"application/json": {"schema": {"$ref": _error_ref(doc)}}}
+    doc["info"]["description"] = DESCRIPTION
     components = doc["components"]
     components.setdefault("securitySchemes", {}).update({
         "session": {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"],
@@ -62,63 +68,72 @@ def complete(doc: dict, app) -> dict:
     components.setdefault("responses", {})["MethodNotAllowed"] = {
         "description": "A method this path does not have (TRACE, say): Allow lists those it has.",
         "headers": {"Allow": {"schema": {"type": "string"}, "required": True}}, "content": error}
-    retry = {"Retry-After": {"description": "Seconds to wait before trying again.", "required": True,
-                             "schema": {"type": "integer", "minimum": 1}}}
     requests = set()
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[^<>]*:)?(\w+)>", r"{\1}", rule.rule)
-        view = app.view_functions[rule.endpoint]
-        chain = list(_chain(view))
-        codes = {fn.__code__ for fn in chain if hasattr(fn, "__code__")}
-        extras = next((EXTRAS[fn] for fn in chain if fn in EXTRAS), {})
-        blueprint = rule.endpoint.rpartition(".")[0]
+        route = _Route(app, rule)
         for method, op in doc["paths"].get(path, {}).items():
-            if method.upper() not in rule.methods:
-                continue
-            answers = op.setdefault("responses", {})
-            body = op.get("requestBody", {}).get("content", {})
-            requests.update(_refs(body))
-            login = _LOGIN in codes
-            csrf = method in UNSAFE and blueprint not in PUBLIC_BLUEPRINTS and rule.endpoint != "staff.login"
-            bad = ["a NUL in the URL"]
-            if "application/json" in body:
-                bad.append("a body that is not a JSON object")
-            if csrf:
-                bad.append("(logged in) no valid X-CSRFToken")
-                op["security"] = [{"session": [], "csrf": []}] + ([] if login else [{}])
-            elif login:
-                op["security"] = [{"session": []}]
-            _answer(answers, "400", "Malformed: " + "; ".join(bad) + ".", error)
-            if login:
-                _answer(answers, "401", "Not logged in (or the session ended).", error)
-            if _ADMIN in codes or method in UNSAFE:
-                _answer(answers, "403", "Not allowed: " + "; ".join(
-                    (["head office only"] if _ADMIN in codes else [])
-                    + (["sent by another site"] if method in UNSAFE else [])) + ".", error)
-            if rule.arguments:
-                _answer(answers, "404", "Nothing at this address.", error)
-                _path_parameters(op, rule)
-            if body:
-                limit = extras.get("max_bytes") or app.config["MAX_CONTENT_LENGTH"]
-                _answer(answers, "413", f"The body is larger than {limit:,} bytes.", error)
-            if blueprint in LIMITED_BLUEPRINTS or any(fn in LIMITED_VIEWS for fn in chain):
-                _answer(answers, "429", "Too many requests from this address (or for this number).", error)
-            _answer(answers, "503", "No database connection to be had: nothing was done; retry.", error)
-            for status in ("429", "503"):
-                if status in answers:
-                    answers[status].setdefault("headers", {}).update(retry)
-            if answers.get("422", {}).get("description") == "Unprocessable Content":  # spectree's
-                answers["422"]["description"] = "Values refused: `fields` gives each one's message."
-            if extras.get("media"):  # a file, beside (or instead of) the JSON answer
-                content = answers[min(s for s in answers if s.startswith("2"))].setdefault("content", {})
-                content.update({m: {"schema": {"type": "string", "format": "binary"}} for m in extras["media"]})
-            for parameter in op.get("parameters", ()):
-                if parameter["in"] != "path":
-                    parameter["schema"] = _not_null(parameter["schema"])
-                    _bounded(parameter["schema"])
+            if method.upper() in rule.methods:
+                requests |= _refs(op.get("requestBody", {}))
+                _complete(op, method, route, error)
     for name in _reachable(components["schemas"], requests):
         _bounded(components["schemas"][name])
     return doc
+
+
+class _Route:
+    """What a route is, read from its view and the app: behind a login, head office only, limited."""
+
+    def __init__(self, app, rule):
+        from server import PUBLIC_BLUEPRINTS
+        from server.extensions import LIMITED_BLUEPRINTS, LIMITED_VIEWS
+
+        chain = list(_chain(app.view_functions[rule.endpoint]))
+        codes = {fn.__code__ for fn in chain if hasattr(fn, "__code__")}
+        blueprint = rule.endpoint.rpartition(".")[0]
+        self.rule, self.login, self.admin = rule, _LOGIN in codes, _ADMIN in codes
+        self.limited = blueprint in LIMITED_BLUEPRINTS or any(fn in LIMITED_VIEWS for fn in chain)
+        self.public = blueprint in PUBLIC_BLUEPRINTS or rule.endpoint == "staff.login"  # no CSRF token
+        self.extras = next((EXTRAS[fn] for fn in chain if fn in EXTRAS), {})
+        self.max_bytes = self.extras.get("max_bytes") or app.config["MAX_CONTENT_LENGTH"]
+
+
+def _complete(op: dict, method: str, route: _Route, error: dict) -> None:
+    """One operation's answers, security and parameters, as its route makes them."""
+    answers, body = op.setdefault("responses", {}), op.get("requestBody", {}).get("content", {})
+    csrf = method in UNSAFE and not route.public
+    if csrf:
+        op["security"] = [{"session": [], "csrf": []}] + ([] if route.login else [{}])
+    elif route.login:
+        op["security"] = [{"session": []}]
+    bad = (["a NUL in the URL"] + (["a body that is not a JSON object"] if "application/json" in body else [])
+           + (["(logged in) no valid X-CSRFToken"] if csrf else []))
+    _answer(answers, "400", "Malformed: " + "; ".join(bad) + ".", error)
+    if route.login:
+        _answer(answers, "401", "Not logged in (or the session ended).", error)
+    refused = (["head office only"] if route.admin else []) + (["sent by another site"] if method in UNSAFE else [])
+    if refused:
+        _answer(answers, "403", "Not allowed: " + "; ".join(refused) + ".", error)
+    if route.rule.arguments:
+        _answer(answers, "404", "Nothing at this address.", error)
+        _path_parameters(op, route.rule)
+    if body:
+        _answer(answers, "413", f"The body is larger than {route.max_bytes:,} bytes.", error)
+    if route.limited:
+        _answer(answers, "429", "Too many requests from this address (or for this number).", error)
+    _answer(answers, "503", "No database connection to be had: nothing was done; retry.", error)
+    for status in ("429", "503"):
+        if status in answers:
+            answers[status].setdefault("headers", {}).update(RETRY)
+    if answers.get("422", {}).get("description") == "Unprocessable Content":  # spectree's
+        answers["422"]["description"] = "Values refused: `fields` gives each one's message."
+    if route.extras.get("media"):  # a file, beside (or instead of) the JSON answer
+        content = answers[min(s for s in answers if s.startswith("2"))].setdefault("content", {})
+        content.update({m: {"schema": {"type": "string", "format": "binary"}} for m in route.extras["media"]})
+    for parameter in op.get("parameters", ()):
+        if parameter["in"] != "path":
+            parameter["schema"] = _not_null(parameter["schema"])
+            _bounded(parameter["schema"])
 
 
 def _chain(view):

@@ -63,8 +63,8 @@ STATEFUL = {
         "{by}", "funnel/{by}", "trend", "flagged", "unverified")},
     # Owned by other changes in flight (channel codes, out-of-office): their rules, their documents.
     "POST /api/staff/channel-codes": {"channel": {"required"}},
-    "POST /api/staff/out-of-office": {"start": {"away_range"}, "delegate_staff_no": {"delegate_invalid", "staff_unknown"},
-                                      "employee_staff_no": {"staff_unknown"}},
+    "POST /api/staff/out-of-office": {"start": {"away_range"}, "employee_staff_no": {"staff_unknown"},
+                                      "delegate_staff_no": {"delegate_invalid", "staff_unknown"}},
 }
 # Paths whose operations other changes own and document (out-of-office): not held to this test yet.
 ELSEWHERE = {"/api/staff/out-of-office/{away_id}"}
@@ -75,7 +75,8 @@ def _positive_data_acceptance(ctx, response, case):
     if response.status_code == 422 and case.meta and case.meta.generation.mode.is_positive:
         allowed = STATEFUL.get(case.operation.label, {})
         fields = json.loads(response.content).get("fields", {})  # messages in Chinese, the default
-        if fields and all(text in {MESSAGES[code][0] for code in allowed.get(name, ())} for name, text in fields.items()):
+        if fields and all(text in {MESSAGES[code][0] for code in allowed.get(name, ())}
+                          for name, text in fields.items()):
             return None
     return positive_data_acceptance(ctx, response, case)
 
@@ -187,3 +188,12 @@ def test_a_limit_the_document_does_not_show_is_caught(api, monkeypatch):
     sent, failures = _conform(schema, "admin", coverage=1000)
     assert sent > 20 and failures
     assert all("POST /api/org/branches: Schema-valid request rejected" in f for f in failures), failures[0]
+
+
+def test_trace_and_any_method_a_path_lacks_answer_405_with_allow_and_the_error_body(client):
+    for method in ("TRACE", "PATCH", "DELETE"):
+        r = client.open("/api/shops/SHOP0001", method=method, headers={"Accept-Language": "en"})
+        assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, OPTIONS"
+        assert r.get_json() == {"error": "method_not_allowed",
+                                "message": "This address does not support that request method."}
+    assert client.open("/api/staff/login", method="TRACE").headers["Allow"] == "OPTIONS, POST"

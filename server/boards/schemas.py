@@ -69,7 +69,8 @@ class ReviewQuery(BaseModel):
 
 class ProgressQuery(BaseModel):
     period: Literal["month", "week"] = "month"
-    month: str = Field(None, json_schema_extra={"pattern": MONTH}, description="period=month: which (default: this one)")
+    month: str = Field(None, json_schema_extra={"pattern": MONTH},
+                       description="period=month: which (default: this one)")
     branch_id: int = _id()
 
 

@@ -10,7 +10,8 @@ from server.db import get_db
 from server.extensions import doc
 from server.http import body, client_ip, me, out
 from server.models import (BranchIn, BranchPublic, EmployeeProfile, EmployeeProfileIn, EmployeeProfileList,
-                           ErrorBody, FindQuery, GridIn, GridPublic, OrgPublic, ProductAdmin, ProductIn, TeamIn, TeamPublic)
+                           ErrorBody, FindQuery, GridIn, GridPublic, OrgPublic, ProductAdmin, ProductIn, TeamIn,
+                           TeamPublic)
 from server.org import service
 from spectree import Response as Doc
 

@@ -9,7 +9,8 @@ from server.errors import NotFound
 from server.extensions import doc, limit
 from server.clock import local_day
 from server.http import body, conditional, json_bytes, out
-from server.models import Employee, ErrorBody, ShopNotFound, ShopPublic, SlotsPublic, VisitCreate, utcnow
+from server.models import (DeviceHeaders, Employee, ErrorBody, ShopNotFound, ShopPublic, SlotsPublic, VisitCreate,
+                           utcnow)
 from server.shops import service
 from server.shops.deadend import dead_end
 from spectree import Response as Doc
@@ -81,7 +82,7 @@ def slots(code):
 
 
 @bp.post("/api/shops/<code>/visits")
-@doc(json=VisitCreate, resp=Doc("HTTP_204", HTTP_404=ErrorBody), tags=["shop"])
+@doc(json=VisitCreate, headers=DeviceHeaders, resp=Doc("HTTP_204", HTTP_404=ErrorBody), tags=["shop"])
 def visit(code):
     """Count a visit to the shop (sent by the shop page when it opens): once a day per device
     (X-Device-Id, the shop's random app id; without one, the address)."""

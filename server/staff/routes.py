@@ -18,7 +18,7 @@ from server.http import body, client_ip, idempotency_key, me, out
 from server.models import (STATUSES, AvailabilityIO, BookingList, BookingStaff, BookingStaffCreated, Branch,
                            ChannelCodeIn, ChannelCodePublic, Customer, Employee, ErrorBody, Grid,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, Revealed, utcnow,
-                           LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
+                           KeyHeaders, LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
 from server.clock import local_day
 from server.shops.service import create_channel_code, own_link
 from server.staff import away, throttle
@@ -165,8 +165,8 @@ def reveal(reference):
 
 @bp.post("/bookings")
 @login_required
-@doc(json=StaffBookingCreate, resp=Doc(HTTP_201=BookingStaffCreated, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
-     tags=["staff"])
+@doc(json=StaffBookingCreate, headers=KeyHeaders,
+     resp=Doc(HTTP_201=BookingStaffCreated, HTTP_409=ErrorBody, HTTP_422=ErrorBody), tags=["staff"])
 def book_on_behalf():
     """Book for a walk-in or phone customer through my shop; routed by the same rules. The
     answer carries the customer's receipt (status link and QR); `send_link` texts it to them."""
