@@ -674,7 +674,10 @@ def _booking_schema(schema: dict) -> None:
 
 
 class BookingCreate(BaseModel):
-    """What a customer (or staff on their behalf) sends to book."""
+    """What a customer (or staff on their behalf) sends to book. Besides its limits: `product` one
+    the shop offers (GET /api/shops/{code}), `slot` one of its open times (GET .../slots) unless
+    `callback`, `consent_version` the privacy notice in force, `serve_code` the grid member whose
+    times were shown; else a 422 naming the field."""
 
     model_config = ConfigDict(json_schema_extra=_booking_schema)
 
@@ -731,6 +734,8 @@ class PhoneIn(BaseModel):
 
 
 class PhoneCodeIn(PhoneIn):
+    """The code texted to the number (a wrong, expired or spent code is a 422 on `code`)."""
+
     code: str = PydField(min_length=1, max_length=10)
 
 
@@ -759,6 +764,8 @@ class StatusChange(BaseModel):
 
 
 class Reschedule(BaseModel):
+    """Another open time of the booking's manager (GET /api/status/slots), else a 422 on `slot`."""
+
     slot: datetime
 
 
@@ -839,7 +846,9 @@ class BookingStaff(Public):
 
 
 class CheckinCode(BaseModel):
-    code: str
+    """The code on the customer's status page, or the one texted to them (a wrong one is a 422)."""
+
+    code: Annotated[str, Bounded(json_schema_extra={"pattern": rf"^[{SPACE}]*(?:[0-9A-Za-z][{SPACE}]*){{4,12}}$"})]
 
     @field_validator("code")
     @classmethod
@@ -931,6 +940,9 @@ class LoginIn(BaseModel):
 
 
 class PasswordChange(BaseModel):
+    """The current password, and a new one that is neither a common password nor the staff number
+    (else a 422 on that field)."""
+
     current_password: Chars(200)
     new_password: Chars(200)
 
@@ -1157,6 +1169,8 @@ class CustomerData(Public):
 
 
 class HandoverIn(BaseModel):
+    """Two staff numbers that exist, the successor another active employee (else a 422 on it)."""
+
     from_staff_no: STAFF_NO
     to_staff_no: STAFF_NO
     reason: NonBlank(200)
@@ -1205,6 +1219,8 @@ ItemEn = Annotated[str, StringConstraints(max_length=60), Bounded(json_schema_ex
 
 
 class BranchIn(BaseModel):
+    """A branch; its name not another's (else a 422 on `name`)."""
+
     name: NonBlank(60)
     kind: Choice(*BRANCH_KINDS) = "city"
     address: Chars(200) = ""
@@ -1216,6 +1232,9 @@ class BranchIn(BaseModel):
 
 
 class GridIn(BaseModel):
+    """A grid of an existing branch, its name not another's; its areas joined with 、 at most 500
+    characters (else a 422 on the field)."""
+
     branch_id: int
     name: NonBlank(60)
     areas: Annotated[list[Item], Bounded(max_length=50)] = []  # villages / communities it covers
@@ -1228,6 +1247,8 @@ class GridIn(BaseModel):
 
 
 class TeamIn(BaseModel):
+    """A team of an existing branch, its name not another's (else a 422 on the field)."""
+
     branch_id: int
     name: NonBlank(60)
 
@@ -1238,6 +1259,9 @@ EN_PRODUCT_TEXT = ("name_en", "summary_en", "audience_en", "amount_en", "term_en
 
 
 class ProductIn(BaseModel):
+    """A product, its code and name not another's; documents joined with 、 at most 300 characters
+    (500 in English) (else a 422 on the field)."""
+
     code: Annotated[Chars(40), Bounded(json_schema_extra={"pattern": PRODUCT_CODE})]
     name: NonBlank(40)
     line: Choice(*PRODUCT_LINES)

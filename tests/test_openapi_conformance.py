@@ -83,7 +83,7 @@ def _positive_data_acceptance(ctx, response, case):
 
 @pytest.fixture
 def api(app, bank, monkeypatch):
-    """A function: the schema as `who` (anonymous, employee, admin) sees it, and its headers."""
+    """A function: the schema as `who` (anonymous, employee or admin) sends it, logged in or not."""
     from server.staff import service
 
     monkeypatch.setattr(service, "_DUMMY_HASH", PASSWORD_HASH)  # unknown staff numbers: cheap too

@@ -16,8 +16,8 @@ def _id(**kwargs):
 
 
 class TargetIn(BaseModel):
-    """One target as head office types it: a month, a branch or an employee, three goals (at
-    least one of them above 0)."""
+    """One target as head office types it: a month, a branch (subject_id) or an employee (staff_no)
+    that exists, three goals (at least one of them above 0)."""
 
     model_config = ConfigDict(json_schema_extra={"anyOf": [
         {"required": [m], "properties": {m: {"minimum": 1}}} for m in ("bookings", "arrived", "completed")]})
