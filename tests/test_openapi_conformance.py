@@ -26,7 +26,7 @@ from tests.conftest import PASSWORD, PASSWORD_HASH
 SEED = 20261207
 # Coverage cases per operation an identity can use (of up to a few hundred): OPENAPI_COVERAGE=1000
 # sends them all (a few minutes).
-COVERAGE = int(os.environ.get("OPENAPI_COVERAGE", 16))
+COVERAGE = int(os.environ.get("OPENAPI_COVERAGE", 12))
 GLANCE = 3  # ... and per operation it cannot (a 401 or 403 is all it gets)
 RANDOM = int(os.environ.get("OPENAPI_RANDOM", 2))  # random valid requests per operation with a body or a query
 
