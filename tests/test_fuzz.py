@@ -120,7 +120,7 @@ def _hostile_queries(rng, one_at_a_time: bool) -> list[str]:
     queries = []
     for value in (BIG, BEYOND_INTEGER, "-" + BIG, "%00", "x%00y", "%FF%FE", "9" * 400, "1e999", "2026-02-30", "%"):
         queries.append("&".join(f"{name}={value}" for name in QUERY_ARGS))
-    for value in (BIG, BEYOND_INTEGER, "-" + BEYOND_INTEGER, "%00", "%FF%FE") if one_at_a_time else ():
+    for value in (BIG, BEYOND_INTEGER, "-" + BEYOND_INTEGER, "%00", "%FF%FE", "%C2%B2") if one_at_a_time else ():
         queries += [f"{name}={value}" for name in QUERY_ARGS]  # one at a time: none masks another
     queries.append("".join(chr(rng.randrange(33, 127)) for _ in range(80)))
     queries.append(rng.randbytes(60).hex("%").upper().join(["%", ""]))
