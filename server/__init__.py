@@ -127,8 +127,9 @@ def _csrf_for_sessions():
     from flask import request
     from flask_login import current_user
 
-    if (request.method in ("POST", "PUT", "PATCH", "DELETE") and request.endpoint != "staff.login"
-            and request.blueprint not in PUBLIC_BLUEPRINTS and current_user.is_authenticated):
+    if (request.method in ("POST", "PUT", "PATCH", "DELETE") and request.url_rule is not None  # else a 404 / 405
+            and request.endpoint != "staff.login" and request.blueprint not in PUBLIC_BLUEPRINTS
+            and current_user.is_authenticated):
         csrf.protect()
 
 

@@ -101,10 +101,10 @@ def register(app):
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         code = {400: "bad_json", 401: "login_required", 403: "forbidden", 404: "not_found",
-                413: "too_large", 429: "too_many"}.get(e.code, "invalid")
-        if e.code == 405:
-            return jsonify(error="method_not_allowed", message=e.description), 405
+                405: "method_not_allowed", 413: "too_large", 429: "too_many"}.get(e.code, "invalid")
         headers = {"Retry-After": _retry_after()} if e.code == 429 else {}
+        if e.code == 405:  # TRACE and any other method the path lacks: which ones it has (RFC 9110)
+            headers = {"Allow": ", ".join(sorted(e.valid_methods or ()))}
         return jsonify(error=code, message=message(code)), e.code, headers
 
     @app.errorhandler(sqlalchemy.exc.TimeoutError)

@@ -5,9 +5,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
-from spectree import SpecTree
-
 from server.models import ErrorBody
+from server.openapi import EXTRAS, Document
 
 login_manager = LoginManager()
 # Shared across workers through Redis when REDIS_URL is set; if the store fails, requests
@@ -31,22 +30,27 @@ class HeaderCSRF(CSRFProtect):
 
 
 csrf = HeaderCSRF()
-# A 422 is documented as the body server/errors.py sends (error, message, per-field messages).
-spec = SpecTree("flask", title="一人一店 API", version="1", path="apidoc",
+# A 422 is documented as the body server/errors.py sends (error, message, per-field messages);
+# what every route of a kind may answer is added by server/openapi.py.
+spec = Document("flask", title="一人一店 API", version="1", path="apidoc",
                 annotations=False, mode="strict", validation_error_model=ErrorBody)
 
 
-def doc(**kwargs):
+def doc(media: tuple[str, ...] = (), max_bytes: int = 0, **kwargs):
     """Describe a route in /openapi.json; validation itself happens in the route, once.
 
-    spectree's decorator wraps the view in a per-request layer that does nothing when
-    validation is skipped but costs about a tenth of a millisecond; keep its description for
-    the spec (spectree finds it through the __wrapped__ chain) and serve the view itself.
-    spectree is pinned; tests/test_pages.py checks the spec still lists every route.
+    `media`: the answer is a file of these types; `max_bytes`: the route reads a body larger
+    than MAX_CONTENT_LENGTH (an upload). spectree's decorator wraps the view in a per-request
+    layer that does nothing when validation is skipped but costs about a tenth of a
+    millisecond; keep its description for the spec (spectree finds it through the __wrapped__
+    chain) and serve the view itself. spectree is pinned; tests/test_pages.py checks the spec
+    still lists every route, tests/test_openapi_conformance.py that it tells the truth.
     """
     def describe(view):
         wrapper = spec.validate(skip_validation=True, **kwargs)(view)
         spec._function_metadata[view] = spec._function_metadata.pop(wrapper)
+        if media or max_bytes:
+            EXTRAS[view] = {"media": media, "max_bytes": max_bytes}
         return view
 
     return describe

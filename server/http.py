@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 from server.cache import attach, rebuild, row_of
 from server.db import get_db
 from server.errors import ApiError
-from server.inputs import check_json
+from server.inputs import INT_MAX, check_json
 
 
 def body(model: type[BaseModel]) -> BaseModel:
@@ -18,7 +18,22 @@ def body(model: type[BaseModel]) -> BaseModel:
     if not isinstance(data, dict):
         raise ApiError("bad_json", 400)
     check_json(data, model.model_fields)
-    return model.model_validate(data)
+    known = {name: _whole(value) for name, value in data.items() if name in model.model_fields}
+    # Strictly, as JSON: a boolean, number or string as the document says (no "yes" for true,
+    # no "1" for 1, no 0 for false); dates and times as ISO strings.
+    return model.model_validate_json(json.dumps(known), strict=True)
+
+
+def _whole(value):
+    """`value` with every float that is a whole number (2.0) as an int, as JSON Schema counts it
+    (one beyond 32 bits stays a float, which no integer field takes)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= INT_MAX:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole(item) for key, item in value.items()}
+    return value
 
 
 def out(model: type[BaseModel], data, status: int = 200, **headers):
@@ -46,7 +61,7 @@ def me():
 
 def idempotency_key() -> str | None:
     """The request's Idempotency-Key header: up to 64 printable ASCII characters, or None."""
-    key = request.headers.get("Idempotency-Key", "").strip()
+    key = request.headers.get("Idempotency-Key", "")
     if len(key) > 64 or not key.isprintable() or not key.isascii():
         raise ApiError("invalid", 400)
     return key or None

@@ -79,6 +79,7 @@ MESSAGES = {
     "csrf": ("页面已过期，请刷新后重试。", "The page has expired; please reload and try again."),
     "too_large": ("提交的内容太大。", "The request is too large."),
     "bad_json": ("请求格式不正确（需要 JSON）。", "The request must be JSON."),
+    "method_not_allowed": ("这个地址不支持该请求方式。", "This address does not support that request method."),
     "too_many": ("操作太频繁，请稍后再试。", "Too many requests; please wait and try again."),
     "cursor_invalid": ("翻页位置无效，请从第一页重新查看。", "This page position is not valid; start again from the first page."),
     "search_invalid": ("请输入预约号（YQ 开头，至少 4 位）或手机号后 4 位。", "Enter a booking reference (starting YQ, at least 4 characters) or the last 4 digits of a phone number."),

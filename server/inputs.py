@@ -7,6 +7,7 @@ INTEGER, every id and number column here) and non-finite floats. Bad UTF-8 in a 
 parse error; in a URL werkzeug decodes it with replacement characters, harmless from there on.
 """
 import math
+import re
 
 from flask import request
 from flask.json.provider import DefaultJSONProvider
@@ -95,7 +96,7 @@ def int_arg(name: str, default: int | None, low: int = 0, high: int = INT_MAX) -
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if len(raw) > 11 or not raw.removeprefix("-").isdigit() or abs(int(raw)) > INT_MAX:
+    if not re.fullmatch("-?[0-9]{1,10}", raw) or abs(int(raw)) > INT_MAX:  # "²" is a digit to isdigit()
         raise Invalid(**{name: "invalid"})
     return min(max(int(raw), low), high)
 

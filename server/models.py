@@ -4,7 +4,6 @@ Codes are stored in English (`trainee`, `consumer`, `new`...); the PWA shows the
 Times are aware UTC datetimes; days (rollups, boards) are Asia/Shanghai dates.
 """
 import re
-import unicodedata
 from datetime import date, datetime, timezone
 from typing import Annotated, Literal, Optional
 
@@ -38,6 +37,30 @@ def Chars(max_length: int):  # noqa: N802 - reads as a type: Chars(40)
 
 
 STAFF_NO = Chars(20)
+PRODUCT_CODE = "^[a-z0-9]+(?:-[a-z0-9]+)*$"  # consumer-credit
+
+# Typed text: what clean_text() takes out (control and format characters: they could forge log
+# lines or reorder what others read; private-use and non-characters) and the white space
+# str.split() collapses. Ranges rather than Unicode categories, so that /openapi.json publishes
+# the very rule the server applies (TEXT_PATTERN: something left to show once cleaned).
+INVISIBLE = (r"\x00-\x09\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+             r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ue000-\uf8ff\ufdd0-\ufdef\ufeff\ufff9-\ufffb"
+             r"\ufffe\uffff")
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # str.isspace()
+TEXT_PATTERN = rf"^[^\x00]*[^{INVISIBLE}{SPACE}][^\x00]*$"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+
+
+def NonBlank(max_length: int):  # noqa: N802 - reads as a type, like Chars
+    """Chars(max_length) that must show something once cleaned: the model's validator says so
+    in its own words; the document carries TEXT_PATTERN."""
+    return Annotated[str, StringConstraints(max_length=max_length),
+                     Bounded(json_schema_extra={"pattern": TEXT_PATTERN})]
+
+
+def Choice(*values: str):  # noqa: N802
+    """A string the route or service checks against `values` (with its own message): its enum."""
+    return Annotated[str, Bounded(json_schema_extra={"enum": list(values)})]
 
 
 def utcnow() -> datetime:
@@ -610,12 +633,53 @@ class SlotsPublic(Public):
     serve_code: Optional[str] = None
 
 
+# Request headers, for the document (the routes read them themselves).
+_TOKEN = PydField("", alias="X-Booking-Token", max_length=100,
+                  description="The booking's private token (its status link's #fragment); without it, or one "
+                              "no booking has, a 404.")
+_DEVICE = PydField("", alias="X-Device-Id", description="The shop page's random app id (its first 64 characters "
+                                                        "are used); counts visits and flags bursts per device.")
+_PROOF = PydField("", alias="X-Phone-Proof", description="The proof of POST /api/phone/verify for this number.")
+_KEY = PydField("", alias="Idempotency-Key", json_schema_extra={"pattern": "^[ -~]{0,64}$"},
+                description="Up to 64 printable ASCII characters (else a 400): the same key again answers the "
+                            "first booking; with another body, a 422.")
+
+
+class TokenHeaders(BaseModel):
+    token: str = _TOKEN
+
+
+class DeviceHeaders(BaseModel):
+    device: str = _DEVICE
+
+
+class ProofHeaders(BaseModel):
+    proof: str = _PROOF
+
+
+class BookingHeaders(BaseModel):
+    key: str = _KEY
+    device: str = _DEVICE
+    proof: str = _PROOF
+
+
+class KeyHeaders(BaseModel):
+    key: str = _KEY
+
+
 class VisitCreate(BaseModel):
     """A shop visit. Its channel is the shop code's: a channel sent by the page is ignored
     (a made-up one would count as a poster that does not exist)."""
 
 
 PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
+# What normalise_phone() accepts, as one pattern for the document: white space, dashes and
+# brackets anywhere, +86 or 86 before the 11 digits.
+_SEP = rf"[{SPACE}()-]*"
+PHONE_PATTERN = rf"^{_SEP}(?:\+{_SEP}8{_SEP}6{_SEP}|8{_SEP}6{_SEP})?1{_SEP}[3-9]{_SEP}(?:[0-9]{_SEP}){{9}}$"
+Phone = Annotated[str, Bounded(json_schema_extra={
+    "pattern": PHONE_PATTERN, "description": "A mainland mobile number: 11 digits from 13–19, spaces, dashes, "
+                                             "brackets and a +86 or 86 before them allowed."})]
 NOTE_MAX = 200
 
 
@@ -637,21 +701,36 @@ def mask_phone(phone: str) -> str:
 
 
 def clean_text(value: str) -> str:
-    """Strip control characters (they could forge log lines or break layouts) and spaces."""
-    return "".join(ch for ch in value if ch == "\n" or unicodedata.category(ch)[0] != "C").strip()
+    """Strip INVISIBLE characters (line breaks stay) and surrounding white space."""
+    return _INVISIBLE.sub("", value).strip()
+
+
+NAME_MAX = 20
+
+
+def _booking_schema(schema: dict) -> None:
+    """What the validators below ask, for the document: consent given, a slot or a call back."""
+    schema["required"].append("consent")
+    schema["anyOf"] = [{"required": ["slot"], "properties": {"slot": {"type": "string"}}},
+                       {"required": ["callback"], "properties": {"callback": {"const": True}}}]
 
 
 class BookingCreate(BaseModel):
-    """What a customer (or staff on their behalf) sends to book."""
+    """What a customer (or staff on their behalf) sends to book. Besides its limits: `product` one
+    the shop offers (GET /api/shops/{code}), `slot` one of its open times (GET .../slots) unless
+    `callback`, `consent_version` the privacy notice in force, `serve_code` the grid member whose
+    times were shown; else a 422 naming the field."""
 
-    name: str
-    phone: str
-    product: str
-    slot: Optional[datetime] = None
+    model_config = ConfigDict(json_schema_extra=_booking_schema)
+
+    name: Annotated[str, Bounded(json_schema_extra={"maxLength": NAME_MAX, "pattern": TEXT_PATTERN})]
+    phone: Phone
+    product: Chars(40)  # a product code the shop offers
+    slot: Optional[datetime] = None  # an open slot of GET /api/shops/{code}/slots
     callback: bool = False
-    note: str = ""
-    consent: bool = False
-    consent_version: str = ""
+    note: Annotated[str, Bounded(json_schema_extra={"maxLength": NOTE_MAX})] = ""
+    consent: Annotated[bool, Bounded(validate_default=True, json_schema_extra={"const": True})] = False
+    consent_version: Chars(20) = ""  # the version of GET /api/privacy-notice in force
     marketing: bool = False  # optional, separate from the booking consent
     # No channel: a shop booking's channel is its shop code's (a channel code names its poster).
     serve_code: str = PydField(default="", max_length=16)  # grid codes: the team member whose times were shown
@@ -659,8 +738,7 @@ class BookingCreate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        v = " ".join(clean_text(v).split())
-        if not 1 <= len(v) <= 20:
+        if len(v) > NAME_MAX or not (v := " ".join(clean_text(v).split())):
             raise PydanticCustomError("name_invalid", "name must be 1-20 characters")
         return v
 
@@ -669,10 +747,9 @@ class BookingCreate(BaseModel):
     @field_validator("note")
     @classmethod
     def _note(cls, v: str) -> str:
-        v = clean_text(v)
         if len(v) > NOTE_MAX:
             raise PydanticCustomError("note_too_long", "note too long")
-        return v
+        return clean_text(v)
 
     @field_validator("consent")
     @classmethod
@@ -693,12 +770,14 @@ class BookingCreate(BaseModel):
 class PhoneIn(BaseModel):
     """A number to send a one-time code to (or whose bookings a proven device asks for)."""
 
-    phone: str
+    phone: Phone
 
     _phone = field_validator("phone")(lambda cls, v: normalise_phone(v))
 
 
 class PhoneCodeIn(PhoneIn):
+    """The code texted to the number (a wrong, expired or spent code is a 422 on `code`)."""
+
     code: str = PydField(min_length=1, max_length=10)
 
 
@@ -722,11 +801,13 @@ class Serving(Public):
 
 
 class StatusChange(BaseModel):
-    status: Chars(20)
+    status: Choice(*STATUSES)
     note: Chars(NOTE_MAX) = ""
 
 
 class Reschedule(BaseModel):
+    """Another open time of the booking's manager (GET /api/status/slots), else a 422 on `slot`."""
+
     slot: datetime
 
 
@@ -815,7 +896,9 @@ class BookingStaff(Public):
 
 
 class CheckinCode(BaseModel):
-    code: str
+    """The code on the customer's status page, or the one texted to them (a wrong one is a 422)."""
+
+    code: Annotated[str, Bounded(json_schema_extra={"pattern": rf"^[{SPACE}]*(?:[0-9A-Za-z][{SPACE}]*){{4,12}}$"})]
 
     @field_validator("code")
     @classmethod
@@ -846,11 +929,11 @@ class StaffBookingCreate(BookingCreate):
     """A booking staff make for a customer at the counter (walk-in) or on the phone: that is its
     channel; `send_link`: the customer agreed to receive the status link by text message."""
 
-    channel: Literal["walk-in", "phone"] = "walk-in"
+    channel: Optional[Literal["walk-in", "phone", ""]] = "walk-in"
     send_link: bool = False
 
     # A form that says nothing of the channel (an empty field) means the customer is at the counter.
-    _walk_in = field_validator("channel", mode="before")(lambda cls, v: v or "walk-in")
+    _walk_in = field_validator("channel")(lambda cls, v: v or "walk-in")
 
 
 class BookingStaffCreated(BookingStaff):
@@ -916,15 +999,29 @@ class LoginIn(BaseModel):
 
 
 class PasswordChange(BaseModel):
+    """The current password, and a new one that is neither a common password nor the staff number
+    (else a 422 on that field)."""
+
     current_password: Chars(200)
     new_password: Chars(200)
 
 
-class AvailabilityIO(BaseModel):
-    """Weekly hours (Monday = "0") and days off, in and out of /api/staff/availability."""
+WEEKDAY, HOUR = "^[0-6]$", "^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"  # "0" is Monday; "09:30"
+MAX_RANGES_PER_DAY, MAX_DAYS_OFF = 4, 60
 
-    weekly: dict[str, list[list[str]]]
-    days_off: list[str] = []
+
+class AvailabilityIO(BaseModel):
+    """Weekly hours (Monday = "0") and days off, in and out of /api/staff/availability.
+
+    Checked in server/staff/service.py (with its own messages), as the document says, and then
+    that no range ends before it starts nor overlaps another of its day."""
+
+    weekly: Annotated[dict[str, list[list[str]]], Bounded(json_schema_extra={
+        "propertyNames": {"pattern": WEEKDAY},
+        "additionalProperties": {"type": "array", "maxItems": MAX_RANGES_PER_DAY, "items": {
+            "type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string", "pattern": HOUR}}}})]
+    days_off: Annotated[list[str], Bounded(json_schema_extra={
+        "maxItems": MAX_DAYS_OFF, "items": {"type": "string", "format": "date"}})] = []
 
 
 class OutOfOfficeIn(BaseModel):
@@ -1083,7 +1180,7 @@ class FlaggedList(Public):
 
 
 class FlagReview(BaseModel):
-    action: str  # confirm | clear
+    action: Choice("confirm", "clear")
 
 
 class UnverifiedRow(Public):
@@ -1121,7 +1218,7 @@ class Erased(Public):
 
 
 class CustomerLookup(BaseModel):
-    phone: Chars(20)
+    phone: Phone
 
     _phone = field_validator("phone")(lambda cls, v: normalise_phone(v))
 
@@ -1138,9 +1235,11 @@ class CustomerData(Public):
 
 
 class HandoverIn(BaseModel):
+    """Two staff numbers that exist, the successor another active employee (else a 422 on it)."""
+
     from_staff_no: STAFF_NO
     to_staff_no: STAFF_NO
-    reason: Chars(200)
+    reason: NonBlank(200)
     leaving: bool = False
 
     _reason = field_validator("reason")(lambda cls, v: clean_text(v))
@@ -1179,32 +1278,46 @@ def _split(value, sep: str) -> list[str]:
     return value
 
 
+BRANCH_KINDS = ("city", "rural")
+# One item of a list stored joined (a village, a document): no separator in it (server/org/service.py).
+ITEM, ITEM_EN = r"^[^\x00、,]*$", r"^[^\x00、]*$"  # English items may hold a comma
+Item = Annotated[str, StringConstraints(max_length=30), Bounded(json_schema_extra={"pattern": ITEM})]
+ItemEn = Annotated[str, StringConstraints(max_length=60), Bounded(json_schema_extra={"pattern": ITEM_EN})]
+
+
 class BranchIn(BaseModel):
-    name: Chars(60)
-    kind: Chars(10) = "city"
+    """A branch; its name not another's (else a 422 on `name`)."""
+
+    name: NonBlank(60)
+    kind: Choice(*BRANCH_KINDS) = "city"
     address: Chars(200) = ""
     phone: Chars(30) = ""
     name_en: Chars(60) = ""  # "" = the English shop shows the Chinese
     address_en: Chars(200) = ""
 
-    _clean = field_validator("name", "kind", "address", "phone", "name_en", "address_en")(
-        lambda cls, v: _one_line(v))
+    _clean = field_validator("name", "address", "phone", "name_en", "address_en")(lambda cls, v: _one_line(v))
 
 
 class GridIn(BaseModel):
+    """A grid of an existing branch, its name not another's; its areas joined with 、 at most 500
+    characters (else a 422 on the field)."""
+
     branch_id: int
-    name: Chars(60)
-    areas: Annotated[list[Chars(30)], Bounded(max_length=50)] = []  # villages / communities it covers
+    name: NonBlank(60)
+    areas: Annotated[list[Item], Bounded(max_length=50)] = []  # villages / communities it covers
     name_en: Chars(60) = ""
-    areas_en: Annotated[list[Chars(30)], Bounded(max_length=50)] = []
+    areas_en: Annotated[list[Annotated[str, StringConstraints(max_length=30),
+                                       Bounded(json_schema_extra={"pattern": ITEM_EN})]], Bounded(max_length=50)] = []
 
     _clean = field_validator("name", "name_en")(lambda cls, v: _one_line(v))
     _areas = field_validator("areas", "areas_en")(lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
 
 
 class TeamIn(BaseModel):
+    """A team of an existing branch, its name not another's (else a 422 on the field)."""
+
     branch_id: int
-    name: Chars(60)
+    name: NonBlank(60)
 
     _clean = field_validator("name")(lambda cls, v: _one_line(v))
 
@@ -1213,30 +1326,32 @@ EN_PRODUCT_TEXT = ("name_en", "summary_en", "audience_en", "amount_en", "term_en
 
 
 class ProductIn(BaseModel):
-    code: Chars(40)
-    name: Chars(40)
-    line: Chars(12)
-    method: Chars(12) = ""
-    kind: Chars(10) = "matrix"
+    """A product, its code and name not another's; documents joined with 、 at most 300 characters
+    (500 in English) (else a 422 on the field)."""
+
+    code: Annotated[Chars(40), Bounded(json_schema_extra={"pattern": PRODUCT_CODE})]
+    name: NonBlank(40)
+    line: Choice(*PRODUCT_LINES)
+    method: Choice("", *PRODUCT_METHODS) = ""
+    kind: Choice(*PRODUCT_KINDS) = "matrix"
     summary: Chars(200) = ""
     audience: Chars(200) = ""
     amount: Chars(60) = ""
     term: Chars(60) = ""
-    documents: Annotated[list[Chars(30)], Bounded(max_length=30)] = []
-    tracks: Annotated[list[Chars(12)], Bounded(max_length=len(TRACKS))] = ["microloan", "none"]
+    documents: Annotated[list[Item], Bounded(max_length=30)] = []
+    tracks: Annotated[list[Choice(*TRACKS)], Bounded(min_length=1, max_length=len(TRACKS))] = ["microloan", "none"]
     sort: int = 0
     active: bool = True
-    name_en: str = ""  # English text: "" = the English shop shows the Chinese
-    summary_en: str = ""
-    audience_en: str = ""
-    amount_en: str = ""
-    term_en: str = ""
-    documents_en: list[str] = []
+    name_en: Chars(80) = ""  # English text: "" = the English shop shows the Chinese
+    summary_en: Chars(300) = ""
+    audience_en: Chars(300) = ""
+    amount_en: Chars(80) = ""
+    term_en: Chars(80) = ""
+    documents_en: Annotated[list[ItemEn], Bounded(max_length=30)] = []
 
-    _clean = field_validator("code", "name", "line", "method", "kind", "summary", "audience", "amount",
-                             "term", *EN_PRODUCT_TEXT)(lambda cls, v: _one_line(v))
-    _lists = field_validator("documents", "tracks", "documents_en")(
-        lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
+    _clean = field_validator("name", "summary", "audience", "amount", "term", *EN_PRODUCT_TEXT)(
+        lambda cls, v: _one_line(v))
+    _lists = field_validator("documents", "documents_en")(lambda cls, v: [_one_line(a) for a in v if _one_line(a)])
 
 
 class BranchPublic(Public):
@@ -1297,12 +1412,16 @@ class ProductAdmin(Public):
 class EmployeeProfileIn(BaseModel):
     """What a customer reads about an employee on their shop, in Chinese and English."""
 
-    title: str = ""
-    intro: str = ""
-    title_en: str = ""
-    intro_en: str = ""
+    title: Chars(40) = ""
+    intro: Chars(300) = ""
+    title_en: Chars(60) = ""
+    intro_en: Chars(400) = ""
 
     _clean = field_validator("title", "intro", "title_en", "intro_en")(lambda cls, v: _one_line(v))
+
+
+class FindQuery(BaseModel):
+    q: str = PydField("", description="part of a staff number or name; its first 40 characters are used")
 
 
 class EmployeeProfile(Public):

@@ -103,7 +103,7 @@ def test_an_admin_finds_a_person_and_writes_their_title_and_bio_in_both_language
     assert (card["title_en"], card["intro_en"], card["intro"]) == (
         "Micro-loan account manager", "Farm loans: ask me.", "农户贷款找我。")
     r = admin.put(f"/api/org/employees/{bank.li.id}/profile", json={"intro_en": "x" * 401})
-    assert r.status_code == 422 and r.get_json()["fields"] == {"intro_en": "内容太长。"}
+    assert r.status_code == 422 and r.get_json()["fields"] == {"intro_en": "最多 400 个字。"}  # as /openapi.json says
 
 
 def test_only_admins_read_or_write_profiles(bank, login):

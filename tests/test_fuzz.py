@@ -1,5 +1,7 @@
 """Fuzzing: schemathesis generates requests from /openapi.json; nothing may answer 5xx or
 outside its documented schema. Hypothesis checks the phone and name rules directly."""
+import re
+
 import pytest
 import schemathesis
 from hypothesis import given, settings, strategies as st
@@ -7,7 +9,7 @@ from pydantic import ValidationError
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from server.models import BookingCreate, mask_phone, normalise_phone
+from server.models import INVISIBLE, BookingCreate, mask_phone, normalise_phone
 
 EXAMPLES = 20  # per operation: bounded, so CI stays quick
 
@@ -49,14 +51,16 @@ def test_a_phone_number_is_accepted_only_if_it_is_a_mainland_mobile(raw):
 
 
 @given(st.text(max_size=40))
-def test_a_saved_name_is_1_to_20_printable_characters(name):
+def test_a_saved_name_is_1_to_20_visible_characters(name):
     body = {"name": name, "phone": "13812345678", "product": "x", "callback": True, "consent": True}
     try:
         cleaned = BookingCreate.model_validate(body).name
     except ValidationError as e:
         assert [err["loc"] for err in e.errors()] == [("name",)]
         return
-    assert 1 <= len(cleaned) <= 20 and cleaned == cleaned.strip() and cleaned.isprintable()
+    # Control, format, private-use and non-characters go; a code point this Python does not know
+    # yet stays (a newer phone may know it), as /openapi.json says.
+    assert 1 <= len(cleaned) <= 20 and cleaned == " ".join(cleaned.split()) and not re.search(f"[{INVISIBLE}]", cleaned)
 
 
 # --- byte-level fuzzing: the inputs that crashed the server once, and random bytes ----------
@@ -116,7 +120,7 @@ def _hostile_queries(rng, one_at_a_time: bool) -> list[str]:
     queries = []
     for value in (BIG, BEYOND_INTEGER, "-" + BIG, "%00", "x%00y", "%FF%FE", "9" * 400, "1e999", "2026-02-30", "%"):
         queries.append("&".join(f"{name}={value}" for name in QUERY_ARGS))
-    for value in (BIG, BEYOND_INTEGER, "-" + BEYOND_INTEGER, "%00", "%FF%FE") if one_at_a_time else ():
+    for value in (BIG, BEYOND_INTEGER, "-" + BEYOND_INTEGER, "%00", "%FF%FE", "%C2%B2") if one_at_a_time else ():
         queries += [f"{name}={value}" for name in QUERY_ARGS]  # one at a time: none masks another
     queries.append("".join(chr(rng.randrange(33, 127)) for _ in range(80)))
     queries.append(rng.randbytes(60).hex("%").upper().join(["%", ""]))

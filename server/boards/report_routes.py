@@ -8,11 +8,12 @@ from flask_login import login_required
 from server import access
 from server.audit import service as audit
 from server.boards import periodic, review
-from server.boards.routes import XLSX, weights
+from server.boards.routes import XLSX, query_int, weights
+from server.boards.schemas import ReportQuery, ReviewQuery
 from server.boards.service import Weights
 from server.clock import local_day
 from server.db import get_db
-from server.errors import Invalid, NotFound
+from server.errors import Invalid
 from server.extensions import doc
 from server.http import client_ip, me
 from server.models import ErrorBody, utcnow
@@ -26,10 +27,7 @@ TYPES = {"png": "image/png", "md": "text/markdown; charset=utf-8"}
 def _branch_scope() -> int | None:
     """The branch a download covers: any for admins, else the viewer's own (or the bank's
     ranking, which every staff member sees on the boards anyway)."""
-    try:
-        wanted = int(request.args.get("branch_id") or 0) or None
-    except ValueError:
-        raise Invalid(branch_id="invalid")
+    wanted = query_int("branch_id", 0, 10**9) or None
     viewer = me()
     access.require(not wanted or access.is_admin(viewer) or wanted == viewer.branch_id)
     return wanted
@@ -37,18 +35,17 @@ def _branch_scope() -> int | None:
 
 def _day() -> date:
     try:
-        return date.fromisoformat(request.args["day"]) if request.args.get("day") else local_day(utcnow())
+        return date.fromisoformat(request.args["day"]) if "day" in request.args else local_day(utcnow())
     except ValueError:
         raise Invalid(day="invalid")
 
 
-@bp.get("/reports/<period>.<fmt>")
+@bp.get(f"/reports/<any({', '.join(periodic.PERIODS)}):period>.<any({', '.join(TYPES)}):fmt>")
 @login_required
-@doc(resp=Doc(HTTP_200=None, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
+@doc(query=ReportQuery, resp=Doc(HTTP_200=None, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
+     media=("image/png", "text/markdown"), tags=["boards"])
 def report(period, fmt):
     """日/周/月通报 as a PNG poster or Markdown: /reports/day|week|month.png|md?day=&branch_id=."""
-    if period not in periodic.PERIODS or fmt not in TYPES:
-        raise NotFound("not_found")
     branch_id = _branch_scope()
     db = get_db()
     built = periodic.build(db, period=period, day=_day(), weights=weights(), bank=current_app.config["BANK_NAME"],
@@ -60,7 +57,8 @@ def report(period, fmt):
 
 @bp.get("/level-review.xlsx")
 @login_required
-@doc(resp=Doc(HTTP_200=None, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
+@doc(query=ReviewQuery, resp=Doc(HTTP_200=None, HTTP_403=ErrorBody, HTTP_422=ErrorBody), media=(XLSX,),
+     tags=["boards"])
 def level_review():
     """职级考评: every employee's indicators for ?period=2026-Q4|2026 (admins: all or ?branch_id;
     branch heads: their branch; audited)."""

@@ -21,7 +21,7 @@ from server.reports.export import neutralise
 
 LEVEL_NAMES = {"trainee": "见习", "junior": "初级", "mid": "中级", "senior": "高级"}
 TRACK_NAMES = {"corporate": "公司类", "microloan": "微贷类", "none": "无"}
-PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
+PERIOD = re.compile(r"^(20[0-9]{2}|2100)(?:-Q([1-4]))?$")  # as ReviewQuery documents it
 HEADER_FILL = PatternFill("solid", start_color="FF007A4A")
 
 
@@ -34,8 +34,8 @@ class ReviewPeriod:
 
 def period(spec: str) -> ReviewPeriod:
     """`2026-Q4` (a quarter) or `2026` (a year); 422 on `period` otherwise."""
-    match = PERIOD.match((spec or "").strip().upper())
-    if not match or not 2000 <= int(match[1]) <= 2100:
+    match = PERIOD.fullmatch(spec or "")
+    if not match:
         raise Invalid(period="review_period_invalid")
     year = int(match[1])
     if match[2] is None:

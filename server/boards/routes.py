@@ -1,5 +1,6 @@
 """Leaderboard and funnel API: rankings everyone may see, details by scope, ETag/304."""
 import hashlib
+import re
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, request
@@ -17,6 +18,7 @@ from server.http import body, client_ip, conditional, json_bytes, me, out
 from server.reports import export
 from server.models import (LEVELS, TRACKS, Board, BoardRow, Branch, Employee, ErrorBody, FlaggedList, FlaggedRow,
                            FlagReview, Funnel, Trend, UnverifiedList, utcnow)
+from server.boards.schemas import BoardQuery, PeriodQuery, TrendQuery
 from pydantic import TypeAdapter
 from spectree import Response as Doc
 
@@ -26,61 +28,67 @@ RANGE_MAX_DAYS = 366
 TOP_MAX = 100
 ROWS = TypeAdapter(list[BoardRow])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOARDS = ("employees", *service.GROUPS)
 
 
 def _period(args=None) -> tuple[str, date, date]:
-    """?period=today|yesterday|week|month, or range with start and end (YYYY-MM-DD)."""
+    """?period=today|yesterday|week|month, or range with start and end (YYYY-MM-DD; a start or
+    end sent with another period must be a date too, though it is not used)."""
     args = request.args if args is None else args
     period = args.get("period", "today")
     if period not in PERIODS:
         raise Invalid(period="period_invalid")
+    try:
+        start, end = (date.fromisoformat(args[name]) if name in args else None
+                      for name in ("start", "end"))
+    except ValueError:
+        raise Invalid(start="range_invalid")
     if period != "range":
         return (period, *period_range(period, local_day(utcnow())))
-    try:
-        start, end = date.fromisoformat(args["start"]), date.fromisoformat(args["end"])
-    except (KeyError, ValueError):
-        raise Invalid(start="range_invalid")
-    if not start <= end <= start + timedelta(days=RANGE_MAX_DAYS - 1):
+    if not start or not end or not start <= end <= start + timedelta(days=RANGE_MAX_DAYS - 1):
         raise Invalid(start="range_invalid")
     return period, start, end
 
 
-def _int_arg(name: str, default: int, high: int, args=None) -> int:
-    args = request.args if args is None else args
-    try:
-        value = int(args.get(name, default))
-    except ValueError:
+def query_int(name: str, default: int, high: int, args=None) -> int:
+    """The query argument `name`, a whole number from 0 to `high` (422 naming it otherwise)."""
+    raw = (request.args if args is None else args).get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch("[0-9]{1,10}", raw) or int(raw) > high:
         raise Invalid(**{name: "invalid"})
-    if not 0 <= value <= high:
-        raise Invalid(**{name: "invalid"})
-    return value
+    return int(raw)
 
 
 def _cohort(args=None) -> service.Cohort:
     args = request.args if args is None else args
     level, track = args.get("level", ""), args.get("track", "")
-    if level and level not in LEVELS:
+    if "level" in args and level not in LEVELS:
         raise Invalid(level="invalid")
-    if track and track not in TRACKS:
+    if "track" in args and track not in TRACKS:
         raise Invalid(track="invalid")
+    if args.get("per_capita", "0") not in ("0", "1"):
+        raise Invalid(per_capita="invalid")
     return service.Cohort(level=level, track=track,
-                          branch_id=_int_arg("branch_id", 0, 10**9, args) or None)
+                          branch_id=query_int("branch_id", 0, 10**9, args) or None)
 
 
 def weights() -> service.Weights:
     return service.Weights.parse(current_app.config["QUALITY_WEIGHTS"])
 
 
-@bp.get("/<by>")
+@bp.get(f"/<any({', '.join(BOARDS)}):by>")
 @login_required
-@doc(resp=Doc(HTTP_200=Board, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
+@doc(query=BoardQuery, resp=Doc("HTTP_304", HTTP_200=Board, HTTP_401=ErrorBody, HTTP_422=ErrorBody),
+     media=("text/csv", XLSX), tags=["boards"])
 def board(by):
     """Ranking by employees, branches, grids or teams: ?period=&level=&track=&branch_id=&top=&bottom=&per_capita=1."""
-    if by != "employees" and by not in service.GROUPS:
-        raise NotFound("not_found")
-    if request.args.get("format") in ("csv", "xlsx"):
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in ("csv", "xlsx"):
+        raise Invalid(format="format_invalid")
+    if fmt:
         period, start, end, rows, top, bottom = _ranking(by)
-        return _download(by, start, end, rows[:top] + _tail(rows, bottom), request.args["format"])
+        return _download(by, start, end, rows[:top] + _tail(rows, bottom), fmt)
     # Everyone sees the same ranking: it is built once per worker until the next change, and
     # only the viewer's own row ("mine") is added per request.
     return ranking_response(by, request.args, current_user.id)
@@ -100,7 +108,7 @@ def ranking_response(by: str, args, viewer_id: int | None) -> Response:
 def _ranking(by: str, args=None) -> tuple[str, date, date, list[dict], int, int]:
     period, start, end = _period(args)
     cohort = _cohort(args)
-    top, bottom = _int_arg("top", TOP_MAX, TOP_MAX, args), _int_arg("bottom", 0, TOP_MAX, args)
+    top, bottom = query_int("top", TOP_MAX, TOP_MAX, args), query_int("bottom", 0, TOP_MAX, args)
     db = get_db()
     if by == "employees":
         rows = service.by_employee(db, start=start, end=end, weights=weights(), cohort=cohort)
@@ -147,13 +155,11 @@ def _funnel_scope() -> list[int] | None:
     return access.people_in_scope(get_db(), me())
 
 
-@bp.get("/funnel/<by>")
+@bp.get(f"/funnel/<any({', '.join(service.FUNNEL_KEYS)}):by>")
 @login_required
-@doc(resp=Doc(HTTP_200=Funnel, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
+@doc(query=PeriodQuery, resp=Doc("HTTP_304", HTTP_200=Funnel, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
 def funnel(by):
     """Visits → bookings → arrived → completed by employee, branch, product or channel (scoped)."""
-    if by not in service.FUNNEL_KEYS:
-        raise NotFound("not_found")
     period, start, end = _period()
     rows = service.funnel(get_db(), by=by, start=start, end=end, employee_ids=_funnel_scope())
     return conditional(out(Funnel, {"period": period, "start": start, "end": end, "by": by, "rows": rows}))
@@ -161,7 +167,8 @@ def funnel(by):
 
 @bp.get("/trend")
 @login_required
-@doc(resp=Doc(HTTP_200=Trend, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
+@doc(query=TrendQuery, resp=Doc("HTTP_304", HTTP_200=Trend, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
+     tags=["boards"])
 def trend():
     """Daily counts and score over the period, and the change against the period before:
     ?period=week|month|range&by=employee|branch|all&id= (scoped like the funnels)."""
@@ -170,7 +177,7 @@ def trend():
     if by not in trends.SCOPES:
         raise Invalid(by="invalid")
     viewer, scope = me(), _funnel_scope()
-    who = _int_arg("id", 0, 10**9) or None
+    who = query_int("id", 0, 10**9) or None
     branch_id = None
     if by == "employee":
         who = who or viewer.id
@@ -194,7 +201,7 @@ def trend():
 
 @bp.get("/flagged")
 @login_required
-@doc(resp=Doc(HTTP_200=FlaggedList, HTTP_403=ErrorBody), tags=["boards"])
+@doc(query=PeriodQuery, resp=Doc(HTTP_200=FlaggedList, HTTP_403=ErrorBody), tags=["boards"])
 def flagged():
     """Bookings left out of rankings, with the reason and review (branch heads: their branch; admins: all)."""
     _, start, end = _period()
@@ -217,7 +224,7 @@ def review_flag(reference):
 
 @bp.get("/unverified")
 @login_required
-@doc(resp=Doc(HTTP_200=UnverifiedList, HTTP_403=ErrorBody), tags=["boards"])
+@doc(query=PeriodQuery, resp=Doc(HTTP_200=UnverifiedList, HTTP_403=ErrorBody), tags=["boards"])
 def unverified():
     """Arrivals and completions without the customer's evidence: they score nothing (branch heads: their branch)."""
     _, start, end = _period()

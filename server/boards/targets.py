@@ -14,14 +14,14 @@ from sqlmodel import Session, select
 
 from server import access
 from server.audit import service as audit
-from server.boards import service
+from server.boards import schemas, service
 from server.db import begin_write
 from server.errors import Invalid
 from server.models import Branch, Employee, Target, utcnow
 
 METRICS = ("bookings", "arrived", "completed")
 SCOPES = ("branch", "employee")
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH = re.compile(schemas.MONTH)  # 2000-01 to 2100-12
 TARGET_MAX = 100_000
 IMPORT_COLUMNS = {"月份": "period", "支行": "branch", "工号": "staff_no", "预约": "bookings",
                   "到店": "arrived", "办结": "completed"}
@@ -29,7 +29,7 @@ IMPORT_COLUMNS = {"月份": "period", "支行": "branch", "工号": "staff_no", 
 
 def month_range(period: str) -> tuple[date, date]:
     """First and last day of a `YYYY-MM` month (422 on `period` otherwise)."""
-    match = MONTH.match(period or "")
+    match = MONTH.fullmatch(period or "")
     if not match:
         raise Invalid(period="month_invalid")
     year, month = int(match[1]), int(match[2])
@@ -227,7 +227,7 @@ def plan_import(db: Session, raw_rows: list[dict]) -> ImportPlan:
 def _parse_row(raw: dict, line: int, result: ImportPlan, branches: dict, staff: dict) -> dict | None:
     cells = {key: str(raw.get(header) or "").strip() for header, key in IMPORT_COLUMNS.items()}
     errors = []
-    if not MONTH.match(cells["period"]):
+    if not MONTH.fullmatch(cells["period"]):
         errors.append(("月份", "应为 年-月，例如 2026-12"))
     subject = None
     if cells["staff_no"]:

@@ -6,14 +6,15 @@ from flask_login import login_required
 from server import access
 from server.admin import roster
 from server.boards import targets
-from server.boards.routes import weights
+from server.boards.routes import query_int, weights
 from server.clock import local_day
 from server.db import get_db
 from server.errors import Invalid, NotFound
 from server.extensions import doc
 from server.http import body, client_ip, me, out
 from server.models import ErrorBody, utcnow
-from server.boards.schemas import TargetImportResult, TargetIn, TargetList, TargetProgress, TargetPublic
+from server.boards.schemas import (ApplyQuery, MonthQuery, ProgressQuery, TargetImportResult, TargetIn, TargetList,
+                                   TargetProgress, TargetPublic, TargetSheet)
 from server.staff.service import by_staff_no
 from spectree import Response as Doc
 
@@ -24,15 +25,14 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 @bp.get("")
 @login_required
-@doc(resp=Doc(HTTP_200=TargetProgress, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
+@doc(query=ProgressQuery, resp=Doc(HTTP_200=TargetProgress, HTTP_401=ErrorBody, HTTP_422=ErrorBody), tags=["boards"])
 def progress():
     """Targets in the viewer's scope with actual, percentage and change: ?period=month|week&month=&branch_id=."""
     kind = request.args.get("period", "month")
+    if "month" in request.args:  # checked whatever the period (a week ignores it)
+        targets.month_range(request.args["month"])
     win = targets.window(kind, local_day(utcnow()), request.args.get("month", ""))
-    try:
-        branch_id = int(request.args.get("branch_id") or 0) or None
-    except ValueError:
-        raise Invalid(branch_id="invalid")
+    branch_id = query_int("branch_id", 0, 10**9) or None
     items = targets.progress(get_db(), viewer=me(), win=win, weights=weights(), branch_id=branch_id)
     return out(TargetProgress, {"period": kind, "month": win.period, "start": win.start, "end": win.end,
                                 "previous_start": win.previous_start, "previous_end": win.previous_end,
@@ -45,11 +45,11 @@ def _admin():
 
 @admin_bp.get("")
 @login_required
-@doc(resp=Doc(HTTP_200=TargetList, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
+@doc(query=MonthQuery, resp=Doc(HTTP_200=TargetList, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
 def listing():
     """Every target of ?month=YYYY-MM (admins)."""
     _admin()
-    period = request.args.get("month", "") or targets.month_of(local_day(utcnow()))
+    period = request.args.get("month", targets.month_of(local_day(utcnow())))
     return out(TargetList, {"period": period, "items": targets.listing(get_db(), period=period)})
 
 
@@ -89,10 +89,13 @@ def delete(target_id):
 
 @admin_bp.post("/import")
 @login_required
-@doc(resp=Doc(HTTP_200=TargetImportResult, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
+@doc(query=ApplyQuery, form=TargetSheet, max_bytes=IMPORT_MAX_BYTES,
+     resp=Doc(HTTP_200=TargetImportResult, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
 def import_sheet():
     """Upload targets (multipart `file`, CSV or XLSX): a dry run, or ?apply=1 (all or nothing)."""
     _admin()
+    if request.args.get("apply", "0") not in ("0", "1"):
+        raise Invalid(apply="invalid")
     request.max_content_length = IMPORT_MAX_BYTES
     upload = request.files.get("file")
     if upload is None or not upload.filename.lower().endswith((".csv", ".xlsx")):

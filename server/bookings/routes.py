@@ -7,8 +7,8 @@ from server.db import get_db
 from server.errors import NotFound
 from server.extensions import doc, limit
 from server.http import body, client_ip, conditional, idempotency_key, out
-from server.models import (BookingCreate, BookingCreated, BookingPublic, Employee, Erased, ErrorBody,
-                           NoticeQuery, PrivacyNotice, Reschedule, SlotsPublic)
+from server.models import (BookingCreate, BookingCreated, BookingHeaders, BookingPublic, Employee, Erased, ErrorBody,
+                           NoticeQuery, PrivacyNotice, Reschedule, SlotsPublic, TokenHeaders)
 from server.shops.service import get_link
 from spectree import Response as Doc
 
@@ -34,8 +34,9 @@ def privacy_notice():
 
 @bp.post("/api/shops/<code>/bookings")
 @limit("BOOKING_LIMIT_IP")  # per phone number: BOOKING_PHONE_PER_DAY, counted in service.book
-@doc(json=BookingCreate, resp=Doc(HTTP_201=BookingCreated, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
-                                  HTTP_422=ErrorBody, HTTP_429=ErrorBody), tags=["booking"])
+@doc(json=BookingCreate, headers=BookingHeaders, resp=Doc(HTTP_201=BookingCreated, HTTP_404=ErrorBody,
+                                                          HTTP_409=ErrorBody, HTTP_422=ErrorBody, HTTP_429=ErrorBody),
+     tags=["booking"])
 def create(code):
     """Book an appointment (or a call back) through a shop; send an Idempotency-Key to retry safely."""
     db = get_db()
@@ -58,7 +59,7 @@ def _by_token():
 
 
 @bp.get("/api/status")
-@doc(resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody), tags=["booking"])
+@doc(headers=TokenHeaders, resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody), tags=["booking"])
 def status():
     """The booking behind a private status token (header X-Booking-Token), with its shop's link."""
     db = get_db()
@@ -67,7 +68,7 @@ def status():
 
 
 @bp.post("/api/status/cancel")
-@doc(resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody, HTTP_409=ErrorBody), tags=["booking"])
+@doc(headers=TokenHeaders, resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody, HTTP_409=ErrorBody), tags=["booking"])
 def cancel():
     """Cancel the booking behind a private status token."""
     db = get_db()
@@ -76,7 +77,7 @@ def cancel():
 
 
 @bp.get("/api/status/slots")
-@doc(resp=Doc(HTTP_200=SlotsPublic, HTTP_404=ErrorBody), tags=["booking"])
+@doc(headers=TokenHeaders, resp=Doc(HTTP_200=SlotsPublic, HTTP_404=ErrorBody), tags=["booking"])
 def status_slots():
     """Open slots of the booking's manager, to pick another time."""
     db = get_db()
@@ -84,7 +85,7 @@ def status_slots():
 
 
 @bp.post("/api/status/reschedule")
-@doc(json=Reschedule, resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
+@doc(headers=TokenHeaders, json=Reschedule, resp=Doc(HTTP_200=BookingPublic, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
                                HTTP_422=ErrorBody), tags=["booking"])
 def reschedule():
     """Move the booking behind a private status token to another open slot."""
@@ -96,7 +97,7 @@ def reschedule():
 
 
 @bp.post("/api/status/erase")
-@doc(resp=Doc(HTTP_200=Erased, HTTP_404=ErrorBody), tags=["booking"])
+@doc(headers=TokenHeaders, resp=Doc(HTTP_200=Erased, HTTP_404=ErrorBody), tags=["booking"])
 def erase():
     """Withdraw consent for this booking: cancel it if open and delete its name and note. A
     status link reaches its own booking only; erasing the number needs it proven (/api/phone/erase)."""

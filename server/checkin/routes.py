@@ -10,7 +10,8 @@ from server.db import get_db
 from server.errors import ApiError, NotFound
 from server.extensions import doc, limit
 from server.http import body, client_ip, me, out
-from server.models import Branch, Employee, BranchCheckin, BookingStaff, CheckinCode, CheckinDone, ErrorBody
+from server.models import (Branch, Employee, BranchCheckin, BookingStaff, CheckinCode, CheckinDone, ErrorBody,
+                           TokenHeaders)
 from server.staff.service import booking_for
 from spectree import Response as Doc
 
@@ -63,7 +64,7 @@ def branch_checkin(branch_id):
 
 
 @public.get("/c/<code>/qr.png")
-@doc(tags=["checkin"])
+@doc(resp=Doc("HTTP_200", HTTP_404=ErrorBody), media=("image/png",), tags=["checkin"])
 def branch_qr(code):
     """The branch's check-in QR as a PNG (print it at the counter)."""
     branch = service.branch_by_code(get_db(), code)
@@ -72,7 +73,7 @@ def branch_qr(code):
 
 
 @public.post("/api/checkin/<code>")
-@doc(resp=Doc(HTTP_200=CheckinDone, HTTP_404=ErrorBody, HTTP_409=ErrorBody), tags=["checkin"])
+@doc(headers=TokenHeaders, resp=Doc(HTTP_200=CheckinDone, HTTP_404=ErrorBody, HTTP_409=ErrorBody), tags=["checkin"])
 def self_check_in(code):
     """The customer's phone checks in its booking at this branch today (X-Booking-Token); any
     other booking is a 409 that says nothing about it."""

@@ -11,7 +11,8 @@ from server.errors import ApiError
 from server.extensions import doc, limit
 from server.http import body, client_ip, out
 from server.shops.service import get_link
-from server.models import Serving, CodeSent, CustomerBookings, Erased, ErrorBody, PhoneCodeIn, PhoneIn, PhoneProof
+from server.models import (Serving, CodeSent, CustomerBookings, Erased, ErrorBody, PhoneCodeIn, PhoneIn, PhoneProof,
+                           ProofHeaders)
 
 bp = Blueprint("customers", __name__, url_prefix="/api/phone")
 limit("PUBLIC_LIMIT_IP")(bp)
@@ -48,14 +49,16 @@ def _proven_phone() -> str:
 
 
 @bp.post("/bookings")
-@doc(json=PhoneIn, resp=Doc(HTTP_200=CustomerBookings, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["customer"])
+@doc(json=PhoneIn, headers=ProofHeaders, resp=Doc(HTTP_200=CustomerBookings, HTTP_403=ErrorBody, HTTP_422=ErrorBody),
+     tags=["customer"])
 def bookings():
     """A proven number's bookings and dedicated manager."""
     return out(CustomerBookings, service.bookings_of(get_db(), phone=_proven_phone()))
 
 
 @bp.post("/serving/<code>")
-@doc(json=PhoneIn, resp=Doc(HTTP_200=Serving, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
+@doc(json=PhoneIn, headers=ProofHeaders,
+     resp=Doc(HTTP_200=Serving, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
      tags=["customer"])
 def serving(code):
     """Who will serve a proven number booking through this shop, why, and their open times."""
@@ -65,7 +68,8 @@ def serving(code):
 
 
 @bp.post("/erase")
-@doc(json=PhoneIn, resp=Doc(HTTP_200=Erased, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["customer"])
+@doc(json=PhoneIn, headers=ProofHeaders, resp=Doc(HTTP_200=Erased, HTTP_403=ErrorBody, HTTP_422=ErrorBody),
+     tags=["customer"])
 def erase():
     """Withdraw consent for a proven number: cancel its open bookings and delete its personal data."""
     return out(Erased, {"bookings": service.erase_number(get_db(), phone=_proven_phone(), source=client_ip())})

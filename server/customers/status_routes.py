@@ -12,7 +12,7 @@ from server.errors import ApiError, Conflict, NotFound
 from server.extensions import doc, limit
 from server.http import body, me, out
 from server.models import (Booking, Branch, Employee, ErrorBody, MessageReport, Product, RemindersIn,
-                           RemindersState, utcnow)
+                           RemindersState, TokenHeaders, utcnow)
 
 bp = Blueprint("reminders", __name__)
 limit("PUBLIC_LIMIT_IP")(bp)
@@ -32,14 +32,14 @@ def _state(booking: Booking) -> dict:
 
 
 @bp.get("/api/status/reminders")
-@doc(resp=Doc(HTTP_200=RemindersState, HTTP_404=ErrorBody), tags=["booking"])
+@doc(headers=TokenHeaders, resp=Doc(HTTP_200=RemindersState, HTTP_404=ErrorBody), tags=["booking"])
 def reminders_state():
     """Whether reminders go for the booking behind X-Booking-Token."""
     return out(RemindersState, _state(_booking()))
 
 
 @bp.put("/api/status/reminders")
-@doc(json=RemindersIn, resp=Doc(HTTP_200=RemindersState, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
+@doc(headers=TokenHeaders, json=RemindersIn, resp=Doc(HTTP_200=RemindersState, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
      tags=["booking"])
 def set_reminders():
     """Turn reminders (the day before, an hour before) on or off for this booking."""
@@ -49,7 +49,8 @@ def set_reminders():
 
 
 @bp.get("/api/status/calendar.ics")
-@doc(resp=Doc(HTTP_404=ErrorBody, HTTP_409=ErrorBody), tags=["booking"])
+@doc(headers=TokenHeaders, resp=Doc("HTTP_200", HTTP_404=ErrorBody, HTTP_409=ErrorBody), media=("text/calendar",),
+     tags=["booking"])
 def calendar_file():
     """The appointment as an .ics file (text/calendar) for the phone's calendar."""
     db, booking = get_db(), _booking()

@@ -26,13 +26,12 @@ def _allowed(scope: str, target_id: int) -> bool:
     return access.may_print(me(), scope, target_id, owner=owner, grid_branch=grid.branch_id if grid else None)
 
 
-@bp.get("/<scope>/<int:target_id>.<fmt>")
+@bp.get(f"/<any(employee, grid, branch):scope>/<int:target_id>.<any({', '.join(MIMETYPES)}):fmt>")
 @login_required
-@doc(resp=Doc(HTTP_401=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody), tags=["kits"])
+@doc(resp=Doc(HTTP_200=None, HTTP_401=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody),
+     media=tuple(MIMETYPES.values()), tags=["kits"])
 def download(scope, target_id, fmt):
     """Posters (and grid service boards) for an employee, a grid or a branch, as PDF or ZIP."""
-    if scope not in ("employee", "grid", "branch") or fmt not in ("pdf", "zip"):
-        raise NotFound("not_found")
     if not _allowed(scope, target_id):
         raise ApiError("forbidden", 403)
     db, cfg = get_db(), current_app.config

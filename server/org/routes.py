@@ -10,7 +10,8 @@ from server.db import get_db
 from server.extensions import doc
 from server.http import body, client_ip, me, out
 from server.models import (BranchIn, BranchPublic, EmployeeProfile, EmployeeProfileIn, EmployeeProfileList,
-                           ErrorBody, GridIn, GridPublic, OrgPublic, ProductAdmin, ProductIn, TeamIn, TeamPublic)
+                           ErrorBody, FindQuery, GridIn, GridPublic, OrgPublic, ProductAdmin, ProductIn, TeamIn,
+                           TeamPublic)
 from server.org import service
 from spectree import Response as Doc
 
@@ -131,7 +132,7 @@ def update_product(product_id: int):
 @bp.get("/employees")
 @login_required
 @admin_only
-@doc(resp=Doc(HTTP_200=EmployeeProfileList, HTTP_403=ErrorBody), tags=["admin"])
+@doc(query=FindQuery, resp=Doc(HTTP_200=EmployeeProfileList, HTTP_403=ErrorBody), tags=["admin"])
 def find_employees():
     """Employees whose staff number or name contains ?q= (at most 20), with their shop profile."""
     return out(EmployeeProfileList, {"items": service.find_employees(get_db(), request.args.get("q", "")[:40])})

@@ -12,13 +12,12 @@ from sqlmodel import Session, select
 from server.audit import service as audit
 from server.db import begin_write
 from server.errors import Invalid, NotFound
-from server.models import (EN_PRODUCT_TEXT, PRODUCT_KINDS, PRODUCT_LINES, PRODUCT_METHODS, TRACKS, Branch,
-                           BranchIn, Employee, EmployeeProfileIn, Grid, GridIn, Product, ProductIn, Team, TeamIn)
-
-BRANCH_KINDS = ("city", "rural")
+from server.models import (BRANCH_KINDS, EN_PRODUCT_TEXT, PRODUCT_CODE, PRODUCT_KINDS, PRODUCT_LINES,
+                           PRODUCT_METHODS, TRACKS, Branch, BranchIn, Employee, EmployeeProfileIn, Grid, GridIn,
+                           Product, ProductIn, Team, TeamIn)
 NAME_MAX = 60
 PRODUCT_NAME_MAX = 40  # the product table's column
-CODE_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+CODE_RE = re.compile(PRODUCT_CODE)
 ITEM_MAX = 30  # one village, community or document
 ITEM_MAX_EN = 60  # the same in English, which takes more letters
 LIMITS = {"address": 200, "phone": 30, "summary": 200, "audience": 200, "amount": 60, "term": 60,

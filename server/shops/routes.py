@@ -9,7 +9,8 @@ from server.errors import NotFound
 from server.extensions import doc, limit
 from server.clock import local_day
 from server.http import body, conditional, json_bytes, out
-from server.models import Employee, ErrorBody, ShopNotFound, ShopPublic, SlotsPublic, VisitCreate, utcnow
+from server.models import (DeviceHeaders, Employee, ErrorBody, ShopNotFound, ShopPublic, SlotsPublic, VisitCreate,
+                           utcnow)
 from server.shops import service
 from server.shops.deadend import dead_end
 from spectree import Response as Doc
@@ -52,7 +53,7 @@ def profile_payload(code: str) -> bytes:
 
 
 @bp.get("/api/shops/<code>")
-@doc(resp=Doc(HTTP_200=ShopPublic, HTTP_404=ShopNotFound), tags=["shop"])
+@doc(resp=Doc("HTTP_304", HTTP_200=ShopPublic, HTTP_404=ShopNotFound), tags=["shop"])
 def profile(code):
     """A shop: the manager who serves it and the products they offer. A code that leads nowhere
     (unknown, mistyped, its owner gone) answers 404 with the hotline, the branches, and the
@@ -81,7 +82,7 @@ def slots(code):
 
 
 @bp.post("/api/shops/<code>/visits")
-@doc(json=VisitCreate, resp=Doc("HTTP_204", HTTP_404=ErrorBody), tags=["shop"])
+@doc(json=VisitCreate, headers=DeviceHeaders, resp=Doc("HTTP_204", HTTP_404=ErrorBody), tags=["shop"])
 def visit(code):
     """Count a visit to the shop (sent by the shop page when it opens): once a day per device
     (X-Device-Id, the shop's random app id; without one, the address)."""
@@ -104,14 +105,14 @@ def _qr(code: str, fmt: str, mimetype: str):
 
 
 @bp.get("/qr/<code>.png")
-@doc(tags=["shop"])
+@doc(resp=Doc("HTTP_200", "HTTP_304", HTTP_404=ErrorBody), media=("image/png",), tags=["shop"])
 def qr_png(code):
     """The shop's QR code as a PNG."""
     return _qr(code, "png", "image/png")
 
 
 @bp.get("/qr/<code>.svg")
-@doc(tags=["shop"])
+@doc(resp=Doc("HTTP_200", "HTTP_304", HTTP_404=ErrorBody), media=("image/svg+xml",), tags=["shop"])
 def qr_svg(code):
     """The shop's QR code as an SVG."""
     return _qr(code, "svg", "image/svg+xml")

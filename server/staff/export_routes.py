@@ -1,16 +1,19 @@
 """GET /api/staff/bookings/export.csv|xlsx?scope=: the bookings list as a streamed download."""
+from typing import Literal
+
 from flask import Blueprint, Response, current_app, request
 from flask_login import login_required
 
 from server.audit import service as audit
 from server.clock import local_day
 from server.db import get_db
-from server.errors import Invalid, NotFound
+from server.errors import Invalid
 from server.extensions import doc
 from server.http import client_ip, me
 from server.models import ErrorBody, utcnow
 from server.staff import bookings_export as export
 from server.access import SCOPES, booking_clause
+from pydantic import BaseModel
 from spectree import Response as Doc
 
 bp = Blueprint("bookings_export", __name__, url_prefix="/api/staff")
@@ -18,13 +21,16 @@ TYPES = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-@bp.get("/bookings/export.<fmt>")
+class ExportQuery(BaseModel):
+    scope: Literal[SCOPES] = "mine"
+
+
+@bp.get(f"/bookings/export.<any({', '.join(TYPES)}):fmt>")
 @login_required
-@doc(resp=Doc(HTTP_200=None, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["staff"])
+@doc(query=ExportQuery, resp=Doc(HTTP_200=None, HTTP_403=ErrorBody, HTTP_422=ErrorBody), media=tuple(TYPES.values()),
+     tags=["staff"])
 def export_bookings(fmt):
     """Every booking in ?scope=mine|grid|branch|all (as the lists), streamed; X-Total-Rows first."""
-    if fmt not in TYPES:
-        raise NotFound("not_found")
     scope = request.args.get("scope", "mine")
     if scope not in SCOPES:
         raise Invalid(scope="choice_invalid")

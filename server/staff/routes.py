@@ -20,7 +20,7 @@ from server.inputs import int_arg
 from server.models import (STATUSES, AvailabilityIO, BookingList, BookingStaff, BookingStaffCreated, Branch,
                            ColleagueList, Employee, ErrorBody,
                            OutOfOfficeIn, OutOfOfficeList, OutOfOfficePublic, RevealIn, Revealed, utcnow,
-                           LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
+                           KeyHeaders, LoginIn, Me, PasswordChange, StaffBookingCreate, StatusChange)
 from server.clock import local_day
 from server.shops.service import own_link
 from server.staff import away, colleagues as colleague_search, throttle
@@ -75,7 +75,7 @@ def _start_session(employee) -> None:
 
 
 @bp.post("/logout")
-@doc(tags=["staff"])
+@doc(resp=Doc("HTTP_204"), tags=["staff"])
 def logout():
     """End this session; a copy of its cookie stops working too."""
     if current_user.is_authenticated:
@@ -174,8 +174,8 @@ def reveal(reference):
 
 @bp.post("/bookings")
 @login_required
-@doc(json=StaffBookingCreate, resp=Doc(HTTP_201=BookingStaffCreated, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
-     tags=["staff"])
+@doc(json=StaffBookingCreate, headers=KeyHeaders,
+     resp=Doc(HTTP_201=BookingStaffCreated, HTTP_409=ErrorBody, HTTP_422=ErrorBody), tags=["staff"])
 def book_on_behalf():
     """Book for a walk-in or phone customer through my shop; routed by the same rules. The
     answer carries the customer's receipt (status link and QR); `send_link` texts it to them."""

@@ -12,7 +12,7 @@ from server.db import begin_write
 from server.errors import ApiError, NotFound
 from server.listing import Search
 from server.bookings.slots import Schedule
-from server.models import Availability, Booking, Employee, utcnow
+from server.models import HOUR, MAX_DAYS_OFF, MAX_RANGES_PER_DAY, WEEKDAY, Availability, Booking, Employee, utcnow
 
 # Checked against when the staff number is unknown, so both failures take the same time.
 # OWASP's scrypt settings: N=2^15 (32 MiB), r=8, p=3 (as strong as N=2^17, p=1, with less memory).
@@ -142,9 +142,6 @@ def mask_digits(text: str) -> str:
     return re.sub(r"\d{7,}", lambda m: masked(m[0]), text)
 
 
-MAX_RANGES_PER_DAY = 4
-MAX_DAYS_OFF = 60
-
 
 def set_availability(db: Session, *, employee: Employee, weekly: dict, days_off: list[str]) -> Schedule:
     """Replace the employee's weekly hours and days off (422 with the field that is wrong)."""
@@ -160,26 +157,22 @@ def set_availability(db: Session, *, employee: Employee, weekly: dict, days_off:
 
 
 def _parse_schedule(weekly: dict, days_off: list[str]) -> Schedule:
+    """The schedule as AvailabilityIO documents it (weekdays "0"–"6", up to 4 ranges of two
+    "HH:MM" a day; up to 60 dates off), whose ranges neither end before they start nor overlap."""
     from server.errors import Invalid
 
+    if not all(re.fullmatch(WEEKDAY, day) and len(ranges) <= MAX_RANGES_PER_DAY
+               and all(len(pair) == 2 and all(re.fullmatch(HOUR, t) for t in pair) for pair in ranges)
+               for day, ranges in weekly.items()):
+        raise Invalid(weekly="hours_invalid")
     try:
+        if len(days_off) > MAX_DAYS_OFF or not all(re.fullmatch("[0-9]{4}-[0-9]{2}-[0-9]{2}", d) for d in days_off):
+            raise ValueError(days_off)
         schedule = Schedule.from_json(weekly, days_off)
-    except (TypeError, ValueError):
-        raise Invalid(weekly="hours_invalid") if _bad_hours_shape(weekly) else Invalid(days_off="days_off_invalid")
-    for day, ranges in schedule.hours.items():
-        ordered = sorted(ranges)
-        if (day not in range(7) or len(ranges) > MAX_RANGES_PER_DAY
-                or any(a >= b for a, b in ordered)
-                or any(prev[1] > nxt[0] for prev, nxt in zip(ordered, ordered[1:]))):
-            raise Invalid(weekly="hours_invalid")
-    if len(schedule.days_off) > MAX_DAYS_OFF:
+    except ValueError:
         raise Invalid(days_off="days_off_invalid")
+    for ranges in schedule.hours.values():
+        ordered = sorted(ranges)
+        if any(a >= b for a, b in ordered) or any(prev[1] > nxt[0] for prev, nxt in zip(ordered, ordered[1:])):
+            raise Invalid(weekly="hours_invalid")
     return schedule
-
-
-def _bad_hours_shape(weekly: dict) -> bool:
-    try:
-        Schedule.from_json(weekly, [])
-        return False
-    except (TypeError, ValueError):
-        return True
