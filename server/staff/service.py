@@ -142,7 +142,6 @@ def mask_digits(text: str) -> str:
     return re.sub(r"\d{7,}", lambda m: masked(m[0]), text)
 
 
-
 def set_availability(db: Session, *, employee: Employee, weekly: dict, days_off: list[str]) -> Schedule:
     """Replace the employee's weekly hours and days off (422 with the field that is wrong)."""
     schedule = _parse_schedule(weekly, days_off)
