@@ -13,14 +13,16 @@ A whole number (or any other run of digits) is refused: the lists show numbers m
 import base64
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from typing import Literal, Optional
 
+from pydantic import BaseModel, Field
 from sqlalchemy import String, cast, literal, or_, tuple_
 from sqlmodel import Session, select
 
 from server.errors import Invalid
 from server.inputs import INT_MAX
-from server.models import AuditEntry, Booking, Customer
+from server.models import STATUSES, AuditEntry, Booking, Customer
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MAX_MICROS = (datetime(9999, 1, 1, tzinfo=timezone.utc) - EPOCH) // timedelta(microseconds=1)
@@ -29,6 +31,27 @@ SEARCH_MAX = 40
 TAIL = 4  # digits of a number one may search by: exactly what the mask shows
 REFERENCE = re.compile(r"YQ[A-Z0-9]{2,6}")  # a reference (YQ + 6), or its first 4 characters or more
 REFERENCE_LENGTH = 8
+
+# What parse_search takes, for /openapi.json: nothing (no search), 4 digits, or YQ and 2 to 6 letters or digits
+# (white space and hyphens between them ignored).
+SEARCH_PATTERN = r"^[\s-]*$|^[\s-]*(?:[0-9][\s-]*){4}$|^[\s-]*[Yy][\s-]*[Qq][\s-]*(?:[A-Za-z0-9][\s-]*){2,6}$"
+
+
+class PageQuery(BaseModel):
+    """The query arguments every paged, searchable list takes."""
+
+    q: str = Field(None, max_length=SEARCH_MAX, pattern=SEARCH_PATTERN,
+                   description="a booking reference (or its first 4 characters or more) or the number's last 4 digits")
+    cursor: str = Field(None, max_length=64, pattern="^[A-Za-z0-9_-]*={0,2}$",
+                        description="the previous page's next_cursor")
+
+
+
+class BookingListQuery(PageQuery):
+    scope: Literal["mine", "grid", "branch", "all"] = Field("mine", description="whose bookings (403 beyond my role)")
+    status: Literal[STATUSES] = Field(None, description="only this status")
+    day: Optional[date] = Field(None, description="only bookings for this day")
+    limit: int = Field(100, ge=1, le=200, description="bookings on this page")
 
 
 # --- keyset paging ----------------------------------------------------------------------------

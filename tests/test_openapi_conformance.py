@@ -61,8 +61,13 @@ STATEFUL = {
     "PUT /api/org/products/{product_id}": PRODUCT,
     **{f"GET /api/boards/{path}": {"start": {"range_invalid"}} for path in (  # start ≤ end, ≤ 366 days
         "{by}", "funnel/{by}", "trend", "flagged", "unverified")},
+    # A cursor is the server's own token: a made-up one is refused by what it holds.
+    "GET /api/staff/bookings": {"cursor": {"cursor_invalid"}},
+    "GET /api/audit": {"cursor": {"cursor_invalid"}, "start": {"range_invalid"}},
     # Owned by other changes in flight (channel codes, out-of-office): their rules, their documents.
-    "POST /api/staff/channel-codes": {"channel": {"required"}},
+    "POST /api/staff/channel-codes": {"channel": {"required", "channel_taken", "channel_reserved"}},
+    "PATCH /api/staff/channel-codes/{code}": {"channel": {"required", "channel_taken", "channel_reserved"}},
+    "POST /api/walls": {"branch_id": {"branch_unknown"}},
     "POST /api/staff/out-of-office": {"start": {"away_range"}, "employee_staff_no": {"staff_unknown"},
                                       "delegate_staff_no": {"delegate_invalid", "staff_unknown"}},
 }

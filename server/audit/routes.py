@@ -14,6 +14,7 @@ from server.http import me, out
 from server.i18n import lang
 from server.inputs import int_arg
 from server.models import AuditList, ErrorBody
+from server.audit.schemas import AuditQuery
 from server.reports import export
 from spectree import Response as Doc
 
@@ -26,7 +27,8 @@ COLUMNS = {"zh": [("at", "时间（北京时间）"), ("action_label", "操作")
 
 @bp.get("")
 @login_required
-@doc(resp=Doc(HTTP_200=AuditList, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["admin"])
+@doc(query=AuditQuery, resp=Doc(HTTP_200=AuditList, HTTP_403=ErrorBody, HTTP_422=ErrorBody), media=("text/csv",),
+     tags=["admin"])
 def entries():
     """Audit entries, newest first, a page at a time: ?action=&actor_id=&start=&end=&q=&limit=
     &cursor=&format=csv (head office: all; branch heads: their branch's). `q` is a booking

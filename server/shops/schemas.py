@@ -4,16 +4,16 @@ from typing import Optional
 
 from pydantic import BaseModel
 
-from server.models import Chars, Public
+from server.models import NonBlank, Public
 
 
 class ChannelCodeIn(BaseModel):
-    channel: Chars(40)  # trimmed; unique among the owner's codes in use
+    channel: NonBlank(40)  # trimmed; unique among the owner's codes in use
     grid: bool = False  # a grid code: new customers go to the grid's least-loaded employee
 
 
 class ChannelCodeRename(BaseModel):
-    channel: Chars(40)
+    channel: NonBlank(40)
 
 
 class ChannelNumbers(Public):

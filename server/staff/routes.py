@@ -112,7 +112,7 @@ def whoami():
 
 @bp.get("/bookings")
 @login_required
-@doc(resp=Doc(HTTP_200=BookingList, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["staff"])
+@doc(query=listing.BookingListQuery, resp=Doc(HTTP_200=BookingList, HTTP_403=ErrorBody, HTTP_422=ErrorBody), tags=["staff"])
 def inbox():
     """Bookings I may see, newest first, a page at a time: ?scope=mine|grid|branch|all&status=
     &day=YYYY-MM-DD&q=&limit=&cursor=. `q` is a booking reference (or its first 4 characters or

@@ -4,13 +4,13 @@ from typing import Optional
 
 from pydantic import BaseModel
 
-from server.models import Chars, ErrorBody, Public
+from server.models import ErrorBody, NonBlank, Public
 
 
 class WallLinkIn(BaseModel):
     """A new wall link: where the screen is, and whose wall it shows."""
 
-    label: Chars(40)  # e.g. 城区支行大厅电视
+    label: NonBlank(40)  # e.g. 城区支行大厅电视
     branch_id: Optional[int] = None  # one branch's wall; None: the whole bank (head office only)
 
 
