@@ -391,6 +391,27 @@ class DailyStat(SQLModel, table=True):
     unverified: int = 0  # arrivals / completions / walk-ins without the customer's evidence
 
 
+class DayTotal(SQLModel, table=True):
+    """DailyStat summed per day and branch, for closed days only (server/boards/trend.py): a
+    bank-wide or branch trend reads one row per branch and day, however many people were busy.
+    Written once, when a trend first reads the day; a closed day's rollups never change."""
+
+    __table_args__ = (UniqueConstraint("day", "branch_id", name="uq_daytotal_day_branch"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    day: date
+    branch_id: int = Field(foreign_key="branch.id")
+    visits: int = 0
+    bookings: int = 0
+    contacted: int = 0
+    arrived: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    no_show: int = 0
+    flagged: int = 0
+    unverified: int = 0
+
+
 class FunnelStat(SQLModel, table=True):
     """Per-day funnel counters by employee, product and channel (which QR / poster)."""
 
