@@ -84,8 +84,7 @@ class More:
         with Session(m.db.engine, expire_on_commit=False) as s:
             if call == "targets":
                 viewer = s.get(Employee, self.admin)
-                rows = targets_service.progress(s, viewer=viewer, win=targets_service.window(period, self.today),
-                                                weights=m.weights)
+                rows = targets_service.progress(s, viewer=viewer, win=targets_service.window(period, self.today))
             elif call == "cohort by_employee":
                 rows = boards.by_employee(s, start=start, end=end, weights=m.weights, cohort=COHORT)
             elif call == "per-capita branches":

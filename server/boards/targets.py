@@ -1,8 +1,9 @@
 """Monthly targets (目标) per branch and per employee, and progress against them.
 
 Head office sets them one by one or imports a spreadsheet; every change is audited. Progress
-reads the boards (`service.by_employee` / `by_group`), so a target counts exactly what the
-board counts: verified arrivals, unflagged bookings.
+sums the rollup rows the boards add up (DailyStat, per employee and per branch where it
+happened), so a target counts exactly what the board counts (verified arrivals, unflagged
+bookings), without ranking everyone to find a few people.
 """
 import calendar
 import difflib
@@ -10,14 +11,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import func, true
 from sqlmodel import Session, select
 
 from server import access
 from server.audit import service as audit
-from server.boards import service
 from server.db import begin_write
 from server.errors import Invalid
-from server.models import Branch, Employee, Target, utcnow
+from server.models import Branch, DailyStat, Employee, Target, utcnow
 
 METRICS = ("bookings", "arrived", "completed")
 SCOPES = ("branch", "employee")
@@ -102,10 +103,10 @@ def _plain(target: Target) -> dict:
 
 
 def _names(db: Session) -> dict:
-    branches = {b.id: b.name for b in db.exec(select(Branch))}
-    people = {e.id: {"name": e.name, "branch": branches.get(e.branch_id, ""), "staff_no": e.staff_no,
-                     "branch_id": e.branch_id}
-              for e in db.exec(select(Employee))}
+    branches = dict(db.exec(select(Branch.id, Branch.name)).all())
+    people = {i: {"name": name, "branch": branches.get(branch_id, ""), "staff_no": staff_no, "branch_id": branch_id}
+              for i, name, staff_no, branch_id in db.exec(select(Employee.id, Employee.name, Employee.staff_no,
+                                                                 Employee.branch_id))}
     return {"branch": {i: {"name": n, "branch": n, "staff_no": "", "branch_id": i} for i, n in branches.items()},
             "employee": people}
 
@@ -143,8 +144,7 @@ def window(kind: str, today: date, month: str = "") -> Window:
     return Window(start, end, previous_start, previous_end, month_of(start), 1.0)
 
 
-def progress(db: Session, *, viewer: Employee, win: Window, weights: service.Weights,
-             branch_id: int | None = None) -> list[dict]:
+def progress(db: Session, *, viewer: Employee, win: Window, branch_id: int | None = None) -> list[dict]:
     """The viewer's targets (staff: theirs and their branch's; branch head: the branch and its
     people; admin: all, or one branch) with actual, percentage and change."""
     subjects = _scope(db, viewer, branch_id)
@@ -152,8 +152,9 @@ def progress(db: Session, *, viewer: Employee, win: Window, weights: service.Wei
     targets = [t for t in db.exec(query.order_by(Target.scope, Target.subject_id)) if subjects(t)]
     if not targets:
         return []
-    now = _actuals(db, win.start, win.end, weights)
-    before = _actuals(db, win.previous_start, win.previous_end, weights)
+    people = {t.subject_id for t in targets if t.scope == "employee"}
+    now = _actuals(db, win.start, win.end, people)
+    before = _actuals(db, win.previous_start, win.previous_end, people)
     names = _names(db)
     items = []
     for t in targets:
@@ -188,10 +189,18 @@ def _scope(db: Session, viewer: Employee, branch_id: int | None):
         t.scope == "branch" and t.subject_id == viewer.branch_id)
 
 
-def _actuals(db: Session, start: date, end: date, weights: service.Weights) -> dict:
-    people = service.by_employee(db, start=start, end=end, weights=weights)
-    branches = service.by_group(db, by="branches", start=start, end=end, weights=weights)
-    return {"employee": {r["id"]: r for r in people}, "branch": {r["id"]: r for r in branches}}
+def _actuals(db: Session, start: date, end: date, people: set[int]) -> dict:
+    """What the boards count over [start, end] (the DailyStat rows `service.by_employee` reads), summed
+    in SQL: per employee in `people`, their results wherever they happened (`by_employee`); per
+    branch, the results credited there (`by_group(by="branches")`)."""
+    sums = [func.coalesce(func.sum(getattr(DailyStat, m)), 0) for m in METRICS]
+    period = (DailyStat.day >= start, DailyStat.day <= end)
+    actual = {}
+    for scope, key, where in (("employee", DailyStat.employee_id, DailyStat.employee_id.in_(people or [-1])),
+                              ("branch", DailyStat.branch_id, true())):
+        query = select(key, *sums).where(*period, where).group_by(key)
+        actual[scope] = {k: dict(zip(METRICS, map(int, counts))) for k, *counts in db.exec(query)}
+    return actual
 
 
 # --- spreadsheet import --------------------------------------------------------------------

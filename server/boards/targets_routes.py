@@ -6,7 +6,6 @@ from flask_login import login_required
 from server import access
 from server.admin import roster
 from server.boards import targets
-from server.boards.routes import weights
 from server.clock import local_day
 from server.db import get_db
 from server.errors import Invalid, NotFound
@@ -33,7 +32,7 @@ def progress():
         branch_id = int(request.args.get("branch_id") or 0) or None
     except ValueError:
         raise Invalid(branch_id="invalid")
-    items = targets.progress(get_db(), viewer=me(), win=win, weights=weights(), branch_id=branch_id)
+    items = targets.progress(get_db(), viewer=me(), win=win, branch_id=branch_id)
     return out(TargetProgress, {"period": kind, "month": win.period, "start": win.start, "end": win.end,
                                 "previous_start": win.previous_start, "previous_end": win.previous_end,
                                 "items": items})
