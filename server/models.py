@@ -369,11 +369,14 @@ class VisitDevice(SQLModel, table=True):
 class DailyStat(SQLModel, table=True):
     """Per-day, per-employee counters, updated in the same transaction as each event."""
 
-    # The board index covers what boards read: a month's board is an index-only scan (bench/FLAT.md).
-    # One row per employee, day and the branch the results happened at (a transfer mid-day
-    # starts a second row): a result stays with the branch where it happened.
+    # The board index covers what boards read: a month's board is an index-only scan; the
+    # employee index, what some people's trends and targets read: their days, not everyone's
+    # (bench/FLAT.md). One row per employee, day and the branch the results happened at (a
+    # transfer mid-day starts a second row): a result stays with the branch where it happened.
     __table_args__ = (UniqueConstraint("day", "employee_id", "branch_id", name="uq_dailystat_day_employee_branch"),
                       Index("ix_dailystat_board", "day", "employee_id", "visits", "bookings", "arrived",
+                            "completed", "no_show"),
+                      Index("ix_dailystat_employee", "employee_id", "day", "visits", "bookings", "arrived",
                             "completed", "no_show"))
 
     id: Optional[int] = Field(default=None, primary_key=True)

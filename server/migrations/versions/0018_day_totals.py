@@ -1,4 +1,4 @@
-"""closed days' totals per branch, for trends
+"""closed days' totals per branch (trends, branch targets); an employee-first DailyStat index
 
 Revision ID: 0018
 Revises: 0013
@@ -28,7 +28,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('day', 'branch_id', name='uq_daytotal_day_branch'),
     )
+    with op.batch_alter_table('dailystat', schema=None) as batch_op:
+        batch_op.create_index('ix_dailystat_employee', ['employee_id', 'day', 'visits', 'bookings', 'arrived',
+                                                        'completed', 'no_show'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('dailystat', schema=None) as batch_op:
+        batch_op.drop_index('ix_dailystat_employee')
     op.drop_table('daytotal')
