@@ -294,10 +294,12 @@ def main() -> int:
             results.append(run_backend(kind, sizes, args.quick, workdir, args.rounds))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    argv = [a for a in sys.argv[1:] if not a.startswith("--save")]
-    if "--save" in sys.argv:  # where the figures were saved is not part of the command that made them
-        i = sys.argv.index("--save")
-        argv = [a for a in sys.argv[1:i] + sys.argv[i + 2:]]
+    argv = sys.argv[1:]
+    for option in ("--save", "--out"):  # where things were written is not part of the measurement
+        if option in argv:
+            i = argv.index(option)
+            argv = argv[:i] + argv[i + 2:]
+        argv = [a for a in argv if not a.startswith(option + "=")]
     saved = {"results": results, "info": info, "argv": argv, "quick": args.quick,
              "wall": time.perf_counter() - started}
     if args.save:

@@ -141,6 +141,7 @@ def backend(res: dict, small: str, large: str, reads: tuple, writes: tuple) -> l
     L += ["", f"Plans of the rollup reads at {large}:\n"]
     for key, found in res["plans"]["large"].items():
         for statement, plan in dict(found).items():  # each statement once
+            plan = "\n".join(line if len(line) <= 160 else line[:160] + "…" for line in plan.splitlines())
             L += [f"**{key}**: `{shape(statement, 150)}`\n", "```", plan, "```", ""]
     return L
 
