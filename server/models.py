@@ -411,11 +411,14 @@ class VisitDevice(SQLModel, table=True):
 class DailyStat(SQLModel, table=True):
     """Per-day, per-employee counters, updated in the same transaction as each event."""
 
-    # The board index covers what boards read: a month's board is an index-only scan (bench/FLAT.md).
-    # One row per employee, day and the branch the results happened at (a transfer mid-day
-    # starts a second row): a result stays with the branch where it happened.
+    # The board index covers what boards read: a month's board is an index-only scan; the
+    # employee index, what some people's trends and targets read: their days, not everyone's
+    # (bench/FLAT.md). One row per employee, day and the branch the results happened at (a
+    # transfer mid-day starts a second row): a result stays with the branch where it happened.
     __table_args__ = (UniqueConstraint("day", "employee_id", "branch_id", name="uq_dailystat_day_employee_branch"),
                       Index("ix_dailystat_board", "day", "employee_id", "visits", "bookings", "arrived",
+                            "completed", "no_show"),
+                      Index("ix_dailystat_employee", "employee_id", "day", "visits", "bookings", "arrived",
                             "completed", "no_show"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -431,6 +434,27 @@ class DailyStat(SQLModel, table=True):
     no_show: int = 0
     flagged: int = 0  # bookings left out of the counts above (anti-gaming)
     unverified: int = 0  # arrivals / completions / walk-ins without the customer's evidence
+
+
+class DayTotal(SQLModel, table=True):
+    """DailyStat summed per day and branch, for closed days only (server/boards/trend.py): a
+    bank-wide or branch trend reads one row per branch and day, however many people were busy.
+    Written once, when a trend first reads the day; a closed day's rollups never change."""
+
+    __table_args__ = (UniqueConstraint("day", "branch_id", name="uq_daytotal_day_branch"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    day: date
+    branch_id: int = Field(foreign_key="branch.id")
+    visits: int = 0
+    bookings: int = 0
+    contacted: int = 0
+    arrived: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    no_show: int = 0
+    flagged: int = 0
+    unverified: int = 0
 
 
 class FunnelStat(SQLModel, table=True):

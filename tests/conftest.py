@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlmodel import Session
 from werkzeug.security import generate_password_hash
 
@@ -250,6 +250,22 @@ def check_in(client, staff, created: dict) -> dict:
     r = staff.post(f"/api/staff/bookings/{created['reference']}/checkin", json={"code": status["checkin_code"]})
     assert r.status_code == 200, r.get_json()
     return r.get_json()
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements the app's engine runs meanwhile (whitespace folded), in order."""
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    engine = app.extensions["engine"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

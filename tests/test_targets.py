@@ -1,6 +1,7 @@
 """Monthly targets: set by head office (audited), imported from a spreadsheet (dry run, row
 errors in Chinese with the nearest names), and progress shown to each viewer in their scope."""
 import io
+import re
 from datetime import date
 
 from openpyxl import Workbook
@@ -126,3 +127,32 @@ def test_the_change_compares_the_same_days_of_the_previous_month():
     past = targets.window("month", date(2026, 12, 6), "2026-11")
     assert (past.end, past.previous_start, past.previous_end) == (date(2026, 11, 30), date(2026, 10, 1),
                                                                  date(2026, 10, 30))
+
+
+def test_progress_counts_what_the_boards_count_summed_from_the_rollups_alone(bank, login, db, app):
+    from datetime import datetime, time, timezone
+
+    from server.boards import rollups
+    from server.clock import TZ
+    from tests.conftest import statements
+
+    noon = datetime.combine(local_day(utcnow()), time(12), TZ).astimezone(timezone.utc)
+    for employee, branch, n in ((bank.zhao, bank.rural, 2), (bank.zhao, bank.city, 1), (bank.li, bank.rural, 3)):
+        for _ in range(n):  # 赵敏 of the city branch booked twice while at 平定支行: credited there
+            rollups.record(db, rollups.now_event("booking", noon, employee_id=employee.id, branch_id=branch.id))
+    db.commit()
+    admin = login(bank.admin)
+    for body in ({"scope": "employee", "staff_no": bank.zhao.staff_no, "bookings": 10},
+                 {"scope": "branch", "subject_id": bank.rural.id, "bookings": 10},
+                 {"scope": "branch", "subject_id": bank.city.id, "bookings": 10}):
+        assert admin.put("/api/admin/targets", json={"period": month(), **body}).status_code == 200
+    with statements(app) as seen:
+        items = admin.get("/api/boards/targets?period=month").get_json()["items"]
+    actual = {i["name"]: i["metrics"][0]["actual"] for i in items}
+    people = {r["name"]: r["bookings"] for r in admin.get("/api/boards/employees?period=month").get_json()["rows"]}
+    branches = {r["name"]: r["bookings"] for r in admin.get("/api/boards/branches?period=month").get_json()["rows"]}
+    assert actual == {"赵敏": people["赵敏"], "平定支行": branches["平定支行"], "城区支行": branches["城区支行"]} == {
+        "赵敏": 3, "平定支行": 5, "城区支行": 1}
+    # read from the rollups alone (people's DailyStat rows, branches' day totals): no bookings, no events
+    read = {t for s in seen for t in re.findall(r"\b(?:FROM|JOIN) (\w+)", s)}
+    assert read <= {"target", "employee", "branch", "dailystat", "daytotal"}, read

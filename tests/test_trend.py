@@ -112,3 +112,30 @@ def test_a_range_trend_covers_every_day_of_the_range(bank, db, login):
     assert body["previous"] == {"start": str(start - timedelta(days=5)), "end": str(start - timedelta(days=1)),
                                 "totals": {"visits": 0, "bookings": 0, "arrived": 0, "completed": 0,
                                            "no_show": 0, "score": 0.0}}
+
+
+def test_closed_days_are_summed_per_branch_once_and_then_read_from_those_totals(bank, db, login, app):
+    import re
+
+    from server.boards.rollups import rebuild
+    from tests.conftest import statements
+
+    start, end = today() - timedelta(days=6), today() - timedelta(days=2)  # closed days only
+    happened(db, bank, bank.wang, start, n=2)
+    happened(db, bank, bank.zhao, end, n=3, branch=bank.city)
+    happened(db, bank, bank.zhao, end, n=1)  # 赵敏 at 平定支行 that day: credited there
+    admin = login(bank.admin)
+    url = f"/api/boards/trend?period=range&start={start}&end={end}"
+    with statements(app) as first:
+        everyone = admin.get(url + "&by=all").get_json()
+    assert everyone["totals"]["bookings"] == 6 and any(s.startswith("INSERT INTO daytotal") for s in first)
+    with statements(app) as again:
+        assert admin.get(url + "&by=all").get_json() == everyone
+        rural = admin.get(url + f"&by=branch&id={bank.rural.id}").get_json()
+    # a bank-wide or branch trend of closed days reads one row per branch and day: no one's own
+    # rows, no bookings, no events, however busy the bank was
+    assert not [s for s in again if re.search(r"\b(dailystat|booking|event)\b", s)]
+    assert [p["bookings"] for p in rural["series"]] == [2, 0, 0, 0, 1]
+    assert login(bank.boss).get(url + "&by=branch").get_json()["totals"] == rural["totals"]
+    rebuild(db)  # recounted from the events: the kept totals go, and come back the same
+    assert admin.get(url + "&by=all").get_json() == everyone

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, delete
 
 from server.clock import local_day
-from server.models import COUNTERS, FUNNEL_COUNTERS, DailyStat, Event, FunnelStat
+from server.models import COUNTERS, FUNNEL_COUNTERS, DailyStat, DayTotal, Event, FunnelStat
 
 STATUS_COUNTER = {"contacted": "contacted", "arrived": "arrived", "completed": "completed",
                   "cancelled": "cancelled", "no_show": "no_show"}
@@ -103,9 +103,11 @@ def _upsert_statement(dialect: str, model):
 
 
 def rebuild(db: Session) -> int:
-    """Recompute every rollup from the raw events (after a restore or a bug fix)."""
+    """Recompute every rollup from the raw events (after a restore or a bug fix); the closed
+    days' totals trends keep (DayTotal) are summed again from the new DailyStat when next read."""
     db.execute(delete(DailyStat))
     db.execute(delete(FunnelStat))
+    db.execute(delete(DayTotal))
     group = (Event.day, Event.employee_id, Event.branch_id, Event.product_id, Event.channel,
              Event.shop_link_id, Event.kind, Event.status, Event.flagged, Event.unverified)
     rows = db.execute(select(*group, func.count()).group_by(*group)).all()

@@ -190,6 +190,7 @@ def trend():
         if get_db().get(Branch, who) is None:
             raise NotFound("not_found")
         access.require(scope is None or (access.is_branch_head(viewer) and viewer.branch_id == who))
+        scope = None  # what was credited at the branch, whoever did it (a branch head sees the admin's numbers)
     else:
         who = None
     w = weights()

@@ -1,23 +1,25 @@
 """Monthly targets (目标) per branch and per employee, and progress against them.
 
 Head office sets them one by one or imports a spreadsheet; every change is audited. Progress
-reads the boards (`service.by_employee` / `by_group`), so a target counts exactly what the
-board counts: verified arrivals, unflagged bookings.
+adds up the rollups the boards read (an employee's DailyStat rows; a branch's day totals,
+server/boards/daytotals.py), so a target counts exactly what the board counts (verified
+arrivals, unflagged bookings), without ranking everyone to find a few people.
 """
 import calendar
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from server import access
 from server.audit import service as audit
-from server.boards import schemas, service
+from server.boards import daytotals, schemas
 from server.db import begin_write
 from server.errors import Invalid
-from server.models import Branch, Employee, Target, utcnow
+from server.models import Branch, DailyStat, Employee, Target, utcnow
 
 METRICS = ("bookings", "arrived", "completed")
 SCOPES = ("branch", "employee")
@@ -102,10 +104,10 @@ def _plain(target: Target) -> dict:
 
 
 def _names(db: Session) -> dict:
-    branches = {b.id: b.name for b in db.exec(select(Branch))}
-    people = {e.id: {"name": e.name, "branch": branches.get(e.branch_id, ""), "staff_no": e.staff_no,
-                     "branch_id": e.branch_id}
-              for e in db.exec(select(Employee))}
+    branches = dict(db.exec(select(Branch.id, Branch.name)).all())
+    people = {i: {"name": name, "branch": branches.get(branch_id, ""), "staff_no": staff_no, "branch_id": branch_id}
+              for i, name, staff_no, branch_id in db.exec(select(Employee.id, Employee.name, Employee.staff_no,
+                                                                 Employee.branch_id))}
     return {"branch": {i: {"name": n, "branch": n, "staff_no": "", "branch_id": i} for i, n in branches.items()},
             "employee": people}
 
@@ -143,23 +145,25 @@ def window(kind: str, today: date, month: str = "") -> Window:
     return Window(start, end, previous_start, previous_end, month_of(start), 1.0)
 
 
-def progress(db: Session, *, viewer: Employee | None, win: Window, weights: service.Weights,
-             branch_id: int | None = None) -> list[dict]:
+def progress(db: Session, *, viewer: Employee | None, win: Window, branch_id: int | None = None,
+             now: datetime | None = None) -> list[dict]:
     """The viewer's targets (staff: theirs and their branch's; branch head: the branch and its
     people; admin: all, or one branch) with actual, percentage and change. Without a viewer (a
-    TV wall link), what its scope shows: all, or one branch and its people."""
+    TV wall link), what its scope shows: all, or one branch and its people. May keep closed
+    days' branch totals (daytotals.branch_days) in a transaction of its own."""
     subjects = _scope(db, viewer, branch_id)
     query = select(Target).where(Target.period == win.period)
     targets = [t for t in db.exec(query.order_by(Target.scope, Target.subject_id)) if subjects(t)]
     if not targets:
         return []
-    now = _actuals(db, win.start, win.end, weights)
-    before = _actuals(db, win.previous_start, win.previous_end, weights)
+    people = {t.subject_id for t in targets if t.scope == "employee"}
+    actual = _actuals(db, win.start, win.end, people, now)
+    before = _actuals(db, win.previous_start, win.previous_end, people, now)
     names = _names(db)
     items = []
     for t in targets:
         who = names[t.scope].get(t.subject_id, {"name": "?", "branch": "", "staff_no": ""})
-        actual = now[t.scope].get(t.subject_id, {})
+        mine = actual[t.scope].get(t.subject_id, {})
         previous = before[t.scope].get(t.subject_id, {})
         metrics = []
         for m in METRICS:
@@ -167,7 +171,7 @@ def progress(db: Session, *, viewer: Employee | None, win: Window, weights: serv
             if goal <= 0:
                 continue
             goal_now = round(goal * win.share, 1)
-            value, was = actual.get(m, 0), previous.get(m, 0)
+            value, was = mine.get(m, 0), previous.get(m, 0)
             metrics.append({"metric": m, "target": goal_now, "actual": value,
                             "percent": round(100 * value / goal_now, 1) if goal_now else 0.0,
                             "previous": was, "change": value - was})
@@ -190,10 +194,19 @@ def _scope(db: Session, viewer: Employee | None, branch_id: int | None):
         t.scope == "branch" and t.subject_id == viewer.branch_id)
 
 
-def _actuals(db: Session, start: date, end: date, weights: service.Weights) -> dict:
-    people = service.by_employee(db, start=start, end=end, weights=weights)
-    branches = service.by_group(db, by="branches", start=start, end=end, weights=weights)
-    return {"employee": {r["id"]: r for r in people}, "branch": {r["id"]: r for r in branches}}
+def _actuals(db: Session, start: date, end: date, people: set[int], now: datetime | None) -> dict:
+    """What the boards count over [start, end], from the rollups they read: per employee in
+    `people`, their results wherever they happened (`by_employee`: DailyStat summed in SQL); per
+    branch, the results credited there (`by_group(by="branches")`: each branch's day totals)."""
+    sums = [func.coalesce(func.sum(getattr(DailyStat, m)), 0) for m in METRICS]
+    query = (select(DailyStat.employee_id, *sums).group_by(DailyStat.employee_id)
+             .where(DailyStat.day >= start, DailyStat.day <= end, DailyStat.employee_id.in_(people or [-1])))
+    actual = {"employee": {k: dict(zip(METRICS, map(int, counts))) for k, *counts in db.exec(query)}, "branch": {}}
+    for _, branch, counts in daytotals.branch_days(db, [(start, end)], METRICS, now):
+        row = actual["branch"].setdefault(branch, dict.fromkeys(METRICS, 0))
+        for m in METRICS:
+            row[m] += counts[m]
+    return actual
 
 
 # --- spreadsheet import --------------------------------------------------------------------

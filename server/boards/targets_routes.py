@@ -6,7 +6,7 @@ from flask_login import login_required
 from server import access
 from server.admin import roster
 from server.boards import targets
-from server.boards.routes import query_int, weights
+from server.boards.routes import query_int
 from server.clock import local_day
 from server.db import get_db
 from server.errors import Invalid, NotFound
@@ -33,7 +33,7 @@ def progress():
         targets.month_range(request.args["month"])
     win = targets.window(kind, local_day(utcnow()), request.args.get("month", ""))
     branch_id = query_int("branch_id", 0, 10**9) or None
-    items = targets.progress(get_db(), viewer=me(), win=win, weights=weights(), branch_id=branch_id)
+    items = targets.progress(get_db(), viewer=me(), win=win, branch_id=branch_id)
     return out(TargetProgress, {"period": kind, "month": win.period, "start": win.start, "end": win.end,
                                 "previous_start": win.previous_start, "previous_end": win.previous_end,
                                 "items": items})

@@ -1,17 +1,19 @@
-"""Daily trends for the boards, read from the per-day rollups (DailyStat) only: one grouped query
-over this period and the one before it, whatever the number of bookings.
+"""Daily trends for the boards, read from the rollups only: what a trend reads is bounded by its
+days × branches (bank-wide, one branch) or × the people asked for, never by the bookings.
 
 A trend is the score's columns per day (visits apart, as reach) and the score each day, plus
 the change against the previous period of the same length: this week against the same days
 of last week, this month against the same days of last month, a range against the range of
-equal length just before it.
+equal length just before it. Only the days of the two periods are read, not the days between:
+some people's from their DailyStat rows, a branch's or the whole bank's from each branch's
+day totals (server/boards/daytotals.py).
 """
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from server.boards import daytotals
 from server.models import DailyStat
 
 TREND_COUNTERS = ("visits", "bookings", "arrived", "completed", "no_show")
@@ -31,28 +33,31 @@ def previous_range(period: str, start: date, end: date) -> tuple[date, date]:
 
 
 def trend(db: Session, *, period: str, start: date, end: date, weights, employee_ids: list[int] | None,
-          branch_id: int | None = None) -> dict:
+          branch_id: int | None = None, now: datetime | None = None) -> dict:
     """Per-day counts and score over [start, end] for the given employees (None: everyone) and
-    branch (results credited there), with the totals of the previous period and the change."""
+    branch (results credited there), with the totals of the previous period and the change.
+    May keep closed days' totals (daytotals.branch_days) in a transaction of its own."""
     before = previous_range(period, start, end)
-    sums = [func.coalesce(func.sum(getattr(DailyStat, c)), 0) for c in TREND_COUNTERS]
-    query = (select(DailyStat.day, *sums).where(DailyStat.day >= before[0], DailyStat.day <= end)
-             .group_by(DailyStat.day))
+    ranges = [before, (start, end)]
     if employee_ids is not None:
-        query = query.where(DailyStat.employee_id.in_(employee_ids or [-1]))
-    if branch_id is not None:
-        query = query.where(DailyStat.branch_id == branch_id)
-    by_day = {day: dict(zip(TREND_COUNTERS, map(int, counts))) for day, *counts in db.exec(query)}
-    series = [_point(day, by_day.get(day), weights) for day in _days(start, end)]
-    previous = [_point(day, by_day.get(day), weights) for day in _days(*before)]
+        where = [DailyStat.employee_id.in_(employee_ids or [-1])]
+        if branch_id is not None:
+            where.append(DailyStat.branch_id == branch_id)
+        rows = daytotals.daily(db, ranges, where, TREND_COUNTERS)
+    else:
+        rows = [(day, counts) for day, branch, counts in daytotals.branch_days(db, ranges, TREND_COUNTERS, now)
+                if branch_id is None or branch == branch_id]
+    by_day: dict[date, dict] = {}
+    for day, counts in rows:
+        total = by_day.setdefault(day, dict.fromkeys(TREND_COUNTERS, 0))
+        for c in TREND_COUNTERS:
+            total[c] += counts[c]
+    series = [_point(day, by_day.get(day), weights) for day in daytotals.days(start, end)]
+    previous = [_point(day, by_day.get(day), weights) for day in daytotals.days(*before)]
     totals, earlier = _total(series, weights), _total(previous, weights)
     change = {k: round(totals[k] - earlier[k], 2) if k == "score" else totals[k] - earlier[k] for k in totals}
     return {"series": series, "totals": totals,
             "previous": {"start": before[0], "end": before[1], "totals": earlier}, "change": change}
-
-
-def _days(start: date, end: date):
-    return (start + timedelta(days=n) for n in range((end - start).days + 1))
 
 
 def _point(day: date, counts: dict | None, weights) -> dict:

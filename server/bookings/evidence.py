@@ -52,23 +52,24 @@ def credited(booking: Booking) -> list[str]:
     return out
 
 
-def adjust(db: Session, booking: Booking, counters: list[str], kind: str, now: datetime) -> None:
-    """Add (`credit`) or take back (`debit`) `counters` of `booking` today, credited to the
-    employee and branch that hold the booking."""
-    if counters:
-        rollups.record_many(db, [rollups.now_event(
-            kind, now, employee_id=booking.employee_id, branch_id=booking.branch_id, booking_id=booking.id,
-            shop_link_id=booking.shop_link_id, product_id=booking.product_id, channel=booking.channel, status=c) for c in counters])
-
-
-def change(db: Session, booking: Booking, now: datetime, apply) -> None:
-    """Run `apply(booking)` (set evidence, a flag, a review) and record the difference it makes
-    to the rankings as credit / debit events."""
+def difference(booking: Booking, now: datetime, apply) -> list[dict]:
+    """Run `apply(booking)` (set evidence, a flag, a review) and return the difference it makes
+    to the rankings: credit events (counters it adds today) and debit events (it takes back),
+    credited to the employee and branch that hold the booking. Nothing is written."""
     before = set(credited(booking))
     apply(booking)
     after = set(credited(booking))
-    adjust(db, booking, sorted(after - before), "credit", now)
-    adjust(db, booking, sorted(before - after), "debit", now)
+    return [rollups.now_event(kind, now, employee_id=booking.employee_id, branch_id=booking.branch_id,
+                              booking_id=booking.id, shop_link_id=booking.shop_link_id, product_id=booking.product_id,
+                              channel=booking.channel, status=c)
+            for kind, counters in (("credit", after - before), ("debit", before - after)) for c in sorted(counters)]
+
+
+def change(db: Session, booking: Booking, now: datetime, apply) -> None:
+    """Run `apply(booking)` and record the difference it makes to the rankings."""
+    events = difference(booking, now, apply)
+    if events:
+        rollups.record_many(db, events)
 
 
 def raise_flag(db: Session, booking: Booking, flag: str, now: datetime) -> None:

@@ -371,11 +371,14 @@ def change_status(db: Session, *, booking: Booking, actor: Employee | None, stat
 
 
 def move(db: Session, *, booking: Booking, actor: Employee | None, status: str, now: datetime,
-         source: str = "") -> None:
+         source: str = "", events: list[dict] = (), audited: bool = True) -> None:
     """The status change itself, in the caller's write transaction (the caller commits).
 
     Arrived / completed / no-show wait for the appointment (a call back: for the contact);
-    what the change counts for follows the evidence (server/bookings/evidence.py)."""
+    what the change counts for follows the evidence (server/bookings/evidence.py). `events`:
+    what the caller's own change of the booking counts (evidence.difference), recorded with
+    the status event: one INSERT and one upsert per rollup for all of them. `audited=False`:
+    the caller's audit entry says it (a check-in's arrival)."""
     if status not in TRANSITIONS.get(booking.status, ()):
         raise Conflict("bad_transition", current=booking.status)
     evidence.check_time(booking, status, now, current_app.config["SLOT_MINUTES"])
@@ -385,13 +388,15 @@ def move(db: Session, *, booking: Booking, actor: Employee | None, status: str, 
         evidence.raise_flag(db, booking, "fast_complete", now)
     booking.status = status
     booking.updated_at = now
-    rollups.record(db, rollups.now_event(
+    rollups.record_many(db, [*events, rollups.now_event(
         "status", now, employee_id=booking.employee_id, branch_id=booking.branch_id,
         booking_id=booking.id, shop_link_id=booking.shop_link_id, product_id=booking.product_id,
         channel=booking.channel, status=status,
-        flagged=evidence.flag_active(booking), unverified=evidence.unverified(booking, status)))
-    audit.record(db, action="status_changed", actor=actor, target=f"booking:{booking.reference}",
-                 detail=f"{status} by {'staff' if actor else 'customer'}", source=source)
+        flagged=evidence.flag_active(booking), unverified=evidence.unverified(booking, status))])
+    if audited:
+        audit.record(db, action="status_changed", actor=actor, target=f"booking:{booking.reference}",
+                     detail=f"{status} by {'staff' if actor else 'customer'}", source=source,
+                     branch_id=booking.branch_id)
 
 
 def customer_can_change(booking: Booking, now: datetime) -> bool:

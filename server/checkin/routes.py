@@ -32,9 +32,8 @@ def check_code(reference):
     """核验到店: the code on the customer's status page (or the one-time code sent to their phone
     for a booking staff made) verifies the arrival; a wrong code is a 422, a few at most."""
     db = get_db()
-    booking = booking_for(db, me(), reference)
     data = body(CheckinCode)
-    booking = service.check_code(db, booking=booking, actor=me(), code=data.code, source=client_ip())
+    booking = service.check_in(db, viewer=me(), reference=reference, code=data.code, source=client_ip())
     return out(BookingStaff, views.for_staff(db, booking, me()))
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, func, select
 
 import qr
 from server.audit import service as audit
+from server.boards import rollups
 from server.bookings import evidence
 from server.bookings.service import move
 from server.clock import local_day
@@ -27,6 +28,7 @@ from server.errors import ApiError, Conflict, Invalid, NotFound
 from server.live.bus import publish
 from server.models import Booking, Branch, Employee, utcnow
 from server.shops.service import CODE_ALPHABET
+from server.staff.service import booking_for
 
 BRANCH_CODE_LENGTH = 8
 WALKIN_DAYS = 30
@@ -71,12 +73,25 @@ def branch_by_code(db: Session, code: str) -> Branch:
     raise NotFound("not_found")
 
 
+def check_in(db: Session, *, viewer: Employee, reference: str, code: str, source: str = "",
+             now: datetime | None = None) -> Booking:
+    """Staff check booking `reference` (404 unless in their scope) with the customer's `code`.
+
+    Every check-in writes (the verification, or a wrong try counted), so the booking is read
+    once, in the write transaction, and locked on PostgreSQL: two check-ins of one booking at
+    the same moment (staff typing the code, the customer scanning the branch QR) count it once."""
+    begin_write(db)
+    booking = booking_for(db, viewer, reference, lock=True)
+    return check_code(db, booking=booking, actor=viewer, code=code, source=source, now=now, locked=True)
+
+
 def check_code(db: Session, *, booking: Booking, actor: Employee, code: str, source: str = "",
-               now: datetime | None = None) -> Booking:
-    """Staff typed or scanned the customer's code: 422 if wrong (CHECKIN_ATTEMPTS at most)."""
+               now: datetime | None = None, locked: bool = False) -> Booking:
+    """Staff typed or scanned the customer's code: 422 if wrong (CHECKIN_ATTEMPTS at most).
+    `locked`: `booking` was read in the current write transaction (check_in)."""
     now = now or utcnow()
     if booking.source == "staff":
-        _check_one_time_code(db, booking=booking, code=code, now=now)
+        _check_one_time_code(db, booking=booking, code=code, now=now)  # commits: verify reads it again
         return verify(db, booking=booking, by="otp", actor=actor, source=source, now=now)
     if booking.verified_at is not None:
         return booking
@@ -86,14 +101,15 @@ def check_code(db: Session, *, booking: Booking, actor: Employee, code: str, sou
     if expected is None:
         raise Conflict("checkin_refused")
     if not hmac.compare_digest(expected.encode(), code.strip().encode()):
-        begin_write(db)
-        wrong = db.get(Booking, booking.id, populate_existing=True)
-        wrong.checkin_failures += 1
+        if not locked:
+            begin_write(db)
+            booking = db.get(Booking, booking.id, populate_existing=True)
+        booking.checkin_failures += 1
         audit.record(db, action="checkin_failed", actor=actor, target=f"booking:{booking.reference}",
-                     source=source)
+                     source=source, branch_id=booking.branch_id)
         db.commit()
         raise Invalid(code="checkin_code_wrong")
-    return verify(db, booking=booking, by="code", actor=actor, source=source, now=now)
+    return verify(db, booking=booking, by="code", actor=actor, source=source, now=now, locked=locked)
 
 
 def send_one_time_code(db: Session, *, booking: Booking, actor: Employee, source: str = "",
@@ -136,28 +152,40 @@ def self_check_in(db: Session, *, branch: Branch, token_booking: Booking, source
 
 
 def verify(db: Session, *, booking: Booking, by: str, actor: Employee | None, source: str,
-           now: datetime) -> Booking:
+           now: datetime, locked: bool = False) -> Booking:
     """Mark the arrival verified (once): what it makes count is credited today; the booking moves
-    to arrived if its time has come (else staff record the arrival later, verified)."""
-    begin_write(db)
-    booking = db.get(Booking, booking.id, populate_existing=True)
+    to arrived if its time has come (else staff record the arrival later, verified).
+
+    `locked`: `booking` was read in the current write transaction; else it is read again in one
+    (locked on PostgreSQL). Then every other read comes first, and the writes are what the
+    counts need: the booking's one UPDATE (evidence and status), one INSERT of its events, one
+    upsert per rollup and one audit entry."""
+    if not locked:
+        begin_write(db)
+        booking = db.get(Booking, booking.id, populate_existing=True, with_for_update=True)
     if booking.verified_at is not None:
         db.rollback()
         return booking
+    outlier = booking.source == "staff" and not booking.flag and walkins_outlying(db, booking, now)
 
     def apply(b: Booking) -> None:
         b.verified_at, b.verified_by = now, by
-        if b.source == "staff" and not b.flag and walkins_outlying(db, b, now):
+        if outlier:
             b.flag = "walkin_outlier"
 
-    evidence.change(db, booking, now, apply)
-    audit.record(db, action="checkin_verified", actor=actor, target=f"booking:{booking.reference}",
-                 detail=f"by {by}", source=source)
+    credits = evidence.difference(booking, now, apply)
+    moved = False
     if booking.status in ("new", "contacted"):
-        try:
-            move(db, booking=booking, actor=actor, status="arrived", now=now, source=source)
+        try:  # the arrival is in this entry: no status_changed entry of its own
+            move(db, booking=booking, actor=actor, status="arrived", now=now, source=source, events=credits,
+                 audited=False)
+            moved = True
         except ApiError:
             pass  # early: verified now, the arrival is recorded at the appointment
+    if credits and not moved:
+        rollups.record_many(db, credits)
+    audit.record(db, action="checkin_verified", actor=actor, target=f"booking:{booking.reference}",
+                 detail=f"by {by}" + (", arrived" if moved else ""), source=source, branch_id=booking.branch_id)
     db.commit()
     publish({"type": "status", "employee_id": booking.employee_id, "branch_id": booking.branch_id})
     return booking

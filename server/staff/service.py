@@ -108,9 +108,11 @@ def bookings(db: Session, *, viewer: Employee, scope: str = "mine", status: str 
                         limit=max(1, min(limit, PAGE_MAX)))
 
 
-def booking_for(db: Session, viewer: Employee, reference: str) -> Booking:
-    """A booking by reference, or 404 if it does not exist *or* is not the viewer's to see."""
-    booking = db.exec(select(Booking).where(Booking.reference == reference.upper())).first()
+def booking_for(db: Session, viewer: Employee, reference: str, lock: bool = False) -> Booking:
+    """A booking by reference, or 404 if it does not exist *or* is not the viewer's to see;
+    `lock`: FOR UPDATE (PostgreSQL; SQLite's write transaction holds the whole database)."""
+    query = select(Booking).where(Booking.reference == reference.upper())
+    booking = db.exec(query.with_for_update() if lock else query).first()
     if booking is None or not access.may_see(db, viewer, booking):
         raise NotFound("not_found")
     return booking

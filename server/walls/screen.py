@@ -115,7 +115,7 @@ def targets():
         branch_id = int(args.get("branch_id") or 0) or None
     except ValueError:
         raise Invalid(branch_id="invalid")
-    items = goals.progress(get_db(), viewer=None, win=win, weights=weights(), branch_id=branch_id)
+    items = goals.progress(get_db(), viewer=None, win=win, branch_id=branch_id)
     for item in items:
         item["staff_no"] = ""  # the wall names people; it has no use for their staff numbers
     return out(TargetProgress, {"period": kind, "month": win.period, "start": win.start, "end": win.end,
