@@ -96,14 +96,16 @@ def usable(page, timeout: float = 30) -> float:
     return page.evaluate("window.__usable") / 1000
 
 
-def transferred(page) -> dict:
-    """Requests and bytes on the wire so far (navigation + resources, as the page saw them),
-    and the waterfall: [path, start ms, end ms, bytes on the wire] for each."""
+def transferred(page, usable_s: float) -> dict:
+    """Requests and bytes on the wire (navigation + resources, as the page saw them) that had
+    arrived when the shop was usable, and the waterfall of all so far: [path, start ms, end ms,
+    bytes on the wire] for each."""
     entries = page.evaluate("""() => [...performance.getEntriesByType('navigation'),
         ...performance.getEntriesByType('resource')].map(e => [new URL(e.name).pathname, Math.round(e.startTime),
         Math.round(e.responseEnd), e.transferSize, e.encodedBodySize, e.decodedBodySize])""")
-    return {"requests": len(entries), "bytes": sum(e[3] for e in entries),
-            "body_bytes": sum(e[4] for e in entries), "decoded_bytes": sum(e[5] for e in entries),
+    before = [e for e in entries if e[2] <= usable_s * 1000]
+    return {"requests": len(before), "bytes": sum(e[3] for e in before),
+            "body_bytes": sum(e[4] for e in before), "decoded_bytes": sum(e[5] for e in before),
             "waterfall": [e[:4] for e in entries]}
 
 
@@ -163,7 +165,7 @@ def one_run(browser, url: str, run: int) -> dict:
         throttle = Throttle(browser, context, page)
         page.goto(url, wait_until="commit")
         cold = usable(page)
-        wire = transferred(page)
+        wire = transferred(page, cold)
         booking = book(page, run)
         # The service worker installs after the page's load; wait until it controls pages and
         # has precached the shell, then open the shop again through it.
@@ -177,7 +179,7 @@ def one_run(browser, url: str, run: int) -> dict:
         workers = max(workers, throttle.workers_too())
         warm_page.goto(url, wait_until="commit")
         warm = usable(warm_page)
-        warm_wire = transferred(warm_page)["waterfall"]
+        warm_wire = transferred(warm_page, warm)["waterfall"]
         controlled = warm_page.evaluate("!!navigator.serviceWorker.controller")
         throttle.close()
         wire["files_in"] = files_in(wire["waterfall"], cold)
@@ -190,9 +192,10 @@ def one_run(browser, url: str, run: int) -> dict:
 
 
 def files_in(waterfall: list, usable_s: float) -> float:
-    """Seconds until the last file asked for before the shop was usable had arrived: the rest
-    of the time to usable is the phone's CPU (running the modules, drawing)."""
-    return max((end for _, start, end, _ in waterfall if start < usable_s * 1000), default=0) / 1000
+    """Seconds until the last file that arrived before the shop was usable had arrived: the rest
+    of the time to usable is the phone's CPU (running the modules, drawing). A file still on its
+    way then (one the page asks for once its modules run) cannot have been needed."""
+    return max((end for _, _, end, _ in waterfall if end <= usable_s * 1000), default=0) / 1000
 
 
 def median(runs: list[dict], key: str) -> float:
@@ -216,14 +219,14 @@ def render(result: dict) -> str:
                        ("warm", "warm load through the service worker → usable")):
         value = median(runs, key)
         lines.append(f"| {label} | {value:.2f} | ≤ {TARGETS[key]} | {'yes' if value <= TARGETS[key] else '**no**'} |")
-    lines += ["", "Each run (*files in*: when the last file the page asked for before it was usable had arrived; "
+    lines += ["", "Each run (*files in*: when the last file that arrived before the page was usable had arrived; "
               "the rest is the throttled CPU running the modules and drawing):", "",
-              "| run | cold s (files in) | booking s (typing s) | warm s (files in) | SW controlled | requests "
-              "| bytes on the wire | bytes decoded |", "|---|---|---|---|---|---|---|---|"]
+              "| run | cold s (files in) | booking s (typing s) | warm s (files in) | SW controlled "
+              "| cold: requests, bytes on the wire, bytes decoded (arrived before usable) |", "|---|---|---|---|---|---|"]
     for n, r in enumerate(runs, 1):
         lines.append(f"| {n} | {r['cold']:.2f} ({r['files_in']:.2f}) | {r['booking']:.2f} ({r['typing']:.2f}) | "
                      f"{r['warm']:.2f} ({r['warm_files_in']:.2f}) | "
-                     f"{'yes' if r['warm_controlled'] else 'no'} | {r['requests']} | {r['bytes']:,} | {r['decoded_bytes']:,} |")
+                     f"{'yes' if r['warm_controlled'] else 'no'} | {r['requests']}, {r['bytes']:,}, {r['decoded_bytes']:,} |")
     lines += ["", NOTES]
     if OUT.exists() and NOTES in OUT.read_text(encoding="utf-8"):
         lines.append(OUT.read_text(encoding="utf-8").split(NOTES, 1)[1].strip("\n"))
