@@ -8,11 +8,12 @@ import * as home from "./views/home.js";
 
 // Only the home view is needed to draw the shop: on a slow link every module is a round trip
 // (six at a time over HTTP/1.1), so the other views, the API client (api.js) and the outbox
-// (bookings.js) load once it is drawn (see later()).
+// (bookings.js) load after (see later()).
 const VIEWS = { "": async () => home, p: () => import("./views/product.js"),
   book: () => import("./views/book.js"), done: () => import("./views/done.js") };
-const LATER = ["views/book.js", "views/slots.js", "views/summary.js", "notice.js", "views/done.js", "install.js",
-  "views/product.js"];
+const FORM = ["views/book.js", "api.js", "bookings.js", "format.js", "notice.js", "views/slots.js",
+  "views/summary.js", "views/outbox.js"]; // views/book.js and every file it imports that the card did not
+const LATER = ["views/done.js", "install.js", "views/product.js"];
 let book = null; // views/book.js once loaded
 const app = document.getElementById("app");
 const code = document.body.dataset.code || location.pathname.split("/")[2] || "";
@@ -146,14 +147,25 @@ async function start(request = fetchShop(), saved = false) {
   route(false).then(() => setTimeout(later, 50)); // after the shop is drawn, not competing with it
 }
 
-// The rest of the shop, fetched together once the shop is drawn and before it is needed; the
-// notice is read (and saved for offline) before the customer opens the form.
-function later() {
-  for (const path of LATER) {
-    const link = Object.assign(document.createElement("link"), { rel: "modulepreload", href: `/static/js/${path}` });
-    document.head.append(link);
-  }
+const preload = (paths) => paths.forEach((path) => document.head.append(
+  Object.assign(document.createElement("link"), { rel: "modulepreload", href: `/static/js/${path}` })));
+
+// The booking form's files, all at once (each a round trip), and the notice read (and saved for
+// offline) before the customer opens the form. Asked for as soon as this module runs when the
+// page carried the shop: every file the card needs is in by then, and these round trips pass
+// while the phone draws it. Else once the shop is drawn.
+let formAsked = false;
+function form() {
+  if (formAsked) return;
+  formAsked = true;
+  preload(FORM);
   import("./notice.js").then((m) => m.loadNotice()).catch(() => {});
+}
+
+// The other views, once the shop is drawn and before they are needed.
+function later() {
+  form();
+  preload(LATER);
 }
 
 // Outbox bookings answered while the form is not waiting on them (e.g. sent on page load). Asked
@@ -177,6 +189,7 @@ app.addEventListener("click", (e) => {
   else go("");
 });
 const embedded = fromPage();
+if (embedded) form();
 const saved = !!embedded && document.body.dataset.swCache === "1";
 const first = embedded ? Promise.resolve({ shop: embedded, cached: false }) : fetchShop(); // in flight while the dictionary loads
 first.catch(() => {}); // handled by start()
