@@ -4,6 +4,7 @@ import base64
 import hashlib
 import json
 import re
+import warnings
 
 from flask import Blueprint, Response, current_app, redirect, request
 from markupsafe import escape
@@ -100,30 +101,37 @@ def _object_literal(source: str) -> str:
     """A JavaScript object literal of strings (keys bare or quoted, comments, a trailing comma)
     as JSON that cannot end its <script> element nor be taken for a {{placeholder}}; "" if it is
     anything else."""
-    out, pos = [], 0
     body = source.strip().removesuffix(";").rstrip()
     try:
-        for m in TOKEN.finditer(body):
-            if m.start() != pos:  # something this does not read
-                return ""
-            pos, token = m.end(), m.group()
-            if token[0] in "\"'":
-                out.append(json.dumps(ast.literal_eval(token), ensure_ascii=False))
-            elif token == "}" and out and out[-1] == ",":
-                out[-1] = "}"
-            elif token[0] in "{}:,":
-                out.append(token)
-            elif not (token[0].isspace() or token[0] == "/"):  # a name: a key, never a value
-                if not out or out[-1] not in ("{", ","):
-                    return ""
-                out.append(json.dumps(token))
-        data = json.loads("".join(out)) if pos == len(body) else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an escape JavaScript reads otherwise ("\\d") is a SyntaxError
+            data = json.loads(_as_json(body))
     except (ValueError, SyntaxError):
         return ""
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         return ""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace("{{", "{\\u007b")
+
+
+def _as_json(body: str) -> str:
+    """The tokens of `body` as JSON text ("" where it has anything else: json.loads refuses it)."""
+    out, pos = [], 0
+    for m in TOKEN.finditer(body):
+        if m.start() != pos:  # something this does not read
+            return ""
+        pos, token = m.end(), m.group()
+        if token[0] in "\"'":
+            out.append(json.dumps(ast.literal_eval(token), ensure_ascii=False))
+        elif token == "}" and out and out[-1] == ",":
+            out[-1] = "}"
+        elif token[0] in "{}:,":
+            out.append(token)
+        elif not (token[0].isspace() or token[0] == "/"):  # a name: a key, never a value
+            if not out or out[-1] not in ("{", ","):
+                return ""
+            out.append(json.dumps(token))
+    return "".join(out) if pos == len(body) else ""
 
 
 STYLE = '<link rel="stylesheet" href="/static/css/app.css">'

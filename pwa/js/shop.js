@@ -11,9 +11,9 @@ import * as home from "./views/home.js";
 // (bookings.js) load after (see later()).
 const VIEWS = { "": async () => home, p: () => import("./views/product.js"),
   book: () => import("./views/book.js"), done: () => import("./views/done.js") };
-const FORM = ["views/book.js", "api.js", "bookings.js", "format.js", "notice.js", "views/slots.js",
-  "views/summary.js", "views/outbox.js"]; // views/book.js and every file it imports that the card did not
-const LATER = ["views/done.js", "install.js", "views/product.js"];
+// views/book.js and every file it imports that the card did not: six, one round of files.
+const FORM = ["views/book.js", "api.js", "bookings.js", "format.js", "notice.js", "views/slots.js"];
+const LATER = ["views/summary.js", "views/outbox.js", "views/done.js", "install.js", "views/product.js"];
 let book = null; // views/book.js once loaded
 const app = document.getElementById("app");
 const code = document.body.dataset.code || location.pathname.split("/")[2] || "";
@@ -147,8 +147,8 @@ async function start(request = fetchShop(), saved = false) {
   route(false).then(() => setTimeout(later, 50)); // after the shop is drawn, not competing with it
 }
 
-const preload = (paths) => paths.forEach((path) => document.head.append(
-  Object.assign(document.createElement("link"), { rel: "modulepreload", href: `/static/js/${path}` })));
+const preload = (paths, fetchPriority = "auto") => paths.forEach((path) => document.head.append(
+  Object.assign(document.createElement("link"), { rel: "modulepreload", href: `/static/js/${path}`, fetchPriority })));
 
 // The booking form's files, all at once (each a round trip), and the notice read (and saved for
 // offline) before the customer opens the form. Asked for as soon as this module runs when the
@@ -162,10 +162,11 @@ function form() {
   import("./notice.js").then((m) => m.loadNotice()).catch(() => {});
 }
 
-// The other views, once the shop is drawn and before they are needed.
+// The other views, once the shop is drawn and before they are needed; behind the form's own
+// requests (the notice, the free times) when they wait for a connection.
 function later() {
   form();
-  preload(LATER);
+  preload(LATER, "low");
 }
 
 // Outbox bookings answered while the form is not waiting on them (e.g. sent on page load). Asked
