@@ -1,6 +1,9 @@
 """The customer shop on a rural link and a cheap phone; writes bench/WEAKNET.md (+ WEAKNET.json).
 
-    .venv/bin/python bench/weaknet.py [--runs 3] [--db sqlite|postgresql]   # about 1-2 minutes
+    .venv/bin/python bench/weaknet.py [--runs 3] [--db sqlite|postgresql] [--against REV]   # 1-2 minutes
+
+--against REV also serves a clean checkout of REV (git archive) from a second gunicorn on the same
+database and alternates runs between the two, so both meet the same load on a shared machine.
 
 The real server under gunicorn (config/gunicorn.conf.py, 2 workers, Redis) on the demo bank, as
 bench/run.py starts it. Debian's Chromium through Playwright, 390x844, zh-CN, each run in a fresh
@@ -17,6 +20,7 @@ Measured, from navigation start (the page's own clock, performance.now()):
 Targets (issue 16): cold <= 2.0 s, booking <= 3.0 s beyond typing, warm <= 0.6 s. Medians of --runs.
 """
 import argparse
+import contextlib
 import json
 import secrets
 import statistics
@@ -29,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import machine  # noqa: E402
+from bench import machine, servers  # noqa: E402
 from bench.dbsetup import BenchDatabase  # noqa: E402
 from bench.phases import app_env  # noqa: E402
 from bench.servers import Gunicorn, free_port  # noqa: E402
@@ -97,13 +101,21 @@ def usable(page, timeout: float = 30) -> float:
 
 
 def transferred(page) -> dict:
-    """Requests and bytes on the wire so far (navigation + resources, as the page saw them),
-    and the waterfall: [path, start ms, end ms, bytes on the wire] for each."""
-    entries = page.evaluate("""() => [...performance.getEntriesByType('navigation'),
-        ...performance.getEntriesByType('resource')].map(e => [new URL(e.name).pathname, Math.round(e.startTime),
-        Math.round(e.responseEnd), e.transferSize, e.encodedBodySize, e.decodedBodySize])""")
-    return {"requests": len(entries), "bytes": sum(e[3] for e in entries),
-            "body_bytes": sum(e[4] for e in entries), "decoded_bytes": sum(e[5] for e in entries),
+    """The first screen's files: the page and the modules it preloads ahead of its first module
+    script (<link rel=modulepreload>; those a page adds later are not on that path): requests,
+    bytes on the wire, bytes decoded, and when the last had arrived (seconds); and the waterfall
+    of every file so far: [path, start ms, end ms, bytes on the wire]."""
+    entries, declared = page.evaluate("""() => {
+      const main = document.querySelector('script[type=module]');
+      const ahead = [...document.querySelectorAll('link[rel=modulepreload]')]
+        .filter((l) => main && (l.compareDocumentPosition(main) & Node.DOCUMENT_POSITION_FOLLOWING));
+      return [[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+        .map(e => [new URL(e.name).pathname, Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize,
+                   e.encodedBodySize, e.decodedBodySize]), ahead.map((l) => new URL(l.href).pathname)];
+    }""")
+    path = entries[:1] + [e for e in entries[1:] if e[0] in declared]
+    return {"requests": len(path), "bytes": sum(e[3] for e in path), "body_bytes": sum(e[4] for e in path),
+            "decoded_bytes": sum(e[5] for e in path), "files_in": max(e[2] for e in path) / 1000,
             "waterfall": [e[:4] for e in entries]}
 
 
@@ -177,22 +189,15 @@ def one_run(browser, url: str, run: int) -> dict:
         workers = max(workers, throttle.workers_too())
         warm_page.goto(url, wait_until="commit")
         warm = usable(warm_page)
-        warm_wire = transferred(warm_page)["waterfall"]
+        warm_wire = transferred(warm_page)
         controlled = warm_page.evaluate("!!navigator.serviceWorker.controller")
         throttle.close()
-        wire["files_in"] = files_in(wire["waterfall"], cold)
         return {"cold": cold, "booking": booking["seconds"], "typing": booking["typing"], "warm": warm,
-                "warm_files_in": files_in(warm_wire, warm),
+                "warm_files_in": warm_wire["files_in"],
                 "warm_controlled": controlled, "workers_throttled": workers, **wire,
-                "warm_waterfall": warm_wire}
+                "warm_waterfall": warm_wire["waterfall"]}
     finally:
         context.close()
-
-
-def files_in(waterfall: list, usable_s: float) -> float:
-    """Seconds until the last file asked for before the shop was usable had arrived: the rest
-    of the time to usable is the phone's CPU (running the modules, drawing)."""
-    return max((end for _, start, end, _ in waterfall if start < usable_s * 1000), default=0) / 1000
 
 
 def median(runs: list[dict], key: str) -> float:
@@ -216,18 +221,34 @@ def render(result: dict) -> str:
                        ("warm", "warm load through the service worker → usable")):
         value = median(runs, key)
         lines.append(f"| {label} | {value:.2f} | ≤ {TARGETS[key]} | {'yes' if value <= TARGETS[key] else '**no**'} |")
-    lines += ["", "Each run (*files in*: when the last file the page asked for before it was usable had arrived; "
-              "the rest is the throttled CPU running the modules and drawing):", "",
-              "| run | cold s (files in) | booking s (typing s) | warm s (files in) | SW controlled | requests "
-              "| bytes on the wire | bytes decoded |", "|---|---|---|---|---|---|---|---|"]
+    lines += ["", "Each run (*files in*: when the page and the modules it preloads for its first screen had all "
+              "arrived; the rest is the throttled CPU running the modules and drawing):", "",
+              "| run | cold s (files in) | booking s (typing s) | warm s (files in) | SW controlled "
+              "| first screen: requests, bytes on the wire, bytes decoded |", "|---|---|---|---|---|---|"]
     for n, r in enumerate(runs, 1):
         lines.append(f"| {n} | {r['cold']:.2f} ({r['files_in']:.2f}) | {r['booking']:.2f} ({r['typing']:.2f}) | "
                      f"{r['warm']:.2f} ({r['warm_files_in']:.2f}) | "
-                     f"{'yes' if r['warm_controlled'] else 'no'} | {r['requests']} | {r['bytes']:,} | {r['decoded_bytes']:,} |")
+                     f"{'yes' if r['warm_controlled'] else 'no'} | {r['requests']}, {r['bytes']:,}, {r['decoded_bytes']:,} |")
+    if "against" in result:
+        other, label = result["against"]["runs"], result["against"]["source"]
+        lines += ["", f"Side by side, runs alternating on the same database (--against): {label}, and the code above.", "",
+                  "| median | --against | the code above |", "|---|---|---|"]
+        for key, name in (("cold", "cold s"), ("files_in", "cold: files in s"), ("booking", "booking s"),
+                          ("warm", "warm s")):
+            lines.append(f"| {name} | {median(other, key):.2f} | {median(runs, key):.2f} |")
+        lines.append(f"| first screen: requests, bytes | {other[0]['requests']}, {other[0]['bytes']:,} "
+                     f"| {runs[0]['requests']}, {runs[0]['bytes']:,} |")
     lines += ["", NOTES]
     if OUT.exists() and NOTES in OUT.read_text(encoding="utf-8"):
         lines.append(OUT.read_text(encoding="utf-8").split(NOTES, 1)[1].strip("\n"))
     return "\n".join(lines) + "\n"
+
+
+def start(stack: contextlib.ExitStack, tmp: Path, url: str, name: str) -> Gunicorn:
+    """A gunicorn of the app in servers.APP_ROOT on the bench database, stopped with `stack`."""
+    port = free_port()
+    env = app_env(url, port, f"weaknet:{uuid.uuid4().hex}")
+    return stack.enter_context(Gunicorn("server:create_app()", env, tmp / f"{name}.log", port=port))
 
 
 NOTES = "<!-- Notes below this line are kept when bench/weaknet.py rewrites this file. -->"
@@ -238,6 +259,7 @@ def main(argv=None) -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--against", metavar="REV", help="also measure a clean checkout of REV, runs alternating")
     args = p.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -245,21 +267,29 @@ def main(argv=None) -> int:
     result = {"command": " ".join([".venv/bin/python", "bench/weaknet.py", *(argv or sys.argv[1:])]),
               "machine": machine.describe(), "source": machine.source(None, None), "db": args.db,
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": []}
-    with tempfile.TemporaryDirectory(prefix="yryd-weaknet-") as tmp, BenchDatabase(args.db, Path(tmp)) as db:
+    with tempfile.TemporaryDirectory(prefix="yryd-weaknet-") as tmp, BenchDatabase(args.db, Path(tmp)) as db, \
+            contextlib.ExitStack() as stack:
         seed = db.seed()
-        port = free_port()
-        env = app_env(db.url, port, f"weaknet:{uuid.uuid4().hex}")
-        with Gunicorn("server:create_app()", env, Path(tmp) / "app.log", port=port) as g, sync_playwright() as pw:
-            result["workers"] = len(g.worker_pids())
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            result["browser"] = browser.version
-            url = f"{g.base}/s/{seed['shops'][0]['code']}"
-            for run in range(args.runs):
-                r = one_run(browser, url, run)
-                print(f"[weaknet] run {run + 1}: cold {r['cold']:.2f}s booking {r['booking']:.2f}s "
-                      f"warm {r['warm']:.2f}s ({r['requests']} requests, {r['bytes']:,} bytes)", flush=True)
-                result["runs"].append(r)
-            browser.close()
+        sides = {"runs": start(stack, Path(tmp), db.url, "app")}
+        if args.against:
+            result["against"] = {"source": machine.source(args.against, Path(tmp) / "against"), "runs": []}
+            servers.use_app_root(Path(tmp) / "against")
+            sides = {"against": start(stack, Path(tmp), db.url, "against"), **sides}
+            servers.use_app_root(ROOT)
+        pw = stack.enter_context(sync_playwright())
+        result["workers"] = len(sides["runs"].worker_pids())
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        result["browser"] = browser.version
+        code = seed["shops"][0]["code"]
+        for run in range(args.runs):
+            for n, (side, g) in enumerate(list(sides.items())[::1 if run % 2 else -1]):
+                r = one_run(browser, f"{g.base}/s/{code}", 2 * run + n)  # its own slot to book
+                print(f"[weaknet] run {run + 1}{' (--against)' if side == 'against' else ''}: cold {r['cold']:.2f}s "
+                      f"booking {r['booking']:.2f}s warm {r['warm']:.2f}s ({r['requests']} requests, "
+                      f"{r['bytes']:,} bytes)", flush=True)
+                (result["against"] if side == "against" else result)["runs"].append(r)
+        browser.close()
+        for g in sides.values():
             errors, first = g.errors()
             if errors:
                 print("[weaknet] tracebacks in the server log:\n" + first[0], flush=True)

@@ -17,9 +17,9 @@ const PRECACHE = [
   "/static/js/prefs.js", "/static/js/html.js", "/static/js/i18n.js", "/static/js/api.js",
   "/static/js/format.js", "/static/js/bookings.js", "/static/js/app.js", "/static/js/install.js",
   "/static/js/lang/zh.js", "/static/js/lang/en.js", "/static/js/shop.js", "/static/js/status.js",
-  "/static/js/views/card.js", "/static/js/views/products.js", "/static/js/views/home.js",
-  "/static/js/views/product.js", "/static/js/views/slots.js", "/static/js/views/book.js",
-  "/static/js/views/done.js", "/static/js/views/outbox.js", "/static/js/notice.js", "/static/js/speak.js",
+  "/static/js/views/card.js", "/static/js/views/home.js", "/static/js/views/kept.js",
+  "/static/js/views/summary.js", "/static/js/views/product.js", "/static/js/views/slots.js",
+  "/static/js/views/book.js", "/static/js/views/done.js", "/static/js/views/outbox.js", "/static/js/notice.js",
   "/static/js/views/remind.js",
   "/static/icons/icon-192.png", "/static/icons/icon-512.png", "/static/icons/maskable-512.png",
 ];

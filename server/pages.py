@@ -1,8 +1,10 @@
 """The PWA's pages: static files from pwa/, with a few per-shop values filled in."""
+import ast
 import base64
 import hashlib
 import json
 import re
+import warnings
 
 from flask import Blueprint, Response, current_app, redirect, request
 from markupsafe import escape
@@ -43,7 +45,7 @@ def shop(code):
     except NotFound:
         # A dead QR code still gets a page: it asks the shop API, whose 404 says where to go.
         base = current_app.config["PUBLIC_BASE_URL"]
-        page = _fill(_template("shop.html"), code=code[:16], title=current_app.config["BANK_NAME"],
+        page = _fill(_shop_template(), code=code[:16], title=current_app.config["BANK_NAME"],
                      description="", image=f"{base}/static/icons/icon-512.png",
                      url=f"{base}/s/{code[:16]}", manifest="/static/manifest.webmanifest")
         return Response(page.replace("{{data}}", ""), 404, mimetype="text/html",
@@ -67,11 +69,69 @@ def _shop_page(code: str) -> tuple[bytes, str, str]:
                   manifest=f"/s/{code}/manifest.webmanifest")
     # The data goes in last, at its one place: nothing filled in can move or repeat it. Inside
     # <script type="application/json"> no "<" may end the element early.
-    template, csp = _inlined(_template("shop.html"))
+    template, csp = _inlined(_shop_template())
     before, after = template.split("{{data}}", 1)
     body = b"".join((_fill(before, **values).encode(), payload.replace(b"<", b"\\u003c"),
                      _fill(after, **values).encode()))
     return body, hashlib.sha1(body).hexdigest(), csp
+
+
+def _shop_template() -> str:
+    """shop.html with the Chinese dictionary in (see words())."""
+    return _template("shop.html").replace("{{words}}", words())
+
+
+WORDS = PWA / "js" / "lang" / "zh.js"
+TOKEN = re.compile(r"""\s+|//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[A-Za-z_$][\w$]*|[{}:,]""", re.S)
+_WORDS: dict = {}  # mtime_ns of lang/zh.js → its words as JSON
+
+
+def words() -> str:
+    """The shop's Chinese dictionary (pwa/js/lang/zh.js: `export default { key: "text", ... };`) as
+    JSON, for the shop page to carry: i18n.js reads it there instead of fetching the file, one
+    round trip fewer before the shop is drawn on a slow link. "" if the file is written in a way
+    this does not read (a computed value, a template string): the page then fetches the file."""
+    stamp = WORDS.stat().st_mtime_ns
+    if _WORDS.get("stamp") != stamp:
+        _WORDS.update(stamp=stamp, json=_object_literal(WORDS.read_text(encoding="utf-8").partition("export default")[2]))
+    return _WORDS["json"]
+
+
+def _object_literal(source: str) -> str:
+    """A JavaScript object literal of strings (keys bare or quoted, comments, a trailing comma)
+    as JSON that cannot end its <script> element nor be taken for a {{placeholder}}; "" if it is
+    anything else."""
+    body = source.strip().removesuffix(";").rstrip()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an escape JavaScript reads otherwise ("\\d") is a SyntaxError
+            data = json.loads(_as_json(body))
+    except (ValueError, SyntaxError):
+        return ""
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        return ""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace("{{", "{\\u007b")
+
+
+def _as_json(body: str) -> str:
+    """The tokens of `body` as JSON text ("" where it has anything else: json.loads refuses it)."""
+    out, pos = [], 0
+    for m in TOKEN.finditer(body):
+        if m.start() != pos:  # something this does not read
+            return ""
+        pos, token = m.end(), m.group()
+        if token[0] in "\"'":
+            out.append(json.dumps(ast.literal_eval(token), ensure_ascii=False))
+        elif token == "}" and out and out[-1] == ",":
+            out[-1] = "}"
+        elif token[0] in "{}:,":
+            out.append(token)
+        elif not (token[0].isspace() or token[0] == "/"):  # a name: a key, never a value
+            if not out or out[-1] not in ("{", ","):
+                return ""
+            out.append(json.dumps(token))
+    return "".join(out) if pos == len(body) else ""
 
 
 STYLE = '<link rel="stylesheet" href="/static/css/app.css">'

@@ -153,9 +153,15 @@ def test_the_customer_cancels_from_the_status_page(live_server, phone, db, bank)
 
 def test_chinese_by_default_english_on_request_and_large_text_persists(live_server, phone, bank):
     page = phone.new_page()
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url))
     page.goto(f"{live_server}/s/SHOP0001")
     expect(page.get_by_test_id("book-button")).to_be_visible()
     assert page.get_attribute("html", "lang") == "zh-CN"
+    # The page carried its words (server/pages.py): the module's own, and not fetched again.
+    assert not [url for url in fetched if url.endswith("/lang/zh.js")]
+    assert page.evaluate("""async () => JSON.stringify((await import("/static/js/lang/zh.js")).default)
+      === JSON.stringify(JSON.parse(document.getElementById("words").textContent))""")
     page.get_by_test_id("lang-switch").click()
     expect(page.locator("html[lang=en]")).to_have_count(1)
     expect(page.get_by_test_id("book-button")).to_contain_text(re.compile("[A-Za-z]"))

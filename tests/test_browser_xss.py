@@ -50,9 +50,9 @@ INERT = """() => {
       if (/^(href|src|action|formaction|xlink:href|srcdoc|data)$/i.test(a.name) && /^\\s*javascript:/i.test(a.value))
         bad.push(`<${el.localName} ${a.name}=${a.value}>`);
     }
-    // The shop page's own: its first module (allowed by hash in its CSP) and its data block.
+    // The shop page's own: its first module (allowed by hash in its CSP), its data and its words.
     const own = (el.id === "shop-main" && el.type === "module" && el.parentNode === document.head)
-      || (el.id === "shop-data" && el.type === "application/json" && el.parentNode === document.body);
+      || (["shop-data", "words"].includes(el.id) && el.type === "application/json" && el.parentNode === document.body);
     if (el.localName === "script" && !own && !(el.getAttribute("src") || "").startsWith("/static/")) bad.push("<script>");
     if (["iframe", "frame", "object", "embed", "base"].includes(el.localName)) bad.push(`<${el.localName}>`);
   }

@@ -2,7 +2,9 @@
 stream and tiny bodies go as they are. The shop page carries its data and is built once."""
 import gzip
 import json
+import os
 import re
+from pathlib import Path
 
 import brotli
 from sqlmodel import select
@@ -88,7 +90,7 @@ def test_markup_in_the_shop_data_cannot_end_its_script_element(bank, client, db)
     db.add(wang)
     db.commit()
     page = client.get("/s/SHOP0001").get_data(as_text=True)
-    assert "<script>alert(1)" not in page and page.count("</script>") == 2  # shop.js and the data
+    assert "<script>alert(1)" not in page and page.count("</script>") == 3  # shop.js, the data, the words
     assert shop_data(page)["manager"]["intro"] == wang.intro
 
 
@@ -104,3 +106,55 @@ def test_the_shop_page_holds_its_style_and_first_module_allowed_by_hash_only(ban
         assert "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'" in csp
     assert "unsafe-inline" not in csp and 'from "./' not in script and 'from "/static/js/html.js"' in script
     assert "sha256" not in client.get("/healthz").headers["Content-Security-Policy"]  # that page only
+
+
+def words(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="words" data-lang="zh-CN">(.*?)</script>',
+                                page, re.S).group(1))
+
+
+def test_the_shop_page_carries_the_chinese_words_even_on_a_dead_code(bank, client):
+    """i18n.js reads them there instead of fetching lang/zh.js (tests/test_browser_shop.py checks
+    they are the module's own); every key of the English dictionary is there."""
+    from server.pages import _object_literal
+
+    english = _object_literal((PWA / "js" / "lang" / "en.js").read_text(encoding="utf-8").partition("export default")[2])
+    for page in (client.get("/s/SHOP0001").get_data(as_text=True), client.get("/s/NOSUCHCODE").get_data(as_text=True)):
+        assert words(page).keys() == json.loads(english).keys() and words(page)["book"] == "预约办理"
+
+
+def test_a_dictionary_this_cannot_read_is_left_to_the_browser():
+    from server.pages import _object_literal
+
+    assert json.loads(_object_literal(""" { a: "x", 'b': 'it\\'s', // note
+        /* more */ "c.d": "<b>{{code}}</b>", };""")) == {"a": "x", "b": "it's", "c.d": "<b>{{code}}</b>"}
+    assert "<" not in _object_literal('{a: "<"}') and "{{" not in _object_literal('{a: "{{code}}"}')
+    for source in ('{a: `x`}', '{a: b}', '{a: "x" + "y"}', '{a: 1}', '["a"]', '{a: "x"', '{...x}', r'{a: "\d"}'):
+        assert _object_literal(source) == "", source
+
+
+def imports(start: str) -> set[str]:
+    """Every module `start` (a path under pwa/js/) imports statically, and those import, ..."""
+    graph, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        source = (PWA / "js" / name).read_text(encoding="utf-8")
+        for spec in re.findall(r'^import (?:[^"]* from )?"([^"]+)";', source, re.M):
+            path = os.path.normpath(Path(name).parent / spec)
+            if path not in graph:
+                graph.add(path)
+                todo.append(path)
+    return graph
+
+
+def test_the_first_screen_needs_one_round_of_six_files():
+    """Over HTTP/1.1 a browser fetches six files at a time, each a round trip on a slow link
+    (bench/weaknet.py): what shop.js imports, and what those import, is what shop.html preloads,
+    and no more than six. Anything else loads with import() once the shop is drawn; the booking
+    form's files are asked for all at once (shop.js FORM), not one import after another."""
+    page = (PWA / "shop.html").read_text(encoding="utf-8")
+    preloaded = re.findall(r'<link rel="modulepreload" href="/static/js/([^"]+)">', page)
+    assert sorted(imports("shop.js")) == sorted(preloaded) and len(preloaded) <= 6
+    form = re.search(r"const FORM = \[(.*?)\];", (PWA / "js" / "shop.js").read_text(encoding="utf-8"), re.S).group(1)
+    form = re.findall(r'"([^"]+)"', form)
+    assert sorted(form) == sorted({"views/book.js"} | imports("views/book.js") - imports("shop.js")) and len(form) <= 6

@@ -1,8 +1,11 @@
-// What every customer page shares: the toolbar (large text, language), the live region,
-// the offline banner, the service worker, and retrying the booking outbox.
+// What every customer page shares: the toolbar (large text, language), read-aloud buttons, the
+// live region, the offline banner, the service worker, and retrying the booking outbox.
 import { isLarge, setLarge, load, save } from "./prefs.js";
+import { html } from "./html.js";
 import { t, getLang, setLang } from "./i18n.js";
-import { flush } from "./bookings.js";
+
+// The outbox is not needed to draw a page: bookings.js (and api.js) load when it is retried.
+const flush = () => import("./bookings.js").then((m) => m.flush(), () => {});
 
 const $ = (id) => document.getElementById(id);
 let fromCache = false;
@@ -39,6 +42,26 @@ function label() {
   lang.lang = getLang() === "en" ? "zh-CN" : "en";
   showCached(fromCache);
 }
+
+// Read aloud (适老化 朗读): a button that speaks a part of the page in the page's language through
+// the browser's own speech synthesis. Where the browser has none, there is no button at all.
+export const canSpeak = () => typeof window.speechSynthesis === "object" && window.speechSynthesis !== null
+  && typeof window.SpeechSynthesisUtterance === "function";
+
+// A button reading the element `target` (a CSS selector) aloud.
+export const speakButton = (target, testid) => (canSpeak() ? html`<button type="button" class="btn quiet speak"
+  data-speak="${target}" data-testid="${testid}">${t("speak")}</button>` : "");
+
+document.addEventListener("click", (e) => {
+  const button = e.target.closest("[data-speak]");
+  const el = button && document.querySelector(button.dataset.speak);
+  if (!el || !canSpeak()) return;
+  speechSynthesis.cancel(); // a second tap starts over rather than queueing
+  const words = new SpeechSynthesisUtterance(el.innerText.replace(/\s+/g, " "));
+  words.lang = getLang() === "en" ? "en-US" : "zh-CN";
+  words.rate = 0.9; // a little slower than the default, for older listeners
+  speechSynthesis.speak(words);
+});
 
 // First visit: a prominent offer of large text (适老化), inline (never a pop-up), asked once.
 function offerLargeText() {

@@ -3,16 +3,17 @@
 import "./prefs.js"; // first: large text and language before anything is drawn
 import { html, mount } from "./html.js";
 import { t, ready } from "./i18n.js";
-import { api, deviceId } from "./api.js";
-import { events } from "./bookings.js";
 import { boot, announce, showCached } from "./app.js";
 import * as home from "./views/home.js";
 
 // Only the home view is needed to draw the shop: on a slow link every module is a round trip
-// (six at a time over HTTP/1.1), so the other views load once it is drawn (see later()).
+// (six at a time over HTTP/1.1), so the other views, the API client (api.js) and the outbox
+// (bookings.js) load after (see later()).
 const VIEWS = { "": async () => home, p: () => import("./views/product.js"),
   book: () => import("./views/book.js"), done: () => import("./views/done.js") };
-const LATER = ["views/book.js", "views/slots.js", "notice.js", "views/done.js", "install.js", "views/product.js"];
+// views/book.js and every file it imports that the card did not: six, one round of files.
+const FORM = ["views/book.js", "api.js", "bookings.js", "format.js", "notice.js", "views/slots.js"];
+const LATER = ["views/summary.js", "views/outbox.js", "views/done.js", "install.js", "views/product.js"];
 let book = null; // views/book.js once loaded
 const app = document.getElementById("app");
 const code = document.body.dataset.code || location.pathname.split("/")[2] || "";
@@ -79,8 +80,9 @@ async function failed(err) {
 
 // One visit per page load, when online, with this phone's random device id (api.js): the
 // server counts a phone once a day per shop.
-function countVisit() {
+async function countVisit() {
   if (navigator.onLine === false) return;
+  const { deviceId } = await import("./api.js");
   fetch(`/api/shops/${encodeURIComponent(code)}/visits`, {
     method: "POST", keepalive: true, credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-Device-Id": deviceId() },
@@ -88,9 +90,11 @@ function countVisit() {
   }).catch(() => {});
 }
 
-const fetchShop = () => {
+const fetchShop = async () => {
+  const { api } = await import("./api.js").catch(() => { throw Object.assign(new Error("offline"), { status: 0 }); });
   const meta = {};
-  return api(`/api/shops/${encodeURIComponent(code)}`, { meta }).then((shop) => ({ shop, cached: meta.cached }));
+  const shop = await api(`/api/shops/${encodeURIComponent(code)}`, { meta });
+  return { shop, cached: meta.cached };
 };
 
 // The page carries the shop's data (server/pages.py): the card is drawn without another round
@@ -109,7 +113,7 @@ async function refresh() {
   try {
     const { shop, cached } = await fetchShop();
     showCached(cached);
-    if (!cached) countVisit();
+    if (!cached) countVisit().catch(() => {});
     if (JSON.stringify(shop) === JSON.stringify(ctx.shop)) return;
     ctx.shop = shop;
     chrome();
@@ -139,30 +143,45 @@ async function start(request = fetchShop(), saved = false) {
   chrome();
   showCached(answer.cached);
   if (saved) refresh();
-  else if (!answer.cached) countVisit();
+  else if (!answer.cached) countVisit().catch(() => {});
   route(false).then(() => setTimeout(later, 50)); // after the shop is drawn, not competing with it
 }
 
-// The rest of the shop, fetched together once the shop is drawn and before it is needed; the
-// notice is read (and saved for offline) before the customer opens the form.
-function later() {
-  for (const path of LATER) {
-    const link = Object.assign(document.createElement("link"), { rel: "modulepreload", href: `/static/js/${path}` });
-    document.head.append(link);
-  }
+const preload = (paths, fetchPriority = "auto") => paths.forEach((path) => document.head.append(
+  Object.assign(document.createElement("link"), { rel: "modulepreload", href: `/static/js/${path}`, fetchPriority })));
+
+// The booking form's files, all at once (each a round trip), and the notice read (and saved for
+// offline) before the customer opens the form. Asked for as soon as this module runs when the
+// page carried the shop: every file the card needs is in by then, and these round trips pass
+// while the phone draws it. Else once the shop is drawn.
+let formAsked = false;
+function form() {
+  if (formAsked) return;
+  formAsked = true;
+  preload(FORM);
   import("./notice.js").then((m) => m.loadNotice()).catch(() => {});
 }
 
-// Outbox bookings answered while the form is not waiting on them (e.g. sent on page load).
-events.addEventListener("sent", (e) => {
-  if (e.detail.handled) return;
-  const { entry, booking } = e.detail;
-  announce(t("done.title") + " " + booking.reference);
-  if (entry.code === code && !(app.dataset.view === "book" && book && book.busy())) go("done/" + encodeURIComponent(booking.reference));
-});
-events.addEventListener("failed", (e) => {
-  if (!e.detail.handled && !(app.dataset.view === "book" && book && book.busy())) route(false);
-});
+// The other views, once the shop is drawn and before they are needed; behind the form's own
+// requests (the notice, the free times) when they wait for a connection.
+function later() {
+  form();
+  preload(LATER, "low");
+}
+
+// Outbox bookings answered while the form is not waiting on them (e.g. sent on page load). Asked
+// for before app.js's first flush() asks for the same module, so these listen before it sends.
+import("./bookings.js").then(({ events }) => {
+  events.addEventListener("sent", (e) => {
+    if (e.detail.handled) return;
+    const { entry, booking } = e.detail;
+    announce(t("done.title") + " " + booking.reference);
+    if (entry.code === code && !(app.dataset.view === "book" && book && book.busy())) go("done/" + encodeURIComponent(booking.reference));
+  });
+  events.addEventListener("failed", (e) => {
+    if (!e.detail.handled && !(app.dataset.view === "book" && book && book.busy())) route(false);
+  });
+}, () => {}); // offline and never saved: nothing in the outbox to hear from
 
 addEventListener("hashchange", () => { moved = true; route(true); });
 app.addEventListener("click", (e) => {
@@ -171,6 +190,7 @@ app.addEventListener("click", (e) => {
   else go("");
 });
 const embedded = fromPage();
+if (embedded) form();
 const saved = !!embedded && document.body.dataset.swCache === "1";
 const first = embedded ? Promise.resolve({ shop: embedded, cached: false }) : fetchShop(); // in flight while the dictionary loads
 first.catch(() => {}); // handled by start()

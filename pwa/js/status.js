@@ -8,7 +8,8 @@ import { forget, remember, remembered } from "./bookings.js";
 import { boot, announce, showCached } from "./app.js";
 import { dateTime } from "./format.js";
 import { slotPicker, groupByDay } from "./views/slots.js";
-import { summary, tel } from "./views/card.js";
+import { tel } from "./views/card.js";
+import { summary } from "./views/summary.js";
 import { remindBlock } from "./views/remind.js";
 
 add({

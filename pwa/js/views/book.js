@@ -6,13 +6,13 @@ import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
 import { api, formErrors, uuid } from "../api.js";
 import { put, remove, send, events } from "../bookings.js";
-import { announce, focusView } from "../app.js";
-import { local, summary } from "./card.js";
+import { announce, focusView, speakButton } from "../app.js";
+import { local } from "./card.js";
 import { dateTime } from "../format.js";
-import { speakButton } from "../speak.js";
 import { slotPicker, groupByDay } from "./slots.js";
-import { outboxNotice } from "./outbox.js";
 import { loadNotice, shownNotice, forgetNotice, noticeBlock } from "../notice.js";
+// The outbox notice (views/outbox.js) and the waiting view's summary (views/summary.js) load with
+// import(): the form opens after one round of files on a slow link, not two (shop.js FORM).
 
 // "Already a customer?": a returning customer proves their number with a text-message code
 // (views/dedicated.js, loaded when asked for) and the form then shows who will serve them, why,
@@ -203,7 +203,9 @@ async function loadSlots(ctx, picker) {
   picker.draw();
 }
 
-function waitingView(root, ctx, body) {
+async function waitingView(root, ctx, body) {
+  const { summary } = await import("./summary.js").catch(() => ({ summary: () => "" })); // offline, never saved
+  if (root.dataset.view !== "book" || !waiting) return; // left, or answered, meanwhile
   const p = ctx.shop.products.find((x) => x.code === body.product);
   const m = ctx.shop.manager;
   mount(root, html`
@@ -353,5 +355,6 @@ export function render(root, ctx, showErrors = false, quiet = false) {
   }
   if (!shownNotice()) showNotice(root, ctx);
   loadSlots(ctx, picker);
-  outboxNotice(root.querySelector(".outbox"), ctx);
+  const outbox = root.querySelector(".outbox");
+  import("./outbox.js").then((m) => outbox.isConnected && m.outboxNotice(outbox, ctx), () => {});
 }

@@ -1,7 +1,7 @@
-// The employee's card: who serves this shop, where, and a one-tap call.
+// The employee's card: who serves this shop, where, and a one-tap call. On the shop's first
+// screen, so it imports only what drawing the card needs (a booking's summary: summary.js).
 import { html } from "../html.js";
 import { t, getLang } from "../i18n.js";
-import { dateTime } from "../format.js";
 
 // The shop and booking answers carry each text in Chinese (`name`) and English (`name_en`,
 // the Chinese again where no English was written): pick the page's language, per field.
@@ -38,13 +38,3 @@ export function card(shop) {
       </div>
     </section>`;
 }
-
-// A booking at a glance (confirmation, waiting, status page): product, time, manager, where.
-export const summary = (b) => html`
-  <dl class="facts">
-    <dt>${t("done.product")}</dt><dd>${local(b, "product_name")}</dd>
-    <dt>${t("done.time")}</dt><dd data-testid="appointment">${b.slot_start ? dateTime(b.slot_start) : t("done.callback")}</dd>
-    <dt>${t("done.manager")}</dt><dd>${b.manager}${b.manager_phone ? html` <a href="${tel(b.manager_phone)}">${b.manager_phone}</a>` : ""}</dd>
-    ${b.branch ? html`<dt>${t("done.where")}</dt><dd>${local(b, "branch")}${b.branch_address ? html`<br><span class="muted">${local(b, "branch_address")}</span>` : ""}</dd>` : ""}
-    ${b.note ? html`<dt>${t("note")}</dt><dd>${b.note}</dd>` : ""}
-  </dl>`;

@@ -2,10 +2,10 @@
 import { html, mount, safeUrl } from "../html.js";
 import { t } from "../i18n.js";
 import { remembered } from "../bookings.js";
-import { announce, focusView } from "../app.js";
+import { announce, focusView, speakButton } from "../app.js";
 import { installBlock } from "../install.js";
-import { local, summary } from "./card.js";
-import { speakButton } from "../speak.js";
+import { local } from "./card.js";
+import { summary } from "./summary.js";
 
 function absolute(url) {
   try { return new URL(url, location.href).href; } catch { return url; }

@@ -1,55 +1,11 @@
 // The shop's front page: the manager's card, bookings kept on this phone, the products.
-import { html, mount, safeUrl } from "../html.js";
+// The first screen: with the shop page's own module, data and words (server/pages.py) it needs
+// six files (this one, card.js and what shop.js imports), one round trip of the six a browser
+// fetches at once over HTTP/1.1 (pwa/shop.html preloads them); what this phone keeps comes after.
+import { html, mount } from "../html.js";
 import { t } from "../i18n.js";
-import { all, clearDevice, forget, remember, remembered } from "../bookings.js";
-import { api } from "../api.js";
-import { announce } from "../app.js";
-import { dateTime } from "../format.js";
+import { speakButton } from "../app.js";
 import { card, local, tel } from "./card.js";
-import { speakButton } from "../speak.js";
-import { products } from "./products.js";
-import { outboxNotice } from "./outbox.js";
-
-function mine(code) {
-  const items = remembered().filter((b) => b.code === code && !["cancelled", "completed", "no_show"].includes(b.status));
-  return items.length ? html`
-    <section class="mine" data-testid="my-bookings" aria-labelledby="mine-h">
-      <h2 id="mine-h">${t("mine")}</h2>
-      <ul>${items.map((b) => html`<li>
-        <span>${local(b, "product_name")} · ${b.slot_start ? dateTime(b.slot_start) : t("done.callback")} · ${t("st." + b.status)}</span>
-        <a href="${safeUrl(b.status_url)}">${t("mine.view")}</a></li>`)}</ul>
-    </section>` : "";
-}
-
-// A shared phone: one tap forgets what this phone keeps of anyone's bookings.
-let cleared = false; // shown once, on the redraw after clearing
-
-async function deviceRecords(slot, root, ctx) {
-  if (cleared) {
-    cleared = false;
-    return mount(slot, html`<p class="notice" data-testid="device-cleared">${t("device.cleared")}</p>`);
-  }
-  const waiting = ((await all().catch(() => null)) || []).length;
-  if (!slot.isConnected || (!waiting && !remembered().length)) return mount(slot, "");
-  mount(slot, html`<p class="device"><button type="button" class="btn" data-testid="clear-device">
-    ${t("device.clear")}</button><span class="hint">${t("device.hint")}</span></p>`);
-  slot.querySelector("button").onclick = async () => {
-    await clearDevice();
-    cleared = true;
-    render(root, ctx);
-    announce(t("device.cleared"));
-  };
-}
-
-// What this phone remembers may be stale (moved, cancelled or erased from the status page on
-// another phone): ask the server, then redraw the card. A link that no longer works is forgotten.
-async function refreshMine(slot, code) {
-  const kept = remembered().filter((b) => b.code === code);
-  const token = (b) => decodeURIComponent(String(b.status_url || "").split("#")[1] || "");
-  await Promise.all(kept.filter(token).map((b) => api("/api/status", { headers: { "X-Booking-Token": token(b) } })
-    .then((fresh) => remember(null, fresh), (err) => { if (err.status === 404) forget(b.reference); })));
-  if (slot.isConnected) mount(slot, mine(code));
-}
 
 // A grid code's shop serves the whole grid: its team, and who takes a booking now.
 function team(shop) {
@@ -69,16 +25,65 @@ function team(shop) {
   </section>`;
 }
 
+// Products: the 3×3 retail matrix (line × method), then special and small-business lists.
+const LINES = ["consumer", "business", "agri"];
+const METHODS = ["credit", "guarantee", "mortgage"];
+
+const link = (p, summary = true) => html`
+  <a class="product" href="#p/${encodeURIComponent(p.code)}" data-testid="product-${p.code}">
+    <span class="name">${local(p, "name")}</span>${summary && p.summary ? html`<span class="summary">${local(p, "summary")}</span>` : ""}
+  </a>`;
+
+const inMatrix = (p) => p.kind === "matrix" && LINES.includes(p.line) && METHODS.includes(p.method);
+
+// Each line is a row group: its name on a row of its own, so three columns fit at 360px
+// even in large text; cells are headed by their method (column) and line (row group).
+function matrix(products) {
+  const cell = (line, method) => products.filter((p) => p.line === line && p.method === method);
+  return html`
+    <table class="matrix" data-testid="matrix">
+      <caption>${t("matrix.caption")}</caption>
+      <thead><tr>${METHODS.map((m) => html`<th scope="col">${t("method." + m)}</th>`)}</tr></thead>
+      ${LINES.map((line) => html`<tbody>
+        <tr><th scope="rowgroup" colspan="3">${t("line." + line)}</th></tr>
+        <tr>${METHODS.map((m) => {
+          const items = cell(line, m);
+          return html`<td>${items.length ? items.map((p) => link(p, false)) : html`<span class="none" aria-hidden="true">—</span>`}</td>`;
+        })}</tr>
+      </tbody>`)}
+    </table>`;
+}
+
+const list = (title, testid, items) => items.length ? html`
+  <h3>${title}</h3>
+  <ul class="plist" data-testid="${testid}">${items.map((p) => html`<li>${link(p)}</li>`)}</ul>` : "";
+
+function products(all) {
+  const grid = all.filter(inMatrix);
+  const special = all.filter((p) => !inMatrix(p) && p.kind === "special");
+  const smallbiz = all.filter((p) => !inMatrix(p) && p.kind === "smallbiz");
+  const other = all.filter((p) => !inMatrix(p) && p.kind !== "special" && p.kind !== "smallbiz");
+  return html`
+    <section class="products" aria-labelledby="products-h">
+      <h2 id="products-h">${t("products")}</h2>
+      ${all.length ? "" : html`<p>${t("products.none")}</p>`}
+      ${grid.length ? html`<h3>${t("products.matrix")}</h3>${matrix(grid)}` : ""}
+      ${list(t("products.special"), "special", special)}
+      ${list(t("products.smallbiz"), "smallbiz", smallbiz)}
+      ${list(t("products.other"), "other", other)}
+    </section>`;
+}
+
 export function render(root, ctx) {
   const { shop } = ctx;
   mount(root, html`
     <div class="outbox"></div>
     ${shop.grid_team && shop.grid_team.length ? team(shop) : card(shop)}
     ${speakButton("[data-testid=shop-card]", "speak-card")}
-    <div class="mine-slot">${mine(ctx.code)}</div>
+    <div class="mine-slot"></div>
     <div class="device-records"></div>
     ${products(shop.products)}`);
-  outboxNotice(root.querySelector(".outbox"), ctx);
-  deviceRecords(root.querySelector(".device-records"), root, ctx);
-  if (navigator.onLine !== false) refreshMine(root.querySelector(".mine-slot"), ctx.code);
+  const slot = root.querySelector(".mine-slot");
+  import("./kept.js").then((m) => slot.isConnected && m.draw(root, ctx, () => render(root, ctx)),
+    () => {}); // offline and never saved on this phone: nothing kept here to show
 }
