@@ -34,6 +34,7 @@ OPEN = ("new", "contacted")  # a booking still to come
 PLAN_HOURS = 30  # reminders are planned this far ahead of the appointment
 LEASE = timedelta(minutes=5)  # a claim older than this was lost with its process
 MAX_ATTEMPTS = 3
+BATCH = 50  # rows claimed at once
 _T = Reminder.__table__
 
 
@@ -95,9 +96,9 @@ def plan(db: Session, now: datetime) -> int:
         Booking.status.in_(OPEN), Booking.slot_start > now,
         Booking.slot_start <= now + timedelta(hours=PLAN_HOURS))).all()
     have = {}
-    if bookings:
-        for r in db.exec(select(Reminder).where(Reminder.booking_id.in_([b[0] for b in bookings]),
-                                                Reminder.kind.in_(KINDS))):
+    if bookings:  # the columns planning needs, not whole rows: every round reads them all
+        for r in db.exec(select(Reminder.id, Reminder.booking_id, Reminder.kind, Reminder.slot_start, Reminder.state)
+                         .where(Reminder.booking_id.in_([b[0] for b in bookings]), Reminder.kind.in_(KINDS))):
             have[(r.booking_id, r.kind)] = r
     new, changed = [], 0
     for booking_id, slot, created in bookings:
@@ -164,15 +165,25 @@ def claim(db: Session, now: datetime, limit: int = 50, kinds: tuple = ("receipt"
     return list(ids)
 
 
-def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> int:
+def deliver_due(db: Session, now: datetime | None = None, limit: int = BATCH) -> int:
     """Plan, then send what is due: at night only receipts (asked for that very moment).
     Returns how many messages went."""
-    now = now or utcnow()
+    return _deliver(db, now or utcnow(), limit)[0]
+
+
+def deliver_round(db: Session) -> bool:
+    """One batch of the reminder thread; True when its claim was full (more may be due)."""
+    return _deliver(db, utcnow(), BATCH)[1] == BATCH
+
+
+def _deliver(db: Session, now: datetime, limit: int) -> tuple[int, int]:
+    """(messages sent, rows claimed)."""
     plan(db, now)
     sent = 0
-    for reminder_id in claim(db, now, limit, ("receipt",) if quiet(now) else ("receipt", *KINDS)):
+    claimed = claim(db, now, limit, ("receipt",) if quiet(now) else ("receipt", *KINDS))
+    for reminder_id in claimed:
         sent += _deliver_one(db, reminder_id, now)
-    return sent
+    return sent, len(claimed)
 
 
 def _deliver_one(db: Session, reminder_id: int, now: datetime) -> int:
