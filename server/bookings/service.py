@@ -296,8 +296,8 @@ def _insert(db: Session, plans: list[Plan]) -> None:
         rows = [dict(phone=p.job.data.phone, name=p.job.data.name, employee_id=p.manager.id, bound_at=p.job.now,
                      created_at=p.job.now, marketing_consent_at=p.job.now if p.job.data.marketing else None)
                 for p in new]
-        ids = db.execute(_INSERT_CUSTOMER, rows).scalars().all()
-        customers = {p.job: detached(Customer, {"id": pk, **row}) for p, pk, row in zip(new, ids, rows)}
+        ids = dict(db.execute(_INSERT_CUSTOMER, rows).all())  # phone -> id
+        customers = {p.job: detached(Customer, {"id": ids[row["phone"]], **row}) for p, row in zip(new, rows)}
     else:
         customers = {}
     rows, tokens = [], []
@@ -318,8 +318,8 @@ def _insert(db: Session, plans: list[Plan]) -> None:
             route_reason=p.reason, consent_version=data.consent_version, consented_at=job.now,
             token_hash=hash_token(tokens[-1]), idempotency_key=job.key, request_hash=job.fingerprint,
             flag=p.flag, device=job.device, proven=job.proven, created_at=job.now, updated_at=job.now))
-    ids = db.execute(_INSERT_BOOKING, rows).scalars().all()
-    bookings = [detached(Booking, {"id": pk, **row}) for pk, row in zip(ids, rows)]
+    ids = dict(db.execute(_INSERT_BOOKING, rows).all())  # token hash -> id
+    bookings = [detached(Booking, {"id": ids[row["token_hash"]], **row}) for row in rows]
     rollups.record_many(db, [rollups.now_event(
         "booking", b.created_at, employee_id=b.employee_id, branch_id=b.branch_id, shop_link_id=b.shop_link_id,
         booking_id=b.id, product_id=b.product_id, channel=b.channel, flagged=bool(b.flag),
@@ -343,9 +343,11 @@ def announce(jobs: list[Job]) -> None:
 
 _CUSTOMERS_BY_PHONE = (Customer.__table__.select().where(Customer.__table__.c.phone.in_(bindparam("phones", expanding=True)))
                        .order_by(Customer.__table__.c.phone).with_for_update())
-# insertmanyvalues: one multi-row INSERT per batch, ids returned in the rows' order.
-_INSERT_CUSTOMER = insert(Customer.__table__).returning(Customer.__table__.c.id, sort_by_parameter_order=True)
-_INSERT_BOOKING = insert(Booking.__table__).returning(Booking.__table__.c.id, sort_by_parameter_order=True)
+# insertmanyvalues: one multi-row INSERT per batch. Each id comes back with a column unique in
+# the batch (a batch never holds two bookings of one number or key) to find its row by: asking
+# for the rows' order instead made SQLite insert the batch one row per statement.
+_INSERT_CUSTOMER = insert(Customer.__table__).returning(Customer.__table__.c.phone, Customer.__table__.c.id)
+_INSERT_BOOKING = insert(Booking.__table__).returning(Booking.__table__.c.token_hash, Booking.__table__.c.id)
 
 
 def _check_slot(db: Session, manager: Employee, wanted: datetime, now: datetime) -> datetime:
