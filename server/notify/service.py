@@ -45,12 +45,13 @@ def lease() -> timedelta:
     return timedelta(seconds=2 * TIMEOUT_SECONDS + 30)
 
 
-def enqueue(db: Session, bookings: list[Booking]) -> int:
-    """Add the new bookings' notifications to the caller's transaction (one INSERT); returns how many."""
+def enqueue(db: Session, bookings: list[dict]) -> int:
+    """Add the notifications of the new bookings (their rows as inserted, with their ids) to the
+    caller's transaction (one INSERT); returns how many."""
     cfg = current_app.config
     channels = [c for c, on in (("webhook", cfg["NOTIFY_WEBHOOK_URL"]), ("message", cfg["MESSAGE_SENDER"])) if on]
     now = utcnow()
-    rows = [dict(booking_id=booking.id, employee_id=booking.employee_id, channel=channel, status="pending",
+    rows = [dict(booking_id=booking["id"], employee_id=booking["employee_id"], channel=channel, status="pending",
                  attempts=0, next_at=now, created_at=now, sent_at=None)
             for booking in bookings for channel in channels]
     if rows:
