@@ -90,8 +90,11 @@ def _row(booking_id: int, kind: str, slot: datetime | None, due: datetime | None
 
 def plan(db: Session, now: datetime) -> int:
     """Add the missing reminder rows of appointments coming within PLAN_HOURS, and plan again
-    those whose booking moved (never a row being sent, nor one turned off). Returns rows changed."""
-    begin_write(db)
+    those whose booking moved (never a row being sent, nor one turned off). Returns rows changed.
+
+    What to write is read first, outside the write lock (on SQLite the whole database's): a
+    row made or turned off meanwhile stays as it is (the inserts ignore duplicates, the updates
+    check the state they read), and the next round sees it."""
     bookings = db.exec(select(Booking.id, Booking.slot_start, Booking.created_at).where(
         Booking.status.in_(OPEN), Booking.slot_start > now,
         Booking.slot_start <= now + timedelta(hours=PLAN_HOURS))).all()
@@ -100,7 +103,7 @@ def plan(db: Session, now: datetime) -> int:
         for r in db.exec(select(Reminder.id, Reminder.booking_id, Reminder.kind, Reminder.slot_start, Reminder.state)
                          .where(Reminder.booking_id.in_([b[0] for b in bookings]), Reminder.kind.in_(KINDS))):
             have[(r.booking_id, r.kind)] = r
-    new, changed = [], 0
+    new, moved = [], []
     for booking_id, slot, created in bookings:
         for kind in KINDS:
             row = have.get((booking_id, kind))
@@ -108,14 +111,18 @@ def plan(db: Session, now: datetime) -> int:
                 new.append(_row(booking_id, kind, slot, due_time(kind, slot, created), now))
             elif row.slot_start != slot and row.state not in ("sending", "off"):
                 due = due_time(kind, slot, created)
-                db.execute(update(_T).where(_T.c.id == row.id, _T.c.state == row.state).values(
-                    slot_start=slot, due_at=due or now, state="planned" if due else "skipped",
-                    attempts=0, error="", sent_at=None))
-                changed += 1
+                moved.append((row, dict(slot_start=slot, due_at=due or now, state="planned" if due else "skipped",
+                                        attempts=0, error="", sent_at=None)))
+    if not new and not moved:  # most rounds
+        db.commit()
+        return 0
+    begin_write(db)
+    for row, values in moved:
+        db.execute(update(_T).where(_T.c.id == row.id, _T.c.state == row.state).values(**values))
     if new:
         db.execute(_insert_ignoring_duplicates(db), new)
     db.commit()
-    return len(new) + changed
+    return len(new) + len(moved)
 
 
 def queue_receipt(db: Session, *, booking: Booking, now: datetime | None = None) -> None:
