@@ -13,7 +13,8 @@ log = logging.getLogger("yryd.rounds")
 
 class Rounds:
     def __init__(self, app: Flask, *, name: str, work, every: float, gather: float = 0.0):
-        """`work(db) -> int`: one batch, 0 when done; `gather`: after a kick, wait this long so a
+        """`work(db)`: one batch, true while more may be waiting (the batch was full), so a
+        round ends with its first short batch; `gather`: after a kick, wait this long so a
         burst (bookings arriving together) goes out as one batch."""
         self.app, self.name, self.work, self.every, self.gather = app, name, work, every, gather
         self.wake = threading.Event()

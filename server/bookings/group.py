@@ -67,10 +67,12 @@ class GroupCommit:
             batch = batch or self._take()
         finally:
             db.close()
-            if not committed:
+            if committed:
+                service.finish(batch)  # outside the write lock
+            else:
                 later = []
                 for job in batch:
-                    job.booked, job.error = None, error
+                    job.booked, job.made, job.error = None, None, error
             self._queue.extendleft(reversed(later))
             for job in batch:
                 job.finished = job not in later

@@ -34,6 +34,7 @@ OPEN = ("new", "contacted")  # a booking still to come
 PLAN_HOURS = 30  # reminders are planned this far ahead of the appointment
 LEASE = timedelta(minutes=5)  # a claim older than this was lost with its process
 MAX_ATTEMPTS = 3
+BATCH = 50  # rows claimed at once
 _T = Reminder.__table__
 
 
@@ -89,17 +90,20 @@ def _row(booking_id: int, kind: str, slot: datetime | None, due: datetime | None
 
 def plan(db: Session, now: datetime) -> int:
     """Add the missing reminder rows of appointments coming within PLAN_HOURS, and plan again
-    those whose booking moved (never a row being sent, nor one turned off). Returns rows changed."""
-    begin_write(db)
+    those whose booking moved (never a row being sent, nor one turned off). Returns rows changed.
+
+    What to write is read first, outside the write lock (on SQLite the whole database's): a
+    row made or turned off meanwhile stays as it is (the inserts ignore duplicates, the updates
+    check the state they read), and the next round sees it."""
     bookings = db.exec(select(Booking.id, Booking.slot_start, Booking.created_at).where(
         Booking.status.in_(OPEN), Booking.slot_start > now,
         Booking.slot_start <= now + timedelta(hours=PLAN_HOURS))).all()
     have = {}
-    if bookings:
-        for r in db.exec(select(Reminder).where(Reminder.booking_id.in_([b[0] for b in bookings]),
-                                                Reminder.kind.in_(KINDS))):
+    if bookings:  # the columns planning needs, not whole rows: every round reads them all
+        for r in db.exec(select(Reminder.id, Reminder.booking_id, Reminder.kind, Reminder.slot_start, Reminder.state)
+                         .where(Reminder.booking_id.in_([b[0] for b in bookings]), Reminder.kind.in_(KINDS))):
             have[(r.booking_id, r.kind)] = r
-    new, changed = [], 0
+    new, moved = [], []
     for booking_id, slot, created in bookings:
         for kind in KINDS:
             row = have.get((booking_id, kind))
@@ -107,14 +111,18 @@ def plan(db: Session, now: datetime) -> int:
                 new.append(_row(booking_id, kind, slot, due_time(kind, slot, created), now))
             elif row.slot_start != slot and row.state not in ("sending", "off"):
                 due = due_time(kind, slot, created)
-                db.execute(update(_T).where(_T.c.id == row.id, _T.c.state == row.state).values(
-                    slot_start=slot, due_at=due or now, state="planned" if due else "skipped",
-                    attempts=0, error="", sent_at=None))
-                changed += 1
+                moved.append((row, dict(slot_start=slot, due_at=due or now, state="planned" if due else "skipped",
+                                        attempts=0, error="", sent_at=None)))
+    if not new and not moved:  # most rounds
+        db.commit()
+        return 0
+    begin_write(db)
+    for row, values in moved:
+        db.execute(update(_T).where(_T.c.id == row.id, _T.c.state == row.state).values(**values))
     if new:
         db.execute(_insert_ignoring_duplicates(db), new)
     db.commit()
-    return len(new) + changed
+    return len(new) + len(moved)
 
 
 def queue_receipt(db: Session, *, booking: Booking, now: datetime | None = None) -> None:
@@ -164,15 +172,25 @@ def claim(db: Session, now: datetime, limit: int = 50, kinds: tuple = ("receipt"
     return list(ids)
 
 
-def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> int:
+def deliver_due(db: Session, now: datetime | None = None, limit: int = BATCH) -> int:
     """Plan, then send what is due: at night only receipts (asked for that very moment).
     Returns how many messages went."""
-    now = now or utcnow()
+    return _deliver(db, now or utcnow(), limit)[0]
+
+
+def deliver_round(db: Session) -> bool:
+    """One batch of the reminder thread; True when its claim was full (more may be due)."""
+    return _deliver(db, utcnow(), BATCH)[1] == BATCH
+
+
+def _deliver(db: Session, now: datetime, limit: int) -> tuple[int, int]:
+    """(messages sent, rows claimed)."""
     plan(db, now)
     sent = 0
-    for reminder_id in claim(db, now, limit, ("receipt",) if quiet(now) else ("receipt", *KINDS)):
+    claimed = claim(db, now, limit, ("receipt",) if quiet(now) else ("receipt", *KINDS))
+    for reminder_id in claimed:
         sent += _deliver_one(db, reminder_id, now)
-    return sent
+    return sent, len(claimed)
 
 
 def _deliver_one(db: Session, reminder_id: int, now: datetime) -> int:

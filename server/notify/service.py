@@ -18,12 +18,14 @@ message. Several processes may deliver, and each message goes out once:
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from server.cache import catalog_get
 from server.clock import local
 from server.db import begin_write
 from server.models import Booking, Branch, Customer, Employee, Notification, Product, mask_phone, utcnow
@@ -33,6 +35,7 @@ from server.reports import webhook
 log = logging.getLogger("yryd.notify")
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 15.0  # a webhook's whole answer; slower receivers are counted as sent, not resent
+BATCH = 50  # messages claimed at once
 RECORD_EVERY = 10  # outcomes written together (a worker killed meanwhile resends at most this many)
 WRITE_TRIES = 5  # a result write that meets a deadlock or serialization failure is tried again
 
@@ -42,12 +45,13 @@ def lease() -> timedelta:
     return timedelta(seconds=2 * TIMEOUT_SECONDS + 30)
 
 
-def enqueue(db: Session, bookings: list[Booking]) -> int:
-    """Add the new bookings' notifications to the caller's transaction (one INSERT); returns how many."""
+def enqueue(db: Session, bookings: list[dict]) -> int:
+    """Add the notifications of the new bookings (their rows as inserted, with their ids) to the
+    caller's transaction (one INSERT); returns how many."""
     cfg = current_app.config
     channels = [c for c, on in (("webhook", cfg["NOTIFY_WEBHOOK_URL"]), ("message", cfg["MESSAGE_SENDER"])) if on]
     now = utcnow()
-    rows = [dict(booking_id=booking.id, employee_id=booking.employee_id, channel=channel, status="pending",
+    rows = [dict(booking_id=booking["id"], employee_id=booking["employee_id"], channel=channel, status="pending",
                  attempts=0, next_at=now, created_at=now, sent_at=None)
             for booking in bookings for channel in channels]
     if rows:
@@ -71,16 +75,29 @@ def text_for(booking: Booking, product: str, phone: str, manager: Employee, bran
             f"{product}，{when}，客户 {mask_phone(phone)}")
 
 
-def message_id(note: Notification) -> str:
+def message_id(note: "_Note") -> str:
     """The message's stable id: the same on every attempt, so a receiver can drop a repeat."""
     return f"notification-{note.id}"
 
 
-def deliver_due(db: Session, now: datetime | None = None, limit: int = 50) -> int:
+def deliver_due(db: Session, now: datetime | None = None, limit: int = BATCH) -> int:
     """Send what is due; failures are retried later with exponential back-off. Returns sent count."""
     now = now or utcnow()
     batch, held = claim(db, now, limit)
     return deliver(db, batch, held, now)
+
+
+def deliver_round(db: Session) -> bool:
+    """One batch of the delivery thread; True when it was full (more may be waiting).
+
+    A batch that is not full ends the round: what arrives meanwhile waits for the next kick
+    and its short gathering pause, and goes as one batch, rather than a claim (a write
+    transaction) after every few bookings: under the booking bench those small claims were a
+    fifth of the workers' time."""
+    now = utcnow()
+    batch, held = claim(db, now, BATCH)
+    deliver(db, batch, held, now)
+    return len(batch) == BATCH
 
 
 def deliver(db: Session, batch: list[tuple], held: datetime, now: datetime) -> int:
@@ -116,18 +133,21 @@ _DUE = (select(_TABLE.c.id).where(_TABLE.c.status == "pending", _TABLE.c.next_at
 _CLAIM = (update(_TABLE).where(_TABLE.c.id.in_(_DUE.scalar_subquery()), _TABLE.c.status == "pending",
                                _TABLE.c.next_at <= bindparam("now"))
           .values(next_at=bindparam("lease_end")).returning(_TABLE.c.id))
-_LOAD = (select(Notification, Booking, Product.name, Customer.phone, Employee, Branch.name)
+# Only the columns a message needs, not whole rows: building ORM objects of the wide booking
+# and employee rows was most of a claim. The employee is the sender's argument: from the catalog.
+_LOAD = (select(_TABLE.c.id, _TABLE.c.channel, _TABLE.c.attempts, Booking.reference, Booking.slot_start,
+                Booking.employee_id, Booking.branch_id, Product.name, Customer.phone, _TABLE.c.employee_id,
+                Branch.name)
          .join(Booking, Booking.id == Notification.booking_id)
          .join(Product, Product.id == Booking.product_id)
          .join(Customer, Customer.id == Booking.customer_id)
-         .join(Employee, Employee.id == Notification.employee_id)
          .join(Branch, Branch.id == Booking.branch_id)
          .where(Notification.id.in_(bindparam("ids", expanding=True))).order_by(Notification.id))
 # The fencing check: still pending, and still carrying the lease end this worker set.
 _RENEW = (update(_TABLE).where(_TABLE.c.id == bindparam("note_id"), _TABLE.c.status == "pending",
                                _TABLE.c.next_at == bindparam("held"))
           .values(next_at=bindparam("lease_end")).returning(_TABLE.c.id))
-_SENT = update(_TABLE).where(_TABLE.c.id == bindparam("note_id")).values(
+_SENT = update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True))).values(
     status="sent", sent_at=bindparam("now"), attempts=_TABLE.c.attempts + 1)
 _UNSENT = update(_TABLE).where(_TABLE.c.id == bindparam("note_id"), _TABLE.c.status == "pending",
                                _TABLE.c.next_at == bindparam("held"))
@@ -142,10 +162,26 @@ def claim(db: Session, now: datetime, limit: int) -> tuple[list[tuple], datetime
     def take():
         claimed = db.execute(_CLAIM, {"now": now, "limit": limit, "lease_end": lease_end}).scalars().all()
         rows = db.execute(_LOAD, {"ids": claimed}).all() if claimed else []
-        db.expunge_all()  # before the commit, which would expire them
-        return rows
+        batch = [(_Note(*r[0:3]), _Booked(*r[3:7]), r[7], r[8], catalog_get(db, Employee, r[9]), r[10])
+                 for r in rows]
+        db.expunge_all()  # an employee the catalog did not hold: before the commit would expire it
+        return batch
 
     return _short_write(db, take), lease_end
+
+
+class _Note(NamedTuple):
+    id: int
+    channel: str
+    attempts: int
+
+
+class _Booked(NamedTuple):
+    """What a message says of its booking."""
+    reference: str
+    slot_start: datetime | None
+    employee_id: int
+    branch_id: int
 
 
 def _renew(db: Session, note_id: int, held: datetime, now: datetime) -> datetime | None:
@@ -164,19 +200,21 @@ def _record(db: Session, results: list, now: datetime) -> None:
         return
 
     def write():
-        for note, sent, held in results:
-            statement, values = _outcome(note, sent, held, now)
-            db.execute(statement, values)
+        sent = [note.id for note, ok, _ in results if ok]
+        if sent:  # the usual outcome: one statement for all of them
+            db.execute(_SENT, {"ids": sent, "now": max(now, utcnow())})
+        for note, ok, held in results:
+            if not ok:
+                statement, values = _unsent(note, held, now)
+                db.execute(statement, values)
 
     _short_write(db, write)
     results.clear()
 
 
-def _outcome(note: Notification, sent: bool, held: datetime, now: datetime):
-    """The statement that records one message's outcome."""
+def _unsent(note: "_Note", held: datetime, now: datetime):
+    """The statement that records a failed send: tried again later, or given up."""
     attempts = note.attempts + 1
-    if sent:
-        return _SENT, {"note_id": note.id, "now": max(now, utcnow())}
     if attempts >= MAX_ATTEMPTS:
         return _UNSENT.values(status="failed", attempts=attempts), {"note_id": note.id, "held": held}
     retry_at = now + timedelta(seconds=30 * 2 ** (attempts - 1))
@@ -208,7 +246,7 @@ def _reason(exc: DBAPIError) -> str:
     return getattr(exc.orig, "sqlstate", None) or type(exc.orig).__name__
 
 
-def _send(note: Notification, booking: Booking, employee: Employee, branch: str, text: str) -> bool:
+def _send(note: "_Note", booking: "_Booked", employee: Employee, branch: str, text: str) -> bool:
     cfg = current_app.config
     if note.channel == "message":
         return load_sender(cfg["MESSAGE_SENDER"]).send(employee, text)
