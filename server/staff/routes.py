@@ -244,9 +244,9 @@ def away_set():
 
 @bp.delete("/out-of-office/<int:away_id>")
 @login_required
-@doc(tags=["staff"])
+@doc(resp=Doc("HTTP_204", HTTP_404=ErrorBody), tags=["staff"])
 def away_cancel(away_id):
-    """Cancel an absence."""
+    """Cancel an absence (404 unless it is one I may manage)."""
     away.cancel(get_db(), viewer=me(), away_id=away_id)
     return "", 204
 
