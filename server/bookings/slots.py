@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
+from server.cache import catalog_value
 from server.clock import TZ, local, to_utc
 from server.models import ACTIVE_STATUSES, Availability, Booking, Employee
 
@@ -35,11 +36,16 @@ class Schedule:
 
 
 def schedule_for(db: Session, employee: Employee) -> Schedule:
-    """The employee's own schedule, or the branch hours if they never set one."""
-    row = db.get(Availability, employee.id)
-    if row is None:
-        return Schedule()
-    return Schedule.from_json(json.loads(row.weekly), json.loads(row.days_off))
+    """The employee's own schedule, or the branch hours if they never set one. Kept per worker
+    with the catalog (a query and JSON for every slot booking, in its write transaction); one
+    shared object: read it, never change it."""
+    def build() -> Schedule:
+        row = db.get(Availability, employee.id)
+        if row is None:
+            return Schedule()
+        return Schedule.from_json(json.loads(row.weekly), json.loads(row.days_off))
+
+    return catalog_value(db, ("schedule", employee.id), build)
 
 
 class SlotRules:
