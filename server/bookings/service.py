@@ -176,8 +176,7 @@ def write(db: Session, jobs: list[Job]) -> list[Job]:
         (later if marks & seen else now_jobs).append(job)
         seen |= marks
     keys = [job.key for job in now_jobs if job.key]
-    earlier = {b.idempotency_key: b for b in db.exec(select(Booking).where(
-        Booking.idempotency_key.in_(keys)))} if keys else {}
+    earlier = {b.idempotency_key: b for b in db.execute(_EARLIER, {"keys": keys}).scalars()} if keys else {}
     customers = _customers(db, [job.data.phone for job in now_jobs])
     plans, slots = [], set()
     for job in now_jobs:
@@ -275,8 +274,7 @@ def _grid_member(db: Session, link: ShopLink, code: str) -> Employee | None:
 def _booked_today(db: Session, customer: Customer, now: datetime, proven: bool) -> int:
     """How many bookings, proven or not as `proven`, `customer`'s number made since midnight (Asia/Shanghai)."""
     day_start = to_utc(datetime.combine(local_day(now), time(0), TZ))
-    return db.exec(select(func.count()).select_from(Booking).where(
-        Booking.customer_id == customer.id, Booking.created_at >= day_start, Booking.proven == proven)).one()
+    return db.execute(_BOOKED_TODAY, {"customer": customer.id, "since": day_start, "proven": proven}).scalar_one()
 
 
 def _until_midnight(now: datetime) -> int:
@@ -364,6 +362,12 @@ def announce(jobs: list[Job]) -> None:
 
 _CUSTOMERS_BY_PHONE = (Customer.__table__.select().where(Customer.__table__.c.phone.in_(bindparam("phones", expanding=True)))
                        .order_by(Customer.__table__.c.phone).with_for_update())
+# Statements of the write transaction, built once: building one per call cost twice what
+# running it does (SQLAlchemy derives its cache key from the whole statement each time).
+_EARLIER = select(Booking).where(Booking.idempotency_key.in_(bindparam("keys", expanding=True)))
+_BOOKED_TODAY = select(func.count()).select_from(Booking).where(
+    Booking.customer_id == bindparam("customer"), Booking.created_at >= bindparam("since"),
+    Booking.proven == bindparam("proven"))
 # insertmanyvalues: one multi-row INSERT per batch. Each id comes back with a column unique in
 # the batch (a batch never holds two bookings of one number or key) to find its row by: asking
 # for the rows' order instead made SQLite insert the batch one row per statement.

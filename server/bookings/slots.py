@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from server.cache import catalog_value
@@ -80,10 +81,13 @@ class SlotRules:
 
 
 def taken(db: Session, employee: Employee, start: datetime, end: datetime) -> set[datetime]:
-    rows = db.exec(select(Booking.slot_start).where(
-        Booking.employee_id == employee.id, Booking.slot_start >= start,
-        Booking.slot_start < end, Booking.status.in_(ACTIVE_STATUSES))).all()
-    return set(rows)
+    return set(db.execute(_TAKEN, {"employee": employee.id, "start": start, "end": end}).scalars())
+
+
+# Built once: every slot booking runs it in its write transaction, every slot list too.
+_TAKEN = select(Booking.slot_start).where(
+    Booking.employee_id == bindparam("employee"), Booking.slot_start >= bindparam("start"),
+    Booking.slot_start < bindparam("end"), Booking.status.in_(ACTIVE_STATUSES))
 
 
 def open_slots(db: Session, *, employee: Employee, rules: SlotRules, now: datetime,
