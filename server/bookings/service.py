@@ -332,9 +332,8 @@ def _insert(db: Session, plans: list[Plan]) -> None:
 
 
 def finish(jobs: list[Job]) -> None:
-    """After the commit, outside the write lock: each new booking, and a new customer, as the
-    loaded, detached object its request answers with (the rows it loaded go with it, so the
-    answer needs no query; building them was a sixth of the time a batch held the lock)."""
+    """After the commit, outside the write lock: each new booking (and customer) as the loaded,
+    detached object its request answers with, with the rows it loaded (no query to answer)."""
     for job in jobs:
         if job.made is not None:
             row, (manager, branch, product, customer) = job.made
@@ -362,8 +361,7 @@ def announce(jobs: list[Job]) -> None:
 
 _CUSTOMERS_BY_PHONE = (Customer.__table__.select().where(Customer.__table__.c.phone.in_(bindparam("phones", expanding=True)))
                        .order_by(Customer.__table__.c.phone).with_for_update())
-# Statements of the write transaction, built once: building one per call cost twice what
-# running it does (SQLAlchemy derives its cache key from the whole statement each time).
+# Built once: building a statement per call cost twice what running it does.
 _EARLIER = select(Booking).where(Booking.idempotency_key.in_(bindparam("keys", expanding=True)))
 _BOOKED_TODAY = select(func.count()).select_from(Booking).where(
     Booking.customer_id == bindparam("customer"), Booking.created_at >= bindparam("since"),
