@@ -13,8 +13,9 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-# What a shop profile is built from; a change to any of these also renames board rows.
-CATALOG = {"employee", "branch", "grid", "team", "product", "shoplink", "outofoffice"}
+# What a shop profile is built from; a change to any of these also renames board rows. And
+# staff hours (availability), which every slot list and slot booking reads.
+CATALOG = {"employee", "branch", "grid", "team", "product", "shoplink", "outofoffice", "availability"}
 STATS = {"dailystat", "funnelstat"}
 
 

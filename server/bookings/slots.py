@@ -4,8 +4,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from server.cache import catalog_value
 from server.clock import TZ, local, to_utc
 from server.models import ACTIVE_STATUSES, Availability, Booking, Employee
 
@@ -35,11 +37,16 @@ class Schedule:
 
 
 def schedule_for(db: Session, employee: Employee) -> Schedule:
-    """The employee's own schedule, or the branch hours if they never set one."""
-    row = db.get(Availability, employee.id)
-    if row is None:
-        return Schedule()
-    return Schedule.from_json(json.loads(row.weekly), json.loads(row.days_off))
+    """The employee's own schedule, or the branch hours if they never set one. Kept per worker
+    with the catalog (a query and JSON for every slot booking, in its write transaction); one
+    shared object: read it, never change it."""
+    def build() -> Schedule:
+        row = db.get(Availability, employee.id)
+        if row is None:
+            return Schedule()
+        return Schedule.from_json(json.loads(row.weekly), json.loads(row.days_off))
+
+    return catalog_value(db, ("schedule", employee.id), build)
 
 
 class SlotRules:
@@ -74,10 +81,13 @@ class SlotRules:
 
 
 def taken(db: Session, employee: Employee, start: datetime, end: datetime) -> set[datetime]:
-    rows = db.exec(select(Booking.slot_start).where(
-        Booking.employee_id == employee.id, Booking.slot_start >= start,
-        Booking.slot_start < end, Booking.status.in_(ACTIVE_STATUSES))).all()
-    return set(rows)
+    return set(db.execute(_TAKEN, {"employee": employee.id, "start": start, "end": end}).scalars())
+
+
+# Built once: every slot booking runs it in its write transaction, every slot list too.
+_TAKEN = select(Booking.slot_start).where(
+    Booking.employee_id == bindparam("employee"), Booking.slot_start >= bindparam("start"),
+    Booking.slot_start < bindparam("end"), Booking.status.in_(ACTIVE_STATUSES))
 
 
 def open_slots(db: Session, *, employee: Employee, rules: SlotRules, now: datetime,
